@@ -1,0 +1,136 @@
+// Package config loads Radar's configuration: strict YAML with ${ENV}
+// expansion, secrets from the environment or files, defaults in code, and a
+// Validate that reports every bad field at once with its path and the fix.
+package config
+
+import "time"
+
+// Config is Radar's whole configuration. The YAML keys are a contract.
+type Config struct {
+	Jira     Jira     `yaml:"jira"`
+	Store    Store    `yaml:"store"`
+	Analysis Analysis `yaml:"analysis"`
+	Slack    Slack    `yaml:"slack"`
+	Schedule Schedule `yaml:"schedule"`
+	HTTP     HTTP     `yaml:"http"`
+	Log      Log      `yaml:"log"`
+}
+
+// Jira says where and how to read Jira.
+type Jira struct {
+	URL       string   `yaml:"url"`
+	Email     string   `yaml:"email"`      // with Token: basic auth (Cloud)
+	Token     Secret   `yaml:"token"`      // without Email: Bearer PAT (Data Center)
+	TokenFile string   `yaml:"token_file"` // read into Token when Token is empty
+	Flavor    string   `yaml:"flavor"`     // auto | cloud | datacenter
+	Projects  []string `yaml:"projects"`
+	JQL       string   `yaml:"jql"` // optional clause ANDed to the scope
+	// Dependencies says which link types are dependencies and what their
+	// outward phrase means.
+	Dependencies []Dependency `yaml:"dependencies"`
+	// Fields overrides custom field ids found through /rest/api/2/field.
+	Fields Fields `yaml:"fields"`
+
+	Concurrency       int           `yaml:"concurrency"`         // parallel requests, default 4
+	RequestsPerSecond float64       `yaml:"requests_per_second"` // client-side limit, default 20
+	PageSize          int           `yaml:"page_size"`           // issues per search page, default 100
+	Timeout           time.Duration `yaml:"timeout"`             // per request, default 30s
+	MaxRetries        int           `yaml:"max_retries"`         // per request, default 6
+	Overlap           time.Duration `yaml:"overlap"`             // incremental window overlap, default 5m
+	ReconcileEvery    time.Duration `yaml:"reconcile_every"`     // deletion/move reconciliation, default 1h
+	PartitionSize     int           `yaml:"partition_size"`      // split a project into id ranges above this many issues, default 5000
+}
+
+// Dependency maps a Jira link type to dependency direction.
+type Dependency struct {
+	Link    string `yaml:"link"`    // link type name, e.g. "Blocks"
+	Outward string `yaml:"outward"` // "blocks": outward issue is blocked; "depends on": outward issue is the prerequisite
+}
+
+// Outward phrases for Dependency.Outward.
+const (
+	OutwardBlocks    = "blocks"
+	OutwardDependsOn = "depends on"
+)
+
+// Fields are optional custom field id overrides (e.g. "customfield_10016").
+type Fields struct {
+	StoryPoints string `yaml:"story_points"`
+	Sprint      string `yaml:"sprint"`
+	Flagged     string `yaml:"flagged"`
+	EpicLink    string `yaml:"epic_link"`
+	StartDate   string `yaml:"start_date"`
+}
+
+// Store says where the SQLite database lives.
+type Store struct {
+	Path string `yaml:"path"` // default ./radar.db
+}
+
+// Analysis tunes the analysis engine.
+type Analysis struct {
+	StaleAfter   time.Duration `yaml:"stale_after"`   // default 7 days (168h)
+	WIPLimit     int           `yaml:"wip_limit"`     // per assignee, default 3
+	OverrunRatio float64       `yaml:"overrun_ratio"` // default 1.5
+	Trials       int           `yaml:"trials"`        // Monte Carlo trials, default 2000
+	Seed         int64         `yaml:"seed"`          // Monte Carlo seed, default 1
+	History      time.Duration `yaml:"history"`       // throughput history, default 12 weeks (2016h)
+}
+
+// Slack says where and how to send alerts.
+type Slack struct {
+	Token          Secret  `yaml:"token"`
+	TokenFile      string  `yaml:"token_file"`
+	WebhookURL     Secret  `yaml:"webhook_url"`
+	WebhookURLFile string  `yaml:"webhook_url_file"`
+	APIURL         string  `yaml:"api_url"`        // default https://slack.com/api/
+	MaxIndividual  int     `yaml:"max_individual"` // default 10
+	Routes         []Route `yaml:"routes"`
+}
+
+// Route sends matching findings to one channel for one audience.
+type Route struct {
+	Channel     string   `yaml:"channel"`
+	Projects    []string `yaml:"projects"`     // empty: all
+	Kinds       []string `yaml:"kinds"`        // empty: all
+	MinSeverity string   `yaml:"min_severity"` // info | warning | critical, default warning
+	Audience    string   `yaml:"audience"`     // team | exec, default team
+	Digest      string   `yaml:"digest"`       // cron spec, optional
+}
+
+// Schedule says when the service works.
+type Schedule struct {
+	Sync string `yaml:"sync"` // cron spec or @every, default "@every 15m"
+}
+
+// HTTP configures the service's HTTP listener.
+type HTTP struct {
+	Listen      string        `yaml:"listen"` // default 127.0.0.1:9317
+	Token       Secret        `yaml:"token"`  // optional bearer token for /api
+	TokenFile   string        `yaml:"token_file"`
+	ReadyMaxAge time.Duration `yaml:"ready_max_age"` // /readyz fails when the last sync is older, default 1h
+}
+
+// Log configures logging.
+type Log struct {
+	Format string `yaml:"format"` // text | json, default text
+	Level  string `yaml:"level"`  // debug | info | warn | error, default info
+}
+
+// Secret is a string that never prints: fmt, slog and YAML/JSON marshalling
+// show "[redacted]" (or "" when empty). Use Value() to read it.
+type Secret string
+
+// Value returns the secret itself.
+func (s Secret) Value() string { return string(s) }
+
+// String redacts the secret.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// GoString redacts the secret for %#v.
+func (s Secret) GoString() string { return s.String() }

@@ -1,0 +1,114 @@
+package radar
+
+import "time"
+
+// Severity ranks how urgently a finding needs attention.
+type Severity string
+
+// Severities, from least to most urgent.
+const (
+	SeverityInfo     Severity = "info"
+	SeverityWarning  Severity = "warning"
+	SeverityCritical Severity = "critical"
+)
+
+// Rank orders severities: info 1, warning 2, critical 3, unknown 0.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityInfo:
+		return 1
+	case SeverityWarning:
+		return 2
+	case SeverityCritical:
+		return 3
+	}
+	return 0
+}
+
+// Finding kinds. The names are a contract: they appear in JSON, metrics and
+// Slack routing configuration.
+const (
+	KindBlocker            = "blocker"
+	KindBlockedInProgress  = "blocked_in_progress"
+	KindDependencyCycle    = "dependency_cycle"
+	KindOverdue            = "overdue"
+	KindDueDateSlipped     = "due_date_slipped"
+	KindSprintCarryover    = "sprint_carryover"
+	KindOffTrackDependency = "off_track_dependency"
+	KindReleaseAtRisk      = "release_at_risk"
+	KindStale              = "stale"
+	KindFlagged            = "flagged"
+	KindReopened           = "reopened"
+	KindScopeCreep         = "scope_creep"
+	KindOverloadedAssignee = "overloaded_assignee"
+	KindEffortOverrun      = "effort_overrun"
+)
+
+// Kinds lists every finding kind in a stable order.
+var Kinds = []string{
+	KindBlocker, KindBlockedInProgress, KindDependencyCycle, KindOverdue,
+	KindDueDateSlipped, KindSprintCarryover, KindOffTrackDependency,
+	KindReleaseAtRisk, KindStale, KindFlagged, KindReopened, KindScopeCreep,
+	KindOverloadedAssignee, KindEffortOverrun,
+}
+
+// Finding is one thing the analysis wants a person to know. ID is stable: the
+// same subject gives the same id on every run. Issue names the subject: an
+// issue key, or a version, sprint or assignee for findings about those.
+type Finding struct {
+	ID       string         `json:"id"`
+	Kind     string         `json:"kind"`
+	Severity Severity       `json:"severity"`
+	Project  string         `json:"project"`
+	Issue    string         `json:"issue"`
+	Title    string         `json:"title"`
+	Detail   string         `json:"detail"`
+	Evidence map[string]any `json:"evidence"`
+}
+
+// VersionForecast is the release forecast of one unreleased version.
+// Dates are "2006-01-02" strings; empty when unknown.
+type VersionForecast struct {
+	Project           string   `json:"project"`
+	Name              string   `json:"name"`
+	ReleaseDate       string   `json:"release_date"`
+	P50               string   `json:"p50"`
+	P85               string   `json:"p85"`
+	P95               string   `json:"p95"`
+	OnTimeProbability float64  `json:"on_time_probability"`
+	CriticalPath      []string `json:"critical_path"`
+	// CriticalPathRemaining is the remaining work along the critical path.
+	CriticalPathRemaining time.Duration `json:"-"`
+}
+
+// Report is one analysis run's output; its JSON form is a contract shared by
+// `radar analyze --format json` and the HTTP API.
+type Report struct {
+	GeneratedAt time.Time         `json:"generated_at"`
+	Findings    []Finding         `json:"findings"`
+	Versions    []VersionForecast `json:"versions"`
+}
+
+// Transition says how a finding changed since the previous analysis run, as
+// recorded in the findings history. Alerters act on transitions.
+type Transition string
+
+// Transitions of a finding between runs.
+const (
+	TransitionNew         Transition = "new"
+	TransitionEscalated   Transition = "escalated"
+	TransitionDeescalated Transition = "deescalated"
+	TransitionUnchanged   Transition = "unchanged"
+	TransitionResolved    Transition = "resolved"
+	TransitionReopened    Transition = "reopened"
+)
+
+// FindingChange is a finding with its transition in the latest run. For a
+// resolved finding, Finding holds its last known state.
+type FindingChange struct {
+	Finding      Finding
+	Transition   Transition
+	PrevSeverity Severity // severity before this run; empty for new findings
+	FirstSeen    time.Time
+	ResolvedAt   time.Time // set for resolved findings
+}
