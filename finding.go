@@ -87,6 +87,52 @@ type Report struct {
 	GeneratedAt time.Time         `json:"generated_at"`
 	Findings    []Finding         `json:"findings"`
 	Versions    []VersionForecast `json:"versions"`
+	// Epics are the critical paths of open epics.
+	Epics []EpicForecast `json:"epics"`
+	// Projects are per-project counts for metrics and dashboards.
+	Projects []ProjectStats `json:"projects"`
+	// Risks are the 0–100 risk scores of issues, versions and projects with
+	// any risk, highest first.
+	Risks []RiskScore `json:"risks"`
+}
+
+// EpicForecast is the critical path of one open epic: the longest chain of
+// remaining work (dependencies and children) that must finish before it.
+type EpicForecast struct {
+	Project       string   `json:"project"`
+	Key           string   `json:"key"`
+	RemainingDays float64  `json:"remaining_days"` // calendar days along the critical path
+	Finish        string   `json:"finish"`         // forecast finish "2006-01-02"
+	CriticalPath  []string `json:"critical_path"`
+}
+
+// ProjectStats counts one project's issues for metrics.
+type ProjectStats struct {
+	Project        string `json:"project"`
+	New            int    `json:"new"`         // issues in the new status category
+	InProgress     int    `json:"in_progress"` // issues in the indeterminate category
+	Done           int    `json:"done"`
+	Blocked        int    `json:"blocked"`          // open issues with at least one open blocker
+	Blockers       int    `json:"blockers"`         // open issues blocking at least one open issue
+	BlastRadiusMax int    `json:"blast_radius_max"` // largest blast radius of the project's blockers
+	Risk           int    `json:"risk"`             // the project's risk score, 0–100
+}
+
+// Risk score subjects.
+const (
+	RiskIssue   = "issue"
+	RiskVersion = "version"
+	RiskProject = "project"
+)
+
+// RiskScore is the 0–100 delivery risk of one issue, version or project,
+// with the signals that contributed to it.
+type RiskScore struct {
+	Kind    string   `json:"kind"`    // issue | version | project
+	Subject string   `json:"subject"` // issue key, version name or project key
+	Project string   `json:"project"`
+	Score   int      `json:"score"`
+	Signals []string `json:"signals"`
 }
 
 // Transition says how a finding changed since the previous analysis run, as
