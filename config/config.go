@@ -3,7 +3,11 @@
 // Validate that reports every bad field at once with its path and the fix.
 package config
 
-import "time"
+import (
+	"log/slog"
+	"strings"
+	"time"
+)
 
 // Config is Radar's whole configuration. The YAML keys are a contract.
 type Config struct {
@@ -39,6 +43,26 @@ type Jira struct {
 	Overlap           time.Duration `yaml:"overlap"`             // incremental window overlap, default 5m
 	ReconcileEvery    time.Duration `yaml:"reconcile_every"`     // deletion/move reconciliation, default 1h
 	PartitionSize     int           `yaml:"partition_size"`      // split a project into id ranges above this many issues, default 5000
+}
+
+// Jira authentication modes, as AuthMode reports them.
+const (
+	AuthBasic  = "basic"  // email (or Data Center user name) and API token
+	AuthBearer = "bearer" // personal access token (Data Center)
+	AuthNone   = "none"   // anonymous
+)
+
+// AuthMode says how to authenticate to Jira: "basic" with Email and Token
+// (Cloud API tokens), "bearer" with Token alone (Data Center personal access
+// tokens), "none" without a Token.
+func (j Jira) AuthMode() string {
+	switch {
+	case j.Token == "":
+		return AuthNone
+	case j.Email != "":
+		return AuthBasic
+	}
+	return AuthBearer
 }
 
 // Dependency maps a Jira link type to dependency direction.
@@ -117,8 +141,23 @@ type Log struct {
 	Level  string `yaml:"level"`  // debug | info | warn | error, default info
 }
 
-// Secret is a string that never prints: fmt, slog and YAML/JSON marshalling
-// show "[redacted]" (or "" when empty). Use Value() to read it.
+// SlogLevel returns Level as a slog level; anything Validate rejects reads
+// as info.
+func (l Log) SlogLevel() slog.Level {
+	switch strings.ToLower(l.Level) {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+// Secret is a string that never prints: fmt (every verb), slog and YAML/JSON
+// marshalling show "[redacted]" (or "" when empty). Use Value() to read it.
+// A marshalled config therefore does not load back with its secrets.
 type Secret string
 
 // Value returns the secret itself.

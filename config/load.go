@@ -1,33 +1,68 @@
 package config
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-
-	"gopkg.in/yaml.v3"
+	"path/filepath"
+	"strings"
+	"time"
 )
 
-// Load reads the YAML file at path (or only defaults when path is empty),
-// expands ${ENV} references with getenv, reads *_file secrets, applies
-// defaults and validates. The error lists every bad field.
+// Environment variables that fill settings the YAML leaves empty.
+const (
+	EnvJiraURL         = "RADAR_JIRA_URL"
+	EnvJiraEmail       = "RADAR_JIRA_EMAIL"
+	EnvJiraToken       = "RADAR_JIRA_TOKEN"
+	EnvSlackToken      = "RADAR_SLACK_TOKEN"
+	EnvSlackWebhookURL = "RADAR_SLACK_WEBHOOK_URL"
+	EnvHTTPToken       = "RADAR_HTTP_TOKEN"
+)
+
+// Load reads the YAML file at path, or starts from defaults alone when path
+// is empty. In order it:
+//
+//  1. decodes the file strictly: unknown or duplicate keys, values of the
+//     wrong type and bad durations are errors naming the key and line;
+//     ${NAME} and $NAME in values expand through getenv ($$ is a literal $);
+//  2. reads the *_file secrets (jira.token_file, slack.token_file,
+//     slack.webhook_url_file, http.token_file), trimming whitespace; a path
+//     is relative to the config file's directory; setting a secret and its
+//     file together is an error;
+//  3. fills settings still empty from RADAR_JIRA_URL, RADAR_JIRA_EMAIL,
+//     RADAR_JIRA_TOKEN, RADAR_SLACK_TOKEN, RADAR_SLACK_WEBHOOK_URL and
+//     RADAR_HTTP_TOKEN;
+//  4. applies Default() to every field left at its zero value.
+//
+// Problems in steps 1 and 2 come back together as a *ValidationError.
+// Load does not call Validate: callers fill in what they fill in (the demo
+// points jira.url at its simulator) and then call Validate themselves.
+// A nil getenv reads no environment.
 func Load(path string, getenv func(string) string) (*Config, error) {
-	cfg := Default()
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	var cfg Config
+	dir := ""
 	if path != "" {
 		body, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("read config: %w", err)
+			return nil, fmt.Errorf("load config: %w; check the -config path", err)
 		}
-		dec := yaml.NewDecoder(bytes.NewReader([]byte(os.Expand(string(body), getenv))))
-		dec.KnownFields(true)
-		if err := dec.Decode(&cfg); err != nil {
-			return nil, fmt.Errorf("config %s: %w", path, err)
+		if err := decode(body, path, getenv, &cfg); err != nil {
+			return nil, err
 		}
+		dir = filepath.Dir(path)
 	}
+	if problems := readSecretFiles(&cfg, dir); len(problems) > 0 {
+		return nil, &ValidationError{File: path, Problems: problems}
+	}
+	applyEnv(&cfg, getenv)
+	applyDefaults(&cfg)
 	return &cfg, nil
 }
 
-// Default returns the configuration with every default applied.
+// Default returns the configuration with every default applied. It has no
+// Jira URL, token or projects: those have no sensible default.
 func Default() Config {
 	return Config{
 		Jira: Jira{
@@ -36,17 +71,148 @@ func Default() Config {
 			Concurrency:       4,
 			RequestsPerSecond: 20,
 			PageSize:          100,
-			Timeout:           30e9,
+			Timeout:           30 * time.Second,
 			MaxRetries:        6,
-			Overlap:           5 * 60e9,
-			ReconcileEvery:    3600e9,
+			Overlap:           5 * time.Minute,
+			ReconcileEvery:    time.Hour,
 			PartitionSize:     5000,
 		},
-		Store:    Store{Path: "./radar.db"},
-		Analysis: Analysis{StaleAfter: 7 * 24 * 3600e9, WIPLimit: 3, OverrunRatio: 1.5, Trials: 2000, Seed: 1, History: 12 * 7 * 24 * 3600e9},
+		Store: Store{Path: "./radar.db"},
+		Analysis: Analysis{
+			StaleAfter:   7 * 24 * time.Hour,
+			WIPLimit:     3,
+			OverrunRatio: 1.5,
+			Trials:       2000,
+			Seed:         1,
+			History:      12 * 7 * 24 * time.Hour,
+		},
 		Slack:    Slack{APIURL: "https://slack.com/api/", MaxIndividual: 10},
 		Schedule: Schedule{Sync: "@every 15m"},
-		HTTP:     HTTP{Listen: "127.0.0.1:9317", ReadyMaxAge: 3600e9},
+		HTTP:     HTTP{Listen: "127.0.0.1:9317", ReadyMaxAge: time.Hour},
 		Log:      Log{Format: "text", Level: "info"},
 	}
+}
+
+// Route defaults, applied to each route.
+const (
+	DefaultMinSeverity = "warning"
+	DefaultAudience    = "team"
+)
+
+// applyDefaults sets every zero field to its default.
+func applyDefaults(c *Config) {
+	d := Default()
+	orDefault(&c.Jira.Flavor, d.Jira.Flavor)
+	if len(c.Jira.Dependencies) == 0 {
+		c.Jira.Dependencies = d.Jira.Dependencies
+	}
+	orDefault(&c.Jira.Concurrency, d.Jira.Concurrency)
+	orDefault(&c.Jira.RequestsPerSecond, d.Jira.RequestsPerSecond)
+	orDefault(&c.Jira.PageSize, d.Jira.PageSize)
+	orDefault(&c.Jira.Timeout, d.Jira.Timeout)
+	orDefault(&c.Jira.MaxRetries, d.Jira.MaxRetries)
+	orDefault(&c.Jira.Overlap, d.Jira.Overlap)
+	orDefault(&c.Jira.ReconcileEvery, d.Jira.ReconcileEvery)
+	orDefault(&c.Jira.PartitionSize, d.Jira.PartitionSize)
+
+	orDefault(&c.Store.Path, d.Store.Path)
+
+	orDefault(&c.Analysis.StaleAfter, d.Analysis.StaleAfter)
+	orDefault(&c.Analysis.WIPLimit, d.Analysis.WIPLimit)
+	orDefault(&c.Analysis.OverrunRatio, d.Analysis.OverrunRatio)
+	orDefault(&c.Analysis.Trials, d.Analysis.Trials)
+	orDefault(&c.Analysis.Seed, d.Analysis.Seed)
+	orDefault(&c.Analysis.History, d.Analysis.History)
+
+	orDefault(&c.Slack.APIURL, d.Slack.APIURL)
+	if !strings.HasSuffix(c.Slack.APIURL, "/") {
+		c.Slack.APIURL += "/" // slack-go wants the trailing slash
+	}
+	orDefault(&c.Slack.MaxIndividual, d.Slack.MaxIndividual)
+	for i := range c.Slack.Routes {
+		orDefault(&c.Slack.Routes[i].MinSeverity, DefaultMinSeverity)
+		orDefault(&c.Slack.Routes[i].Audience, DefaultAudience)
+	}
+
+	orDefault(&c.Schedule.Sync, d.Schedule.Sync)
+
+	orDefault(&c.HTTP.Listen, d.HTTP.Listen)
+	orDefault(&c.HTTP.ReadyMaxAge, d.HTTP.ReadyMaxAge)
+
+	orDefault(&c.Log.Format, d.Log.Format)
+	orDefault(&c.Log.Level, d.Log.Level)
+}
+
+func orDefault[T comparable](p *T, def T) {
+	var zero T
+	if *p == zero {
+		*p = def
+	}
+}
+
+// applyEnv fills empty connection settings and secrets from the environment.
+func applyEnv(c *Config, getenv func(string) string) {
+	for _, e := range []struct {
+		dst *string
+		env string
+	}{
+		{&c.Jira.URL, EnvJiraURL},
+		{&c.Jira.Email, EnvJiraEmail},
+		{(*string)(&c.Jira.Token), EnvJiraToken},
+		{(*string)(&c.Slack.Token), EnvSlackToken},
+		{(*string)(&c.Slack.WebhookURL), EnvSlackWebhookURL},
+		{(*string)(&c.HTTP.Token), EnvHTTPToken},
+	} {
+		if *e.dst == "" {
+			*e.dst = strings.TrimSpace(getenv(e.env))
+		}
+	}
+}
+
+// readSecretFiles reads each *_file setting into its secret. Relative paths
+// are relative to dir, the config file's directory.
+func readSecretFiles(c *Config, dir string) []Problem {
+	var problems []Problem
+	for _, s := range []struct {
+		key, fileKey string
+		value        *Secret
+		file         string
+	}{
+		{"jira.token", "jira.token_file", &c.Jira.Token, c.Jira.TokenFile},
+		{"slack.token", "slack.token_file", &c.Slack.Token, c.Slack.TokenFile},
+		{"slack.webhook_url", "slack.webhook_url_file", &c.Slack.WebhookURL, c.Slack.WebhookURLFile},
+		{"http.token", "http.token_file", &c.HTTP.Token, c.HTTP.TokenFile},
+	} {
+		if s.file == "" {
+			continue
+		}
+		if *s.value != "" {
+			problems = append(problems, Problem{Path: s.fileKey, Message: fmt.Sprintf("set together with %s; keep one", s.key)})
+			continue
+		}
+		path := s.file
+		if !filepath.IsAbs(path) && dir != "" {
+			path = filepath.Join(dir, path)
+		}
+		body, err := os.ReadFile(path)
+		if err != nil {
+			problems = append(problems, Problem{Path: s.fileKey, Message: fmt.Sprintf("cannot read %s (%v); check the path (relative paths start at the config file's directory) and its permissions", path, unwrapPathError(err))})
+			continue
+		}
+		v := strings.TrimSpace(string(body))
+		if v == "" {
+			problems = append(problems, Problem{Path: s.fileKey, Message: fmt.Sprintf("%s is empty; put the secret in it", path)})
+			continue
+		}
+		*s.value = Secret(v)
+	}
+	return problems
+}
+
+// unwrapPathError drops the op and path an *os.PathError repeats.
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
 }
