@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs promtool (Debian's prometheus package) when it is missing, so the
+# deploy tests can run `promtool check rules` and `promtool test rules`.
+# Idempotent and quiet: does nothing when promtool is already on PATH.
+set -euo pipefail
+
+if command -v promtool >/dev/null 2>&1; then
+	exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	sudo="sudo"
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+# The package's postinst may try to start the service; policy-rc.d is not
+# needed under CI because no init system runs there, and a failed start does
+# not fail the install.
+$sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+
+if ! command -v promtool >/dev/null 2>&1; then
+	echo "install-prometheus: promtool still not on PATH after installing the prometheus package" >&2
+	exit 1
+fi
