@@ -221,6 +221,56 @@ func TestFromReport(t *testing.T) {
 	}
 }
 
+// TestFromReportProjectStats checks that the analysis's own project counts
+// win over the ones derived from issues and findings.
+func TestFromReportProjectStats(t *testing.T) {
+	r := fixtureReport()
+	r.Projects = []radar.ProjectStats{
+		{Project: "PAY", New: 10, InProgress: 20, Done: 30, Blocked: 4, Blockers: 2, BlastRadiusMax: 12, Risk: 70},
+		{Project: "NEW", New: 1},
+	}
+	s := FromReport(r, fixtureIssues())
+	got := map[string]ProjectStats{}
+	for _, p := range s.Projects {
+		got[p.Project] = p
+	}
+	tests := []struct {
+		project                      string
+		new, inProgress, done        int
+		blocked, blast, findingCount int
+	}{
+		{"PAY", 10, 20, 30, 4, 12, 3}, // findings still come from the report's findings
+		{"WEB", 2, 1, 0, 1, 0, 4},     // derived
+		{"NEW", 1, 0, 0, 0, 0, 0},     // known only from r.Projects
+	}
+	for _, tt := range tests {
+		t.Run(tt.project, func(t *testing.T) {
+			p, ok := got[tt.project]
+			if !ok {
+				t.Fatalf("project %s missing", tt.project)
+			}
+			if g, w := [3]int{p.Issues[radar.CategoryNew], p.Issues[radar.CategoryInProgress], p.Issues[radar.CategoryDone]}, [3]int{tt.new, tt.inProgress, tt.done}; g != w {
+				t.Errorf("issues new/indeterminate/done: got %v, want %v", g, w)
+			}
+			if g, w := p.BlockedIssues, tt.blocked; g != w {
+				t.Errorf("blocked: got %d, want %d", g, w)
+			}
+			if g, w := p.MaxBlastRadius, tt.blast; g != w {
+				t.Errorf("blast radius: got %d, want %d", g, w)
+			}
+			n := 0
+			for c, k := range p.Findings {
+				if slices.Contains(radar.Kinds, c.Kind) && c.Severity.Rank() > 0 {
+					n += k
+				}
+			}
+			if g, w := n, tt.findingCount; g != w {
+				t.Errorf("findings: got %d, want %d", g, w)
+			}
+		})
+	}
+}
+
 func TestEvidenceInt(t *testing.T) {
 	tests := []struct {
 		in     any
@@ -334,7 +384,7 @@ func TestSyncFinished(t *testing.T) {
 		wantIssues    float64
 		wantFailures  float64
 	}{
-		{"success", nil, float64(start.Add(2*time.Minute).Unix()), 40, 0},
+		{"success", nil, float64(start.Add(2 * time.Minute).Unix()), 40, 0},
 		{"failure", errors.New("jira: 401"), 0, 0, 1},
 	}
 	for _, tt := range tests {

@@ -29,6 +29,11 @@ const (
 //   - The largest blast radius is the maximum "blast_radius" evidence of the
 //     project's blocker findings (an int, a float64 or a json.Number, as
 //     JSON decoding leaves it).
+//   - When r.Projects carries the analysis's own counts for a project, they
+//     replace the derived issue counts, blocked issues and largest blast
+//     radius of that project: the analysis sees the whole dependency graph
+//     (its Blocked counts open issues with at least one open blocker). The
+//     derivation above is the fallback for reports without them.
 //   - Versions come from r.Versions, which holds unreleased versions only.
 //     Dates that are empty or not "2006-01-02" are left zero (not exported).
 func FromReport(r radar.Report, issues []radar.Issue) AnalysisSnapshot {
@@ -89,6 +94,20 @@ func FromReport(r radar.Report, issues []radar.Issue) AnalysisSnapshot {
 		if p != "" {
 			project(p).BlockedIssues++
 		}
+	}
+
+	for _, ps := range r.Projects {
+		if ps.Project == "" {
+			continue
+		}
+		p := project(ps.Project)
+		p.Issues = map[radar.StatusCategory]int{
+			radar.CategoryNew:        ps.New,
+			radar.CategoryInProgress: ps.InProgress,
+			radar.CategoryDone:       ps.Done,
+		}
+		p.BlockedIssues = ps.Blocked
+		p.MaxBlastRadius = ps.BlastRadiusMax
 	}
 
 	var s AnalysisSnapshot
