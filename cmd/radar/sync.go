@@ -2,10 +2,57 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"time"
+
+	"github.com/radarhq/radar/config"
+	"github.com/radarhq/radar/connector"
+	"github.com/radarhq/radar/store"
 )
 
-// runSync is not built yet; its owner replaces this file.
+// runSync syncs Jira into the database once and prints a one-line summary.
 func runSync(ctx context.Context, e *env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlags(e, "sync")
+	cfgPath := fs.String("config", "", "configuration file (YAML)")
+	full := fs.Bool("full", false, "fetch everything instead of what changed since the last sync")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := syncOnce(ctx, e, cfg, st, *full)
+	if err != nil {
+		return err
+	}
+	printSyncSummary(e, res)
+	return nil
+}
+
+// syncOnce runs one sync with the configured connector.
+func syncOnce(ctx context.Context, e *env, cfg *config.Config, st *store.Store, full bool, opts ...connector.Option) (connector.Result, error) {
+	opts = append([]connector.Option{connector.WithLogger(newLogger(e, cfg))}, opts...)
+	c, err := connector.New(cfg.Jira, st, nil, opts...)
+	if err != nil {
+		return connector.Result{}, err
+	}
+	return c.Sync(ctx, full)
+}
+
+func printSyncSummary(e *env, r connector.Result) {
+	mode := "incremental"
+	if r.Full {
+		mode = "full"
+	}
+	fmt.Fprintf(e.stdout, "synced (%s, %s): %d issues, %d links, %d changelog items, %d removed, %d requests, %d retries in %s\n",
+		r.Flavor, mode, r.Issues, r.Links, r.Changes, r.Removed, r.Requests, r.Retries, r.Duration.Round(time.Millisecond))
 }

@@ -1,0 +1,371 @@
+// Package connector syncs Jira Cloud and Data Center into the store: issues,
+// dependency links, full changelogs, sprints, versions and statuses. It pages
+// in parallel partitions under a client-side rate limit, survives rate limits
+// and faults with bounded retries, and advances a scope's watermark only in
+// the transaction that lands the last of the data it covers.
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	jira "github.com/andygrunwald/go-jira"
+
+	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/config"
+	"github.com/radarhq/radar/store"
+)
+
+// Connector syncs one Jira site into one store.
+type Connector struct {
+	cfg         config.Jira
+	client      *jira.Client
+	store       *store.Store
+	log         *slog.Logger
+	now         func() time.Time
+	metrics     Metrics
+	limit       *limiter
+	backoffBase time.Duration
+	backoffMax  time.Duration
+	batchSize   int
+
+	requests atomic.Int64
+	retries  atomic.Int64
+
+	mu   sync.Mutex
+	site *site // discovered site metadata, refreshed with reconciliation
+}
+
+type site struct {
+	cloud        bool
+	mapper       *mapper
+	fieldList    []string // fields asked of search
+	discoveredAt time.Time
+}
+
+// Option configures a Connector.
+type Option func(*Connector)
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(c *Connector) { c.log = l } }
+
+// WithClock sets the clock.
+func WithClock(now func() time.Time) Option { return func(c *Connector) { c.now = now } }
+
+// WithMetrics sets where request and retry counts go.
+func WithMetrics(m Metrics) Option { return func(c *Connector) { c.metrics = m } }
+
+// WithBackoff sets the base and cap of the exponential backoff (defaults 2 s
+// and 1 min, as Atlassian advises); tests shorten them.
+func WithBackoff(base, max time.Duration) Option {
+	return func(c *Connector) { c.backoffBase, c.backoffMax = base, max }
+}
+
+// WithBatchSize sets how many issues the writer puts in one transaction.
+func WithBatchSize(n int) Option { return func(c *Connector) { c.batchSize = n } }
+
+// New returns a connector for cfg writing into st. httpClient may be nil;
+// its transport is wrapped with the configured authentication.
+func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Option) (*Connector, error) {
+	if cfg.URL == "" {
+		return nil, errors.New("jira.url: not set; set jira.url to your site, e.g. https://example.atlassian.net")
+	}
+	base := http.DefaultTransport
+	if httpClient != nil && httpClient.Transport != nil {
+		base = httpClient.Transport
+	}
+	var rt http.RoundTripper = base
+	switch {
+	case cfg.Email != "" && cfg.Token != "":
+		rt = &jira.BasicAuthTransport{Username: cfg.Email, Password: cfg.Token.Value(), Transport: base}
+	case cfg.Token != "":
+		rt = &jira.PATAuthTransport{Token: cfg.Token.Value(), Transport: base}
+	}
+	hc := &http.Client{Transport: rt}
+	client, err := jira.NewClient(hc, cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("jira.url: %q is not a valid URL: %w", cfg.URL, err)
+	}
+	c := &Connector{
+		cfg: cfg, client: client, store: st, log: slog.New(slog.DiscardHandler), now: time.Now,
+		metrics: noMetrics{}, backoffBase: 2 * time.Second, backoffMax: time.Minute, batchSize: 500,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	c.log = c.log.With("component", "connector")
+	if c.cfg.Concurrency < 1 {
+		c.cfg.Concurrency = 1
+	}
+	if c.cfg.PageSize < 1 {
+		c.cfg.PageSize = 100
+	}
+	if c.cfg.Timeout <= 0 {
+		c.cfg.Timeout = 30 * time.Second
+	}
+	if c.cfg.PartitionSize < 1 {
+		c.cfg.PartitionSize = 5000
+	}
+	c.limit = newLimiter(cfg.RequestsPerSecond, c.now)
+	return c, nil
+}
+
+// Result summarises one sync.
+type Result struct {
+	Flavor   string // cloud | datacenter
+	Full     bool
+	Issues   int // issues written
+	Links    int // dependency links written (as reported by issues)
+	Changes  int // changelog items written
+	Removed  int // issues marked gone by reconciliation
+	Requests int
+	Retries  int
+	Duration time.Duration
+}
+
+// Sync brings the store up to date with Jira: incremental per scope from its
+// watermark, or everything when full is set or a scope has never synced.
+// The run is recorded in sync_runs whatever happens.
+func (c *Connector) Sync(ctx context.Context, full bool) (Result, error) {
+	start := c.now()
+	req0, ret0 := c.requests.Load(), c.retries.Load()
+	mode := "incremental"
+	if full {
+		mode = "full"
+	}
+	runID, err := c.store.BeginSync(ctx, mode, start)
+	if err != nil {
+		return Result{}, err
+	}
+	res, syncErr := c.sync(ctx, full)
+	res.Requests = int(c.requests.Load() - req0)
+	res.Retries = int(c.retries.Load() - ret0)
+	res.Duration = c.now().Sub(start)
+	run := store.SyncRun{ID: runID, FinishedAt: c.now(), Issues: res.Issues, Links: res.Links, Changes: res.Changes,
+		Removed: res.Removed, Requests: res.Requests, Retries: res.Retries}
+	if syncErr != nil {
+		run.Error = syncErr.Error()
+	}
+	// Record the run even when ctx was cancelled (shutdown).
+	if err := c.store.FinishSync(context.WithoutCancel(ctx), run); err != nil && syncErr == nil {
+		syncErr = err
+	}
+	return res, syncErr
+}
+
+func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
+	var res Result
+	wms, err := c.store.Watermarks(ctx)
+	if err != nil {
+		return res, err
+	}
+	now := c.now()
+	metaDue := full
+	for _, p := range c.cfg.Projects {
+		w, ok := wms[p]
+		if !ok || w.ReconciledAt.IsZero() || now.Sub(w.ReconciledAt) >= c.cfg.ReconcileEvery {
+			metaDue = true
+		}
+	}
+	st, err := c.discover(ctx, metaDue)
+	if err != nil {
+		return res, err
+	}
+	res.Flavor = "datacenter"
+	if st.cloud {
+		res.Flavor = "cloud"
+	}
+	res.Full = full
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	w := newWriter(c, st)
+	writerDone := make(chan error, 1)
+	go func() { writerDone <- w.run(ctx) }()
+
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, c.cfg.Concurrency)
+	fail := func(err error) { cancel(err) }
+	for _, p := range c.cfg.Projects {
+		wm, haveWM := wms[p]
+		scopeFull := full || !haveWM
+		reconcile := scopeFull || wm.ReconciledAt.IsZero() || now.Sub(wm.ReconciledAt) >= c.cfg.ReconcileEvery
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.syncScope(ctx, st, w, sem, p, wm, scopeFull, reconcile, now); err != nil {
+				fail(fmt.Errorf("project %s: %w", p, err))
+			}
+		}()
+	}
+	wg.Wait()
+	w.close()
+	werr := <-writerDone
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		err = cause
+	} else if werr != nil {
+		err = werr
+	} else if ctx.Err() != nil {
+		err = context.Cause(ctx)
+	}
+	res.Issues, res.Links, res.Changes, res.Removed = w.issues, w.links, w.changes, w.removed
+	return res, err
+}
+
+// scopeJQL is the project's query, with the user's clause ANDed.
+func (c *Connector) scopeJQL(project string) string {
+	q := fmt.Sprintf("project = %s", quoteJQL(project))
+	if j := strings.TrimSpace(c.cfg.JQL); j != "" {
+		q = "(" + q + ") AND (" + j + ")"
+	}
+	return q
+}
+
+func quoteJQL(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// syncScope syncs one project: versions when due, then either a full fetch
+// partitioned by id ranges from a key listing, or an incremental query from
+// the watermark, then reconciliation when due. The watermark is handed to the
+// writer after every page of the scope.
+func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan struct{}, project string,
+	wm store.Watermark, full, reconcile bool, now time.Time) error {
+	acquire := func() error {
+		select {
+		case sem <- struct{}{}:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	release := func() { <-sem }
+
+	if reconcile {
+		if err := acquire(); err != nil {
+			return err
+		}
+		err := c.syncVersions(ctx, project, now)
+		release()
+		if err != nil {
+			return err
+		}
+	}
+
+	base := c.scopeJQL(project)
+	var listing []listed
+	if full || reconcile {
+		if err := acquire(); err != nil {
+			return err
+		}
+		var err error
+		listing, err = c.listIDs(ctx, st, base)
+		release()
+		if err != nil {
+			return fmt.Errorf("list issues: %w", err)
+		}
+	}
+
+	var queries []string
+	if full {
+		queries = partition(base, listing, c.cfg.PartitionSize)
+	} else {
+		mins := int(now.Sub(wm.SyncedUntil).Minutes()+c.cfg.Overlap.Minutes()) + 1
+		queries = append(queries, fmt.Sprintf(`%s AND updated >= "-%dm"`, base, mins))
+		if reconcile {
+			// Issues the listing shows but the store lacks, or holds under an
+			// old key (moved), are fetched by id.
+			have, err := c.store.ScopeIssues(ctx, project)
+			if err != nil {
+				return err
+			}
+			var missing []string
+			for _, l := range listing {
+				if k, ok := have[l.id]; !ok || k != l.key {
+					missing = append(missing, l.id)
+				}
+			}
+			for i := 0; i < len(missing); i += 100 {
+				j := min(i+100, len(missing))
+				queries = append(queries, fmt.Sprintf("%s AND id in (%s)", base, strings.Join(missing[i:j], ", ")))
+			}
+		}
+	}
+
+	var wg sync.WaitGroup
+	errs := make(chan error, len(queries))
+	for _, q := range queries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- c.fetchQuery(ctx, st, w, project, q, acquire, release)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	done := scopeDone{watermark: store.Watermark{Scope: project, SyncedUntil: now}}
+	if listing != nil {
+		done.present = make(map[string]bool, len(listing))
+		for _, l := range listing {
+			done.present[l.id] = true
+		}
+	}
+	return w.finishScope(ctx, done)
+}
+
+type listed struct {
+	id  string
+	key string
+	num int64
+}
+
+// partition splits a full scope query into id ranges of about size issues
+// each, open-ended at both ends so issues created meanwhile are not missed.
+func partition(base string, listing []listed, size int) []string {
+	if len(listing) <= size {
+		return []string{base}
+	}
+	sort.Slice(listing, func(i, j int) bool { return listing[i].num < listing[j].num })
+	var qs []string
+	for i := 0; i < len(listing); i += size {
+		var clauses []string
+		if i > 0 {
+			clauses = append(clauses, fmt.Sprintf("id >= %d", listing[i].num))
+		}
+		if j := i + size; j < len(listing) {
+			clauses = append(clauses, fmt.Sprintf("id < %d", listing[j].num))
+		}
+		qs = append(qs, base+" AND "+strings.Join(clauses, " AND "))
+	}
+	return qs
+}
+
+func (c *Connector) syncVersions(ctx context.Context, project string, now time.Time) error {
+	ws, err := call[[]wireVersion](ctx, c, "read versions of "+project, http.MethodGet,
+		"rest/api/2/project/"+project+"/versions", nil)
+	if err != nil {
+		return err
+	}
+	vs := make([]radar.Version, 0, len(*ws))
+	for _, w := range *ws {
+		v, err := toVersion(project, w)
+		if err != nil {
+			return err
+		}
+		vs = append(vs, v)
+	}
+	return c.store.PutVersions(ctx, project, vs, now)
+}

@@ -1,0 +1,148 @@
+package connector
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/config"
+)
+
+// Fields every search asks for; custom field ids are added per site.
+var systemFields = []string{"summary", "project", "issuetype", "status", "priority", "assignee", "created", "updated",
+	"resolutiondate", "duedate", "labels", "components", "fixVersions", "parent", "issuelinks",
+	"timeoriginalestimate", "timeestimate", "timespent"}
+
+// Custom field schema types, stable across sites unlike field ids.
+const (
+	schemaSprint      = "com.pyxis.greenhopper.jira:gh-sprint"
+	schemaEpicLink    = "com.pyxis.greenhopper.jira:gh-epic-link"
+	schemaStoryPoints = "com.pyxis.greenhopper.jira:jsw-story-points"
+)
+
+// discover reads the site's flavour, custom fields, link types and statuses,
+// caching them until refresh is asked for.
+func (c *Connector) discover(ctx context.Context, refresh bool) (*site, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.site != nil && !refresh {
+		return c.site, nil
+	}
+	st := &site{discoveredAt: c.now()}
+	switch c.cfg.Flavor {
+	case "cloud":
+		st.cloud = true
+	case "datacenter", "server":
+	default:
+		if c.site != nil {
+			st.cloud = c.site.cloud
+			break
+		}
+		info, err := call[wireServerInfo](ctx, c, "read server info", http.MethodGet, "rest/api/2/serverInfo", nil)
+		if err != nil {
+			return nil, err
+		}
+		st.cloud = strings.EqualFold(info.DeploymentType, "Cloud")
+	}
+
+	fields, err := call[[]wireField](ctx, c, "read fields", http.MethodGet, "rest/api/2/field", nil)
+	if err != nil {
+		return nil, err
+	}
+	fm := resolveFields(*fields, c.cfg.Fields)
+
+	lts, err := call[wireLinkTypes](ctx, c, "read link types", http.MethodGet, "rest/api/2/issueLinkType", nil)
+	if err != nil {
+		return nil, err
+	}
+	deps, err := dependencyRules(c.cfg.Dependencies, lts.IssueLinkTypes)
+	if err != nil {
+		return nil, err
+	}
+
+	sts, err := call[[]wireStatus](ctx, c, "read statuses", http.MethodGet, "rest/api/2/status", nil)
+	if err != nil {
+		return nil, err
+	}
+	statuses := make([]radar.Status, 0, len(*sts))
+	for _, s := range *sts {
+		statuses = append(statuses, radar.Status{ID: s.ID, Name: s.Name, Category: radar.StatusCategory(s.StatusCategory.Key)})
+	}
+	if err := c.store.PutStatuses(ctx, statuses); err != nil {
+		return nil, err
+	}
+
+	st.mapper = &mapper{fields: fm, deps: deps}
+	st.fieldList = append(append([]string{}, systemFields...), fm.ids()...)
+	c.site = st
+	c.log.Info("jira site discovered", "cloud", st.cloud, "story_points", fm.StoryPoints, "sprint", fm.Sprint,
+		"flagged", fm.Flagged, "epic_link", fm.EpicLink, "start_date", fm.StartDate)
+	return st, nil
+}
+
+func (f fieldMap) ids() []string {
+	var out []string
+	out = append(out, f.StoryPoints...)
+	for _, id := range []string{f.Sprint, f.Flagged, f.EpicLink, f.StartDate} {
+		if id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// resolveFields finds the custom fields Radar reads by schema type or name;
+// configured ids win.
+func resolveFields(fields []wireField, over config.Fields) fieldMap {
+	var fm fieldMap
+	for _, f := range fields {
+		if !f.Custom && !strings.HasPrefix(f.ID, "customfield_") {
+			continue
+		}
+		name := strings.ToLower(strings.TrimSpace(f.Name))
+		switch {
+		case f.Schema.Custom == schemaSprint:
+			fm.Sprint = f.ID
+		case f.Schema.Custom == schemaEpicLink:
+			fm.EpicLink = f.ID
+		case f.Schema.Custom == schemaStoryPoints || name == "story points" || name == "story point estimate":
+			fm.StoryPoints = append(fm.StoryPoints, f.ID)
+		case name == "flagged":
+			fm.Flagged = f.ID
+		case name == "start date":
+			fm.StartDate = f.ID
+		}
+	}
+	sort.Strings(fm.StoryPoints)
+	if over.StoryPoints != "" {
+		fm.StoryPoints = []string{over.StoryPoints}
+	}
+	for dst, v := range map[*string]string{&fm.Sprint: over.Sprint, &fm.Flagged: over.Flagged, &fm.EpicLink: over.EpicLink, &fm.StartDate: over.StartDate} {
+		if v != "" {
+			*dst = v
+		}
+	}
+	return fm
+}
+
+// dependencyRules checks the configured dependency link types against the
+// site's and says how to read each.
+func dependencyRules(deps []config.Dependency, types []wireLinkType) (map[string]dependencyRule, error) {
+	known := map[string]bool{}
+	var names []string
+	for _, t := range types {
+		known[strings.ToLower(t.Name)] = true
+		names = append(names, t.Name)
+	}
+	out := map[string]dependencyRule{}
+	for i, d := range deps {
+		if !known[strings.ToLower(d.Link)] {
+			return nil, fmt.Errorf("jira.dependencies[%d].link: this Jira has no link type %q; use one of: %s", i, d.Link, strings.Join(names, ", "))
+		}
+		out[strings.ToLower(d.Link)] = dependencyRule{outwardBlocks: d.Outward != config.OutwardDependsOn}
+	}
+	return out, nil
+}

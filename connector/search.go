@@ -1,0 +1,184 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/store"
+)
+
+// cloudSearch is the body of Cloud's POST /rest/api/3/search/jql.
+type cloudSearch struct {
+	JQL           string   `json:"jql"`
+	NextPageToken string   `json:"nextPageToken,omitempty"`
+	MaxResults    int      `json:"maxResults"`
+	Fields        []string `json:"fields"`
+}
+
+// listIDs lists every issue id and key in the query's scope, as cheaply as
+// the flavour allows (5000 per page on Cloud). It fails rather than return a
+// partial listing.
+func (c *Connector) listIDs(ctx context.Context, st *site, jql string) ([]listed, error) {
+	var out []listed
+	err := c.page(ctx, st, jql, []string{"id", "key"}, 5000, false, func(is []wireIssue) error {
+		for _, w := range is {
+			n, err := strconv.ParseInt(w.ID, 10, 64)
+			if err != nil {
+				return fmt.Errorf("issue %s has a non-numeric id %q", w.Key, w.ID)
+			}
+			out = append(out, listed{id: w.ID, key: w.Key, num: n})
+		}
+		return nil
+	}, nil, nil)
+	return out, err
+}
+
+// fetchQuery pages through jql, fetches full changelogs, maps the issues and
+// hands each page to the writer. acquire/release bound the requests in flight.
+func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope, jql string, acquire func() error, release func()) error {
+	return c.page(ctx, st, jql, st.fieldList, c.cfg.PageSize, !st.cloud, func(is []wireIssue) error {
+		var logs map[string][]wireHistory
+		if st.cloud && len(is) > 0 {
+			ids := make([]string, len(is))
+			for i := range is {
+				ids[i] = is[i].ID
+			}
+			var err error
+			if logs, err = c.bulkChangelog(ctx, ids); err != nil {
+				return err
+			}
+		}
+		recs := make([]store.IssueRecord, 0, len(is))
+		for i := range is {
+			r, err := st.mapper.issue(&is[i], scope)
+			if err != nil {
+				return fmt.Errorf("read issue: %w", err)
+			}
+			var hs []wireHistory
+			if st.cloud {
+				hs = logs[is[i].ID]
+			} else if is[i].Changelog != nil {
+				hs = is[i].Changelog.Histories
+			}
+			if r.Changes, err = changes(is[i].Key, hs); err != nil {
+				return err
+			}
+			recs = append(recs, r)
+		}
+		return w.send(ctx, recs)
+	}, acquire, release)
+}
+
+// page runs jql ordered by id and calls fn with each page. Cloud pages with
+// nextPageToken (and resumes by id when a token expires); Data Center pages by
+// id ("id > last") rather than startAt, which fails past 10,000 results.
+func (c *Connector) page(ctx context.Context, st *site, jql string, fields []string, size int, changelog bool,
+	fn func([]wireIssue) error, acquire func() error, release func()) error {
+	if acquire == nil {
+		acquire, release = func() error { return nil }, func() {}
+	}
+	last := ""
+	token := ""
+	for {
+		q := jql
+		if last != "" && token == "" {
+			q += " AND id > " + last
+		}
+		q += " ORDER BY id ASC"
+		if err := acquire(); err != nil {
+			return err
+		}
+		var issues []wireIssue
+		more := false
+		if st.cloud {
+			p, err := call[wireCloudPage](ctx, c, "search", http.MethodPost, "rest/api/3/search/jql",
+				cloudSearch{JQL: q, NextPageToken: token, MaxResults: size, Fields: fields})
+			var je *Error
+			if err != nil && token != "" && errors.As(err, &je) && je.Status == http.StatusBadRequest &&
+				strings.Contains(strings.ToLower(je.Message), "token") {
+				// The page token expired: resume after the last id we hold.
+				release()
+				c.log.Warn("jira page token expired; resuming by id", "after", last)
+				token = ""
+				continue
+			}
+			if err != nil {
+				release()
+				return err
+			}
+			issues = p.Issues
+			token = p.NextPageToken
+			more = token != "" && (p.IsLast == nil || !*p.IsLast)
+		} else {
+			v := url.Values{}
+			v.Set("jql", q)
+			v.Set("startAt", "0")
+			v.Set("maxResults", strconv.Itoa(size))
+			v.Set("fields", strings.Join(fields, ","))
+			if changelog {
+				v.Set("expand", "changelog")
+			}
+			p, err := call[wireDCPage](ctx, c, "search", http.MethodGet, "rest/api/2/search?"+v.Encode(), nil)
+			if err != nil {
+				release()
+				return err
+			}
+			issues = p.Issues
+			more = len(p.Issues) > 0 && p.Total > len(p.Issues)
+		}
+		err := fn(issues)
+		release()
+		if err != nil {
+			return err
+		}
+		if len(issues) > 0 {
+			last = issues[len(issues)-1].ID
+		}
+		if !more || len(issues) == 0 {
+			return nil
+		}
+		if !st.cloud {
+			token = ""
+		}
+	}
+}
+
+// bulkChangelog fetches the full changelogs of up to 1000 issues from Cloud's
+// bulk endpoint, following nextPageToken.
+func (c *Connector) bulkChangelog(ctx context.Context, ids []string) (map[string][]wireHistory, error) {
+	out := make(map[string][]wireHistory, len(ids))
+	for i := 0; i < len(ids); i += 1000 {
+		chunk := ids[i:min(i+1000, len(ids))]
+		token := ""
+		for {
+			body := map[string]any{"issueIdsOrKeys": chunk, "maxResults": 10000}
+			if token != "" {
+				body["nextPageToken"] = token
+			}
+			p, err := call[wireBulkChangelog](ctx, c, "read changelogs", http.MethodPost, "rest/api/3/changelog/bulkfetch", body)
+			if err != nil {
+				return nil, err
+			}
+			for _, l := range p.IssueChangeLogs {
+				out[l.IssueID] = append(out[l.IssueID], l.ChangeHistories...)
+			}
+			if p.NextPageToken == "" || p.NextPageToken == token {
+				break
+			}
+			token = p.NextPageToken
+		}
+	}
+	return out, nil
+}
+
+// sortChanges orders changelog rows oldest first, stably.
+func sortChanges(cs []radar.Change) {
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Created.Before(cs[j].Created) })
+}

@@ -1,0 +1,300 @@
+package connector
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	jira "github.com/andygrunwald/go-jira"
+)
+
+// Metrics receives the connector's request and retry counts. Reasons are
+// bounded: rate_limited, server_error, network, timeout, truncated.
+type Metrics interface {
+	JiraRequest(code string)
+	JiraRetry(reason string)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) JiraRequest(string) {}
+func (noMetrics) JiraRetry(string)   {}
+
+// Error is a sync failure said in the user's terms: what Jira answered and
+// which setting to look at. Status is 0 for transport failures.
+type Error struct {
+	Op      string // what was being done, e.g. "search PAY"
+	Status  int
+	Message string // Jira's own errorMessages, joined
+	Hint    string // what to do about it
+	Err     error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Op)
+	if e.Status != 0 {
+		fmt.Fprintf(&b, ": jira answered %d %s", e.Status, http.StatusText(e.Status))
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	} else if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	if e.Hint != "" {
+		b.WriteString(" (")
+		b.WriteString(e.Hint)
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// limiter spaces requests to a rate shared by all workers, and lets a 429
+// pause every request until Jira's Retry-After has passed.
+type limiter struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+	now      func() time.Time
+}
+
+func newLimiter(rps float64, now func() time.Time) *limiter {
+	l := &limiter{now: now}
+	if rps > 0 {
+		l.interval = time.Duration(float64(time.Second) / rps)
+	}
+	return l
+}
+
+// wait blocks until the caller may send a request.
+func (l *limiter) wait(ctx context.Context) error {
+	l.mu.Lock()
+	now := l.now()
+	at := l.next
+	if at.Before(now) {
+		at = now
+	}
+	l.next = at.Add(l.interval)
+	l.mu.Unlock()
+	return sleep(ctx, at.Sub(now))
+}
+
+// pause holds every request back until d from now.
+func (l *limiter) pause(d time.Duration) {
+	l.mu.Lock()
+	if until := l.now().Add(d); until.After(l.next) {
+		l.next = until
+	}
+	l.mu.Unlock()
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// retryAfter parses a Retry-After header: seconds or an HTTP date.
+func retryAfter(h string, now time.Time) (time.Duration, bool) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseFloat(h, 64); err == nil && n >= 0 {
+		return time.Duration(n * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// call sends one request to Jira with retries and decodes the JSON answer
+// into a fresh T. 429 and 503 wait at least Retry-After; other 5xx, resets,
+// timeouts and malformed bodies back off exponentially with jitter; 4xx fail
+// at once with Jira's own messages.
+func call[T any](ctx context.Context, c *Connector, op, method, path string, body any) (*T, error) {
+	var lastErr error
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if attempt > c.cfg.MaxRetries {
+				return nil, &Error{Op: op, Message: fmt.Sprintf("gave up after %d retries: %v", c.cfg.MaxRetries, lastErr), Err: lastErr,
+					Hint: "Jira kept failing; try again later or lower jira.concurrency / jira.requests_per_second"}
+			}
+		}
+		if err := c.limit.wait(ctx); err != nil {
+			return nil, err
+		}
+		out := new(T)
+		status, hdr, err := c.roundTrip(ctx, method, path, body, out)
+		if err == nil {
+			c.metrics.JiraRequest(strconv.Itoa(status))
+			c.requests.Add(1)
+			return out, nil
+		}
+		c.requests.Add(1)
+		if status != 0 {
+			c.metrics.JiraRequest(strconv.Itoa(status))
+		} else {
+			c.metrics.JiraRequest("error")
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		reason, wait, permanent := c.classify(status, hdr, err, attempt)
+		if permanent != nil {
+			permanent.Op = op
+			return nil, permanent
+		}
+		lastErr = err
+		c.retries.Add(1)
+		c.metrics.JiraRetry(reason)
+		c.log.Debug("retrying jira request", "op", op, "reason", reason, "status", status, "wait", wait, "attempt", attempt+1)
+		if reason == "rate_limited" {
+			c.limit.pause(wait) // everyone waits: the limit is per tenant
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// httpStatusError carries a non-2xx answer through roundTrip.
+type httpStatusError struct {
+	status int
+	msg    string
+}
+
+func (e *httpStatusError) Error() string { return e.msg }
+
+// roundTrip performs one attempt. It returns the HTTP status (0 when none
+// arrived), the headers, and an error for anything but a decoded 2xx.
+func (c *Connector) roundTrip(ctx context.Context, method, path string, body any, out any) (status int, hdr http.Header, err error) {
+	rctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	req, err := c.client.NewRequestWithContext(rctx, method, path, body)
+	if err != nil {
+		return 0, nil, &Error{Op: "build request", Err: err}
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.client.Do(req, out)
+	if resp == nil {
+		return 0, nil, err // transport failure: reset, timeout, refused
+	}
+	status, hdr = resp.StatusCode, resp.Header
+	if err == nil {
+		return status, hdr, nil
+	}
+	if status >= 200 && status <= 299 {
+		return status, hdr, fmt.Errorf("malformed jira response: %w", err)
+	}
+	// A non-2xx: let go-jira parse Jira's errorMessages.
+	jerr := jira.NewJiraError(resp, err)
+	msg := ""
+	var je *jira.Error
+	if errors.As(jerr, &je) {
+		parts := append([]string{}, je.ErrorMessages...)
+		for k, v := range je.Errors {
+			parts = append(parts, k+": "+v)
+		}
+		msg = strings.Join(parts, "; ")
+	}
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	return status, hdr, &httpStatusError{status: status, msg: msg}
+}
+
+// classify decides whether an attempt's failure is worth retrying, how long
+// to wait, and otherwise returns the permanent error to report.
+func (c *Connector) classify(status int, hdr http.Header, err error, attempt int) (reason string, wait time.Duration, permanent *Error) {
+	backoff := c.backoff(attempt)
+	var se *httpStatusError
+	errors.As(err, &se)
+	msg := ""
+	if se != nil {
+		msg = se.msg
+	}
+	switch {
+	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
+		reason = "rate_limited"
+		if status == http.StatusServiceUnavailable {
+			reason = "server_error"
+		}
+		if d, ok := retryAfter(hdr.Get("Retry-After"), c.now()); ok {
+			// Retry-After is the minimum: add a little jitter above it.
+			return reason, d + time.Duration(rand.Float64()*0.1*float64(d)), nil
+		}
+		return reason, backoff, nil
+	case status >= 500:
+		return "server_error", backoff, nil
+	case status >= 200 && status <= 299:
+		// Malformed or truncated body.
+		return "truncated", backoff, nil
+	case status == http.StatusUnauthorized:
+		return "", 0, &Error{Status: status, Message: msg, Err: err,
+			Hint: "check jira.email and jira.token (or RADAR_JIRA_TOKEN / jira.token_file): Cloud needs your account email plus an API token, Data Center a personal access token without email"}
+	case status == http.StatusForbidden:
+		return "", 0, &Error{Status: status, Message: msg, Err: err,
+			Hint: "the account in jira.email / jira.token may not browse these projects; check jira.projects and the account's permissions"}
+	case status == http.StatusGone:
+		return "", 0, &Error{Status: status, Message: msg, Err: err,
+			Hint: "this Jira removed the endpoint; set jira.flavor: cloud (or auto) so Radar uses /rest/api/3/search/jql"}
+	case status == http.StatusNotFound:
+		return "", 0, &Error{Status: status, Message: msg, Err: err,
+			Hint: "check jira.url and jira.projects"}
+	case status >= 400:
+		hint := ""
+		if c.cfg.JQL != "" {
+			hint = "check jira.jql: Radar ANDs it to each project's query"
+		}
+		return "", 0, &Error{Status: status, Message: msg, Err: err, Hint: hint}
+	}
+	// No status: a transport failure.
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
+		return "timeout", backoff, nil
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "network", backoff, nil
+	}
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return "truncated", backoff, nil
+	}
+	return "network", backoff, nil
+}
+
+// backoff is 2^attempt × base with jitter in [0.7, 1.3], capped.
+func (c *Connector) backoff(attempt int) time.Duration {
+	d := c.backoffBase << min(attempt, 10)
+	if d > c.backoffMax {
+		d = c.backoffMax
+	}
+	return time.Duration(float64(d) * (0.7 + 0.6*rand.Float64()))
+}

@@ -1,0 +1,180 @@
+package connector
+
+import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/store"
+)
+
+func loadIssue(t *testing.T, name string) wireIssue {
+	t.Helper()
+	body, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w wireIssue
+	if err := json.Unmarshal(body, &w); err != nil {
+		t.Fatalf("decode %s: %v", name, err)
+	}
+	return w
+}
+
+func testMapper() *mapper {
+	return &mapper{
+		fields: fieldMap{StoryPoints: []string{"customfield_10002", "customfield_10016", "customfield_10035"},
+			Sprint: "customfield_10020", Flagged: "customfield_10021", StartDate: "customfield_10015"},
+		deps: map[string]dependencyRule{"blocks": {outwardBlocks: true}, "depends": {outwardBlocks: false}},
+	}
+}
+
+func day(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+
+func TestMapCloudIssue(t *testing.T) {
+	w := loadIssue(t, "cloud_issue.json")
+	r, err := testMapper().issue(&w, "PAY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := r.Issue
+	five := 5.0
+	want := radar.Issue{
+		ID: "10042", Key: "PAY-42", Project: "PAY", Type: "Story",
+		Summary: "Checkout fails for <!channel> & friends\r\nsecond line",
+		Status:  "En cours", StatusID: "3", StatusCategory: radar.CategoryInProgress,
+		AssigneeID: "5b10ac8d82e05b22cc7d4ef5", AssigneeName: "Ana Lima", AssigneeEmail: "ana@example.com",
+		Created:     time.Date(2026, 10, 1, 7, 15, 0, 0, time.UTC),
+		Updated:     time.Date(2026, 11, 20, 22, 45, 12, 345e6, time.UTC),
+		Due:         day("2026-12-01"),
+		StartDate:   day("2026-10-02"),
+		StoryPoints: &five, OriginalEstimate: 8 * time.Hour, TimeSpent: 16 * time.Hour,
+		EpicKey: "PAY-7", Labels: []string{"checkout", "q4"}, Components: []string{"API"},
+		FixVersions: []string{"10200"}, SprintIDs: []int64{11, 12}, Flagged: true,
+	}
+	if !reflect.DeepEqual(is, want) {
+		t.Errorf("issue:\n got %+v\nwant %+v", is, want)
+	}
+	wantLinks := []store.LinkRecord{
+		{ID: "20001", Type: "Blocks", BlockerID: "10042", BlockerKey: "PAY-42", BlockedID: "10043", BlockedKey: "PAY-43"},
+		{ID: "20002", Type: "Blocks", BlockerID: "90001", BlockerKey: "OPS-1", BlockedID: "10042", BlockedKey: "PAY-42"},
+		{ID: "20003", Type: "Depends", BlockerID: "10050", BlockerKey: "PAY-50", BlockedID: "10042", BlockedKey: "PAY-42"},
+		{ID: "20004", Type: "Depends", BlockerID: "10042", BlockerKey: "PAY-42", BlockedID: "10051", BlockedKey: "PAY-51"},
+	}
+	if !reflect.DeepEqual(r.Links, wantLinks) {
+		t.Errorf("links:\n got %+v\nwant %+v", r.Links, wantLinks)
+	}
+	wantSprints := []radar.Sprint{
+		{ID: 11, Name: "PAY Sprint 11", State: "closed", BoardID: 3, Start: time.Date(2026, 10, 5, 8, 0, 0, 0, time.UTC),
+			End: time.Date(2026, 10, 19, 8, 0, 0, 0, time.UTC), Complete: time.Date(2026, 10, 19, 10, 0, 0, 0, time.UTC)},
+		{ID: 12, Name: "PAY Sprint 12", State: "active", BoardID: 3, Goal: "ship, at last", Start: time.Date(2026, 10, 19, 8, 0, 0, 0, time.UTC),
+			End: time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)},
+	}
+	if !reflect.DeepEqual(r.Sprints, wantSprints) {
+		t.Errorf("sprints:\n got %+v\nwant %+v", r.Sprints, wantSprints)
+	}
+}
+
+func TestMapDataCenterIssue(t *testing.T) {
+	w := loadIssue(t, "dc_issue.json")
+	m := testMapper()
+	m.fields.Sprint, m.fields.EpicLink, m.fields.Flagged, m.fields.StartDate = "customfield_10101", "customfield_10104", "customfield_10105", ""
+	r, err := m.issue(&w, "WEB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := 3.5
+	want := radar.Issue{
+		ID: "30077", Key: "WEB-77", Project: "WEB", Type: "Sub-task", Subtask: true, Summary: "Sub-task with an old sprint",
+		Status: "Received", StatusID: "10500", StatusCategory: radar.CategoryNew, Priority: "Major",
+		AssigneeID: "bob", AssigneeName: "Bob Stone", AssigneeEmail: "bob@example.com",
+		Created: time.Date(2025, 1, 17, 12, 34, 0, 0, time.UTC), Updated: time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC),
+		StoryPoints: &pts, ParentKey: "WEB-70", EpicKey: "WEB-1", Labels: []string{}, SprintIDs: []int64{5, 6},
+	}
+	if !reflect.DeepEqual(r.Issue, want) {
+		t.Errorf("issue:\n got %+v\nwant %+v", r.Issue, want)
+	}
+	wantSprints := []radar.Sprint{
+		{ID: 5, Name: "Sprint 5, the long one", State: "closed", BoardID: 1, Start: time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC),
+			End: time.Date(2025, 1, 20, 9, 0, 0, 0, time.UTC), Complete: time.Date(2025, 1, 20, 10, 0, 0, 0, time.UTC)},
+		{ID: 6, Name: "Sprint 6", State: "active", BoardID: 1, Goal: "finish, then rest", Start: time.Date(2025, 1, 20, 9, 0, 0, 0, time.UTC),
+			End: time.Date(2025, 2, 3, 9, 0, 0, 0, time.UTC)},
+	}
+	if !reflect.DeepEqual(r.Sprints, wantSprints) {
+		t.Errorf("sprints:\n got %+v\nwant %+v", r.Sprints, wantSprints)
+	}
+	cs, err := changes(w.Key, w.Changelog.Histories)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 3 || cs[0].Field != "status" || cs[0].From != "10500" || cs[0].To != "3" || cs[1].Field != "duedate" ||
+		cs[1].From != "" || cs[2].Field != "Sprint" || cs[2].Author != "" || cs[0].Author != "Bob Stone" {
+		t.Errorf("changes = %+v", cs)
+	}
+}
+
+func TestBulkChangelogTimes(t *testing.T) {
+	body, err := os.ReadFile("testdata/bulk_changelog.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b wireBulkChangelog
+	if err := json.Unmarshal(body, &b); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := changes("PAY-42", b.IssueChangeLogs[0].ChangeHistories)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sorted oldest first whatever the order on the wire; epoch ms and
+	// Jira datetime strings both read.
+	if len(cs) != 2 || cs[0].HistoryID != "5000" || !cs[0].Created.Equal(time.Date(2026, 10, 1, 7, 15, 0, 0, time.UTC)) ||
+		!cs[1].Created.Equal(time.UnixMilli(1793523600000)) {
+		t.Errorf("changes = %+v", cs)
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"5", 5 * time.Second, true},
+		{"0", 0, true},
+		{"1.5", 1500 * time.Millisecond, true},
+		{"Fri, 27 Nov 2026 10:00:30 GMT", 30 * time.Second, true},
+		{"Fri, 27 Nov 2026 09:00:00 GMT", 0, true},
+		{"", 0, false},
+		{"soon", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := retryAfter(tt.in, now)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestPartition(t *testing.T) {
+	var l []listed
+	for i := int64(0); i < 10; i++ {
+		l = append(l, listed{num: 100 + i*3})
+	}
+	got := partition("project = \"P\"", l, 4)
+	want := []string{
+		`project = "P" AND id < 112`,
+		`project = "P" AND id >= 112 AND id < 124`,
+		`project = "P" AND id >= 124`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("partition = %q, want %q", got, want)
+	}
+	if got := partition("q", l, 10); !reflect.DeepEqual(got, []string{"q"}) {
+		t.Errorf("small scope partition = %q", got)
+	}
+}

@@ -1,0 +1,123 @@
+package connector
+
+import (
+	"context"
+	"errors"
+
+	"github.com/radarhq/radar/store"
+)
+
+// writer is the single goroutine that writes to SQLite: fetchers hand it
+// pages; it batches them into transactions and writes a scope's watermark in
+// the transaction after the last page of that scope.
+type writer struct {
+	c  *Connector
+	st *site
+	in chan writerMsg
+
+	err                             error
+	issues, links, changes, removed int
+}
+
+type writerMsg struct {
+	recs []store.IssueRecord
+	done *scopeDone
+	ack  chan error
+}
+
+// scopeDone closes a scope: its watermark, and the complete listing of its
+// issues when reconciliation ran.
+type scopeDone struct {
+	watermark store.Watermark
+	present   map[string]bool
+}
+
+func newWriter(c *Connector, st *site) *writer {
+	return &writer{c: c, st: st, in: make(chan writerMsg, c.cfg.Concurrency*2)}
+}
+
+func (w *writer) send(ctx context.Context, recs []store.IssueRecord) error {
+	select {
+	case w.in <- writerMsg{recs: recs}:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// finishScope asks the writer to land everything sent so far with the scope's
+// watermark, then reconcile, and waits for the outcome.
+func (w *writer) finishScope(ctx context.Context, d scopeDone) error {
+	ack := make(chan error, 1)
+	select {
+	case w.in <- writerMsg{done: &d, ack: ack}:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	select {
+	case err := <-ack:
+		return err
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+func (w *writer) close() { close(w.in) }
+
+// run writes until the input closes. After a failure it keeps draining so no
+// sender blocks, and reports the first error.
+func (w *writer) run(ctx context.Context) error {
+	var pending []store.IssueRecord
+	// Writes outlive cancellation: a page that arrived is committed whole or
+	// not at all, and shutdown waits for it.
+	wctx := context.WithoutCancel(ctx)
+	flush := func(wms []store.Watermark) error {
+		if w.err != nil {
+			return w.err
+		}
+		if len(pending) == 0 && len(wms) == 0 {
+			return nil
+		}
+		if err := w.c.store.WriteBatch(wctx, store.Batch{Issues: pending, Watermarks: wms}); err != nil {
+			w.err = err
+			return err
+		}
+		for _, r := range pending {
+			w.issues++
+			w.links += len(r.Links)
+			w.changes += len(r.Changes)
+		}
+		pending = pending[:0]
+		return nil
+	}
+	for m := range w.in {
+		switch {
+		case m.recs != nil:
+			pending = append(pending, m.recs...)
+			if len(pending) >= w.c.batchSize {
+				flush(nil)
+			}
+		case m.done != nil:
+			if ctx.Err() != nil {
+				m.ack <- context.Cause(ctx)
+				continue
+			}
+			err := flush([]store.Watermark{m.done.watermark})
+			if err == nil && m.done.present != nil {
+				var n int
+				n, err = w.c.store.Reconcile(wctx, m.done.watermark.Scope, m.done.present, w.c.now())
+				w.removed += n
+				if err != nil && w.err == nil {
+					w.err = err
+				}
+			}
+			m.ack <- err
+		}
+	}
+	// Pages of scopes that did not finish still land (idempotently), without
+	// a watermark: the next run fetches them again.
+	if err := flush(nil); err != nil && !errors.Is(err, w.err) {
+		return err
+	}
+	return w.err
+}
