@@ -174,7 +174,7 @@ func (w *walker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		var v any
 		if err := n.Decode(&v); err != nil || !isWhole(v) {
-			w.addf(n, path, "%s is not a whole number", shown)
+			w.addf(n, path, "%s is not a whole number%s", shown, quotedNumberHint(n))
 			return
 		}
 		if out := reflect.New(t).Elem(); !fitsInt(v, out) {
@@ -189,7 +189,7 @@ func (w *walker) scalar(n *yaml.Node, t reflect.Type, path string) {
 		switch v.(type) {
 		case int, int64, uint64, float64:
 		default:
-			w.addf(n, path, "%s is not a number", shown)
+			w.addf(n, path, "%s is not a number%s", shown, quotedNumberHint(n))
 		}
 	case reflect.Bool:
 		var v bool
@@ -199,6 +199,17 @@ func (w *walker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	default:
 		w.addf(n, path, "cannot be set from YAML") // no such field today
 	}
+}
+
+// quotedNumberHint explains why a quoted number is not read as one.
+func quotedNumberHint(n *yaml.Node) string {
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+		return ""
+	}
+	if _, err := strconv.ParseFloat(strings.TrimSpace(n.Value), 64); err != nil {
+		return ""
+	}
+	return "; remove the quotes to make it a number"
 }
 
 // duration expands a duration scalar and rewrites it in Go syntax, so that

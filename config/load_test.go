@@ -427,7 +427,7 @@ func TestLoadErrors(t *testing.T) {
 		{"fraction for an int", "jira:\n  page_size: 2.5\n",
 			[]string{`2: jira.page_size: "2.5" is not a whole number`}},
 		{"quoted env for an int", "jira:\n  page_size: '${N}'\n",
-			[]string{`2: jira.page_size: "8" is not a whole number`}},
+			[]string{`2: jira.page_size: "8" is not a whole number; remove the quotes to make it a number`}},
 		{"not a float", "analysis:\n  overrun_ratio: big\n",
 			[]string{`2: analysis.overrun_ratio: "big" is not a number`}},
 		{"scalar for a list", "jira:\n  projects: PAY\n",

@@ -254,6 +254,8 @@ func (s *Slack) validate(v *validator, projects []string) {
 	for i, r := range s.Routes {
 		path := fmt.Sprintf("slack.routes[%d]", i)
 		switch {
+		case strings.TrimSpace(r.Channel) == "" && s.Token == "" && s.WebhookURL != "":
+			// A webhook posts to its own channel.
 		case strings.TrimSpace(r.Channel) == "":
 			v.add(path+".channel", "not set; name a channel, e.g. #delivery-risk or C0123456789")
 		case strings.ContainsAny(r.Channel, " \t\n"):
