@@ -168,7 +168,7 @@ func (s Secret) String() string {
 	if s == "" {
 		return ""
 	}
-	return "[redacted]"
+	return redacted
 }
 
 // GoString redacts the secret for %#v.

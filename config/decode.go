@@ -161,6 +161,10 @@ func (w *walker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	if !w.expand(n, path) {
 		return
 	}
+	if t.Kind() == reflect.String && n.Tag == "" {
+		// Expanded text is text, even when it reads "null" or "~".
+		n.Tag, n.Style = "!!str", yaml.DoubleQuotedStyle
+	}
 	if n.ShortTag() == "!!null" {
 		return
 	}

@@ -328,7 +328,7 @@ func TestExampleLoadsAndValidates(t *testing.T) {
 func TestEnvExpansion(t *testing.T) {
 	env := map[string]string{
 		"HOST": "jira.example.com", "N": "8", "EMPTY": "", "RATE": "2.5",
-		"TRICKY": "a: b # c", "AGE": "3d",
+		"TRICKY": "a: b # c", "AGE": "3d", "NULL": "null", "TRUE": "true",
 	}
 	tests := []struct {
 		name string
@@ -348,6 +348,7 @@ func TestEnvExpansion(t *testing.T) {
 		{"value is not YAML", "jira: {jql: $TRICKY}", func(c *Config) any { return c.Jira.JQL }, "a: b # c"},
 		{"in a list", "jira: {projects: [PAY, '${N}X']}", func(c *Config) any { return c.Jira.Projects }, []string{"PAY", "8X"}},
 		{"secret", "jira:\n  token: ${N}-tok\n", func(c *Config) any { return c.Jira.Token.Value() }, "8-tok"},
+		{"expanded text stays text", "jira:\n  jql: $NULL\n  email: ${TRUE}\n", func(c *Config) any { return c.Jira.JQL + " " + c.Jira.Email }, "null true"},
 		{"not in comments", "# ${UNTERMINATED\njira: {url: x}", func(c *Config) any { return c.Jira.URL }, "x"},
 	}
 	for _, tt := range tests {
