@@ -1,0 +1,329 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/radarhq/radar/store"
+)
+
+// errorClass sorts a failed send.
+type errorClass int
+
+const (
+	classTransient   errorClass = iota // 5xx, network: back off and retry
+	classRateLimited                   // 429: wait Retry-After and retry
+	classPermanent                     // needs a person: keep pending, say what to do
+	classGone                          // the target message is gone: nothing left to do
+)
+
+// PermanentError is a Slack error no retry will fix; Hint says what to do.
+type PermanentError struct {
+	Code    string // Slack's error code or "http_<status>"
+	Channel string
+	Hint    string
+}
+
+func (e *PermanentError) Error() string {
+	return fmt.Sprintf("slack %s in %s: %s", e.Code, e.Channel, e.Hint)
+}
+
+// authCodes break every channel at once.
+var authCodes = map[string]bool{
+	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true,
+	"token_expired": true, "no_permission": true, "missing_scope": true, "org_login_required": true,
+	"ekm_access_denied": true, "http_401": true, "http_403": true, "http_404": true, "http_410": true,
+}
+
+var transientCodes = map[string]bool{
+	"internal_error": true, "fatal_error": true, "service_unavailable": true, "request_timeout": true,
+	"ratelimited": true, "team_added_to_org": true,
+}
+
+// hintFor says how to fix a Slack error.
+func hintFor(code, channel string) string {
+	switch code {
+	case "channel_not_found":
+		return fmt.Sprintf("channel %s does not exist or the app cannot see it; check slack.routes[].channel (a channel id such as C0123456789 is safest) and invite the app to private channels", channel)
+	case "not_in_channel":
+		return fmt.Sprintf("the app is not a member of %s; invite it there (/invite @YourApp) or give it the chat:write.public scope", channel)
+	case "is_archived":
+		return fmt.Sprintf("channel %s is archived; unarchive it or route to another channel", channel)
+	case "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive":
+		return "Slack rejected the token; set a valid bot token (xoxb-…) in slack.token or slack.token_file and restart"
+	case "missing_scope", "no_permission":
+		return "the Slack app lacks a scope; add chat:write (and users:read.email for mentions), reinstall the app and update the token"
+	case "msg_too_long", "invalid_blocks", "invalid_blocks_format":
+		return "Slack refused the message layout; this is a Radar bug, please report it with the log line"
+	case "http_401", "http_403", "http_404", "http_410":
+		return "the incoming webhook was refused (revoked, or its channel was deleted); create a new webhook and set slack.webhook_url"
+	case "http_400":
+		return "the incoming webhook refused the payload; this is a Radar bug, please report it"
+	}
+	return "check the Slack app's configuration; the message stays in the outbox and is retried on the next run"
+}
+
+// errorCode returns Slack's error code for err, "" when it has none.
+func errorCode(err error) string {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		return fmt.Sprintf("http_%d", sc.Code)
+	}
+	return ""
+}
+
+// classify sorts a send error and says how long to wait before a retry.
+func classify(err error) (errorClass, time.Duration) {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return classRateLimited, rl.RetryAfter
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		switch {
+		case sc.Code == http.StatusTooManyRequests:
+			return classRateLimited, 0
+		case sc.Code >= 500 || sc.Code == http.StatusRequestTimeout:
+			return classTransient, 0
+		}
+		return classPermanent, 0
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		switch {
+		case transientCodes[se.Err]:
+			return classTransient, 0
+		case se.Err == "message_not_found" || se.Err == "cant_update_message" || se.Err == "edit_window_closed":
+			return classGone, 0
+		}
+		return classPermanent, 0
+	}
+	return classTransient, 0 // network errors, dropped connections
+}
+
+// redact returns err's text with the webhook URL removed: url.Error and
+// friends quote the URL, and the URL is the secret.
+func (a *Alerter) redact(err error) string {
+	if err == nil {
+		return ""
+	}
+	s := err.Error()
+	if a.webhookURL != "" {
+		s = strings.ReplaceAll(s, a.webhookURL, "[redacted webhook url]")
+	}
+	return s
+}
+
+// Flush sends every pending outbox message in order, pacing each channel,
+// retrying rate limits and transient errors, and marking each sent with
+// Slack's ts. A channel that fails permanently (or runs out of retries)
+// keeps its messages pending, in order, for the next flush; other channels
+// go on. The error lists what is still pending and why.
+func (a *Alerter) Flush(ctx context.Context) error {
+	a.flushMu.Lock()
+	defer a.flushMu.Unlock()
+	pending, err := a.st.PendingOutbox(ctx)
+	if err != nil {
+		return fmt.Errorf("flush: %w", err)
+	}
+	stuck := map[string]error{} // channel -> why it stopped
+	var authErr error
+	for _, m := range pending {
+		if authErr != nil || stuck[m.Channel] != nil {
+			continue
+		}
+		err := a.sendWithRetry(ctx, m)
+		if err == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			a.reportPending(ctx)
+			return fmt.Errorf("flush: %w", ctx.Err())
+		}
+		var pe *PermanentError
+		if errors.As(err, &pe) && authCodes[pe.Code] {
+			authErr = err
+		}
+		stuck[m.Channel] = err
+	}
+	n := a.reportPending(ctx)
+	if authErr != nil {
+		return fmt.Errorf("flush: %d notifications pending: %w", n, authErr)
+	}
+	if len(stuck) > 0 {
+		errs := make([]error, 0, len(stuck))
+		for _, err := range stuck {
+			errs = append(errs, err)
+		}
+		return fmt.Errorf("flush: %d notifications pending: %w", n, errors.Join(errs...))
+	}
+	return nil
+}
+
+func (a *Alerter) reportPending(ctx context.Context) int {
+	n, err := a.st.OutboxPending(context.WithoutCancel(ctx))
+	if err != nil {
+		a.log.Error("count outbox", "err", err)
+		return 0
+	}
+	if a.metrics != nil {
+		a.metrics.OutboxPending(n)
+	}
+	return n
+}
+
+// sendWithRetry sends one message until it is sent, fails permanently, or
+// runs out of attempts, recording the outcome in the outbox.
+func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) error {
+	msg, err := decodeMessage(m.Payload)
+	if err != nil {
+		a.notification("permanent_error")
+		_ = a.st.MarkOutboxFailed(ctx, m.ID, err.Error())
+		return &PermanentError{Code: "bad_payload", Channel: m.Channel, Hint: err.Error()}
+	}
+	attempts, limited := 0, 0
+	for {
+		if err := a.waitTurn(ctx, m.Channel); err != nil {
+			return err
+		}
+		channelID, ts, err := a.send(ctx, m, msg)
+		a.lastSend[m.Channel] = a.now()
+		if err == nil {
+			if err := a.st.MarkOutboxSent(context.WithoutCancel(ctx), m, channelID, ts, a.now()); err != nil {
+				// Slack has it; only this write stands between us and a duplicate.
+				a.log.Error("mark notification sent; it may be sent again", "key", m.Key, "err", err)
+				return err
+			}
+			a.notification("sent")
+			a.log.Debug("notification sent", "channel", m.Channel, "op", m.Op, "ts", ts)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		class, wait := classify(err)
+		code := errorCode(err)
+		switch class {
+		case classGone:
+			a.log.Warn("parent message is gone; skipping its update", "channel", m.Channel, "code", code)
+			if err := a.st.MarkOutboxSent(ctx, m, "", "", a.now()); err != nil {
+				return err
+			}
+			a.notification("failed")
+			return nil
+		case classPermanent:
+			if code == "thread_not_found" && m.Op == store.OpReply {
+				// The parent was deleted: say it in the channel instead.
+				m.ParentTS = ""
+				continue
+			}
+			pe := &PermanentError{Code: code, Channel: m.Channel, Hint: hintFor(code, m.Channel)}
+			if code == "" {
+				pe.Code = "error"
+			}
+			a.notification("permanent_error")
+			a.log.Error("slack refused a notification; it stays pending", "channel", m.Channel,
+				"code", pe.Code, "hint", pe.Hint)
+			_ = a.st.MarkOutboxFailed(ctx, m.ID, pe.Code)
+			return pe
+		case classRateLimited:
+			limited++
+			if wait < time.Second {
+				wait = time.Second
+			}
+			if limited > 2*a.maxAttempts {
+				a.notification("failed")
+				_ = a.st.MarkOutboxFailed(ctx, m.ID, "rate limited")
+				return fmt.Errorf("send to %s: still rate limited after %d waits", m.Channel, limited)
+			}
+			a.log.Warn("slack rate limit; waiting", "channel", m.Channel, "retry_after", wait)
+		case classTransient:
+			attempts++
+			if attempts >= a.maxAttempts {
+				a.notification("failed")
+				msg := a.redact(err)
+				_ = a.st.MarkOutboxFailed(ctx, m.ID, msg)
+				a.log.Warn("slack unreachable; notification stays pending", "channel", m.Channel,
+					"attempts", attempts, "err", msg)
+				return fmt.Errorf("send to %s: %s", m.Channel, msg)
+			}
+			wait = a.backoff << (attempts - 1)
+			if wait > a.maxBackoff || wait <= 0 {
+				wait = a.maxBackoff
+			}
+			a.log.Warn("slack send failed; retrying", "channel", m.Channel, "attempt", attempts, "wait", wait, "err", a.redact(err))
+		}
+		a.notification("retried")
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// waitTurn paces sends to about one per a.pace per channel.
+func (a *Alerter) waitTurn(ctx context.Context, channel string) error {
+	last, ok := a.lastSend[channel]
+	if !ok || a.pace <= 0 {
+		return nil
+	}
+	return sleep(ctx, a.pace-a.now().Sub(last))
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// send performs one outbox message and returns the channel id and ts Slack
+// answered (both empty for webhooks and skipped updates).
+func (a *Alerter) send(ctx context.Context, m store.OutboxMessage, msg Message) (string, string, error) {
+	if a.api == nil {
+		if m.Op == store.OpUpdate {
+			return "", "", nil // webhooks cannot edit
+		}
+		wm := &slack.WebhookMessage{Text: msg.Text, Blocks: &msg.Blocks}
+		return "", "", slack.PostWebhookCustomHTTPContext(ctx, a.webhookURL, a.client, wm)
+	}
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionBlocks(msg.Blocks.BlockSet...),
+		slack.MsgOptionDisableLinkUnfurl(),
+	}
+	switch m.Op {
+	case store.OpUpdate:
+		if m.ParentTS == "" {
+			return "", "", nil // never got its own message: nothing to edit
+		}
+		ch, ts, _, err := a.api.UpdateMessageContext(ctx, m.ParentChannel, m.ParentTS, opts...)
+		return ch, ts, err
+	case store.OpReply:
+		channel := m.Channel
+		if m.ParentTS != "" {
+			opts = append(opts, slack.MsgOptionTS(m.ParentTS))
+			if m.ParentChannel != "" {
+				channel = m.ParentChannel
+			}
+		}
+		return a.api.PostMessageContext(ctx, channel, opts...)
+	}
+	return a.api.PostMessageContext(ctx, m.Channel, opts...)
+}

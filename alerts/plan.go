@@ -1,0 +1,230 @@
+package alerts
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/store"
+)
+
+// Deliver plans the notifications the finding changes call for into the
+// outbox (idempotently: planning the same run twice adds nothing), then
+// flushes the outbox. report supplies the run time.
+func (a *Alerter) Deliver(ctx context.Context, report radar.Report, changes []radar.FindingChange) error {
+	if err := a.Plan(ctx, report, changes); err != nil {
+		return err
+	}
+	return a.Flush(ctx)
+}
+
+// Plan records in the outbox, for every route, the messages the changes call
+// for, and the routes' thread states, without sending anything.
+func (a *Alerter) Plan(ctx context.Context, report radar.Report, changes []radar.FindingChange) error {
+	at := report.GeneratedAt
+	if at.IsZero() {
+		at = a.now()
+	}
+	m := a.mentions(true)
+	for _, r := range a.routes {
+		threads, err := a.st.SlackThreads(ctx, r.key)
+		if err != nil {
+			return fmt.Errorf("plan %s: %w", r.channel, err)
+		}
+		seen, err := a.st.SlackRouteSeen(ctx, r.key)
+		if err != nil {
+			return fmt.Errorf("plan %s: %w", r.channel, err)
+		}
+		p, err := a.planRoute(ctx, r, threads, seen, changes, at, m)
+		if err != nil {
+			return fmt.Errorf("plan %s: %w", r.channel, err)
+		}
+		added, err := a.st.EnqueueSlack(ctx, r.key, p.msgs, p.threads)
+		if err != nil {
+			return fmt.Errorf("plan %s: %w", r.channel, err)
+		}
+		if added > 0 || p.summarised > 0 {
+			a.log.Info("planned notifications", "channel", r.channel, "audience", r.audience,
+				"messages", added, "summarised", p.summarised)
+		}
+	}
+	return nil
+}
+
+// plan is what one route will send for one run.
+type plan struct {
+	msgs       []store.OutboxMessage
+	threads    []store.SlackThread
+	summarised int // findings reported only in a summary
+}
+
+func (p *plan) add(r route, key, op, findingID string, m Message) {
+	p.msgs = append(p.msgs, store.OutboxMessage{
+		Key: r.key + "|" + key, Route: r.key, Channel: r.channel, Op: op, FindingID: findingID, Payload: m.marshal(),
+	})
+}
+
+// planRoute decides, from what the route's channel was told before
+// (threads), what this run's changes call for. It does no I/O except
+// through mention lookups.
+func (a *Alerter) planRoute(ctx context.Context, r route, threads map[string]store.SlackThread, seen bool,
+	changes []radar.FindingChange, at time.Time, mention *mentioner) (plan, error) {
+	var p plan
+	run := at.UTC().Format("20060102T150405.000")
+	sorted := append([]radar.FindingChange(nil), changes...)
+	sort.SliceStable(sorted, func(i, j int) bool { return findingLess(sorted[i].Finding, sorted[j].Finding) })
+	view := func(c radar.FindingChange, resolved bool) (findingView, error) {
+		v := findingView{change: c, resolved: resolved}
+		if r.audience == AudienceTeam {
+			owner, err := mention.owner(ctx, c.Finding)
+			if err != nil {
+				return v, err
+			}
+			v.owner = owner
+		}
+		return v, nil
+	}
+	state := func(c radar.FindingChange, t store.SlackThread, transition radar.Transition) store.SlackThread {
+		f := c.Finding
+		t.Route, t.FindingID, t.Channel, t.Kind, t.Issue = r.key, f.ID, r.channel, f.Kind, f.Issue
+		t.Severity, t.LastTransition, t.ChangedAt = string(f.Severity), string(transition), at
+		if t.FirstAt.IsZero() {
+			t.FirstAt = at
+		}
+		return t
+	}
+	// parent posts a finding's own message, starting its thread.
+	parent := func(c radar.FindingChange, t store.SlackThread, transition radar.Transition) error {
+		v, err := view(c, false)
+		if err != nil {
+			return err
+		}
+		p.add(r, fmt.Sprintf("%s|%s|parent|%s", c.Finding.ID, transition, run), store.OpParent, c.Finding.ID, a.findingMessage(v, r.audience))
+		t = state(c, t, transition)
+		t.InSummary, t.Open = false, true
+		p.threads = append(p.threads, t)
+		return nil
+	}
+	// followUp replies in the thread and updates the parent.
+	followUp := func(c radar.FindingChange, t store.SlackThread, transition radar.Transition, prev radar.Severity, reply bool) error {
+		resolved := transition == radar.TransitionResolved
+		v, err := view(c, resolved)
+		if err != nil {
+			return err
+		}
+		id := c.Finding.ID
+		if reply {
+			p.add(r, fmt.Sprintf("%s|%s|reply|%s", id, transition, run), store.OpReply, id, a.replyMessage(v, transition, prev, r.audience))
+		}
+		p.add(r, fmt.Sprintf("%s|%s|update|%s", id, transition, run), store.OpUpdate, id, a.findingMessage(v, r.audience))
+		t = state(c, t, transition)
+		t.Open = !resolved
+		p.threads = append(p.threads, t)
+		return nil
+	}
+
+	var fresh []radar.FindingChange
+	for _, c := range sorted {
+		f := c.Finding
+		if !r.inScope(f) {
+			continue
+		}
+		t, has := threads[f.ID]
+		own := has && !t.InSummary // the finding has its own message and thread
+		rank := f.Severity.Rank()
+		switch {
+		case c.Transition == radar.TransitionResolved:
+			if !has || !t.Open {
+				continue
+			}
+			if own {
+				if err := followUp(c, t, radar.TransitionResolved, "", true); err != nil {
+					return p, err
+				}
+				continue
+			}
+			t = state(c, t, radar.TransitionResolved)
+			t.Open = false
+			p.threads = append(p.threads, t)
+		case !r.matches(f) && !(has && t.Open):
+			// Below the route's threshold and nothing open to follow up.
+		case !has:
+			fresh = append(fresh, c)
+		case !t.Open:
+			// It was over in this channel and is back.
+			if own {
+				if err := followUp(c, t, radar.TransitionReopened, "", true); err != nil {
+					return p, err
+				}
+			} else {
+				fresh = append(fresh, c)
+			}
+		case rank > radar.Severity(t.Severity).Rank():
+			if own {
+				if err := followUp(c, t, radar.TransitionEscalated, radar.Severity(t.Severity), true); err != nil {
+					return p, err
+				}
+			} else if err := parent(c, t, radar.TransitionEscalated); err != nil {
+				// First reported in a summary: it now gets its own message.
+				return p, err
+			}
+		case rank < radar.Severity(t.Severity).Rank():
+			// Calmer: the parent shows it, the thread stays quiet.
+			if own {
+				if err := followUp(c, t, radar.TransitionDeescalated, "", false); err != nil {
+					return p, err
+				}
+			} else {
+				p.threads = append(p.threads, state(c, t, radar.TransitionDeescalated))
+			}
+		default:
+			// Unchanged for this channel: nothing to say.
+		}
+	}
+	if len(fresh) == 0 {
+		return p, nil
+	}
+	if seen && len(fresh) <= a.cfg.MaxIndividual {
+		for _, c := range fresh {
+			if err := parent(c, threads[c.Finding.ID], transitionOf(c)); err != nil {
+				return p, err
+			}
+		}
+		return p, nil
+	}
+	// A backlog is not news: one summary, own messages for critical ones.
+	fs := make([]radar.Finding, len(fresh))
+	critical := 0
+	for i, c := range fresh {
+		fs[i] = c.Finding
+		if c.Finding.Severity == radar.SeverityCritical {
+			critical++
+		}
+	}
+	for i, m := range a.summaryMessages(fs, critical) {
+		p.add(r, fmt.Sprintf("summary|%s|%d", run, i), store.OpPost, "", m)
+	}
+	for _, c := range fresh {
+		if c.Finding.Severity == radar.SeverityCritical {
+			if err := parent(c, threads[c.Finding.ID], transitionOf(c)); err != nil {
+				return p, err
+			}
+			continue
+		}
+		t := state(c, threads[c.Finding.ID], transitionOf(c))
+		t.InSummary, t.Open = true, true
+		p.threads = append(p.threads, t)
+		p.summarised++
+	}
+	return p, nil
+}
+
+// transitionOf names a first report in this route.
+func transitionOf(c radar.FindingChange) radar.Transition {
+	if c.Transition == radar.TransitionReopened {
+		return radar.TransitionReopened
+	}
+	return radar.TransitionNew
+}

@@ -1,0 +1,416 @@
+package alerts
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/radarhq/radar"
+)
+
+// Block Kit limits Slack enforces.
+const (
+	maxBlocks      = 50
+	maxSectionText = 3000
+	maxHeaderText  = 150
+	maxFieldText   = 2000
+	// maxMessageText keeps one message readable and well under Slack's
+	// overall message size limit.
+	maxMessageText = 30000
+	// listed is how many affected issues a message lists before "and N more".
+	listed = 5
+)
+
+// Message is one Slack message: the notification text (also what
+// screen readers and notifications show) and its Block Kit blocks.
+type Message struct {
+	Text   string       `json:"text"`
+	Blocks slack.Blocks `json:"blocks"`
+}
+
+func (m Message) marshal() []byte {
+	b, err := json.Marshal(m)
+	if err != nil {
+		// Blocks built here always marshal; a failure is a programming error.
+		panic(fmt.Sprintf("marshal slack message: %v", err))
+	}
+	return b
+}
+
+func decodeMessage(b []byte) (Message, error) {
+	var m Message
+	if err := json.Unmarshal(b, &m); err != nil {
+		return Message{}, fmt.Errorf("decode outbox payload: %w", err)
+	}
+	return m, nil
+}
+
+var kindLabels = map[string]string{
+	radar.KindBlocker:            "Blocker",
+	radar.KindBlockedInProgress:  "Blocked work in progress",
+	radar.KindDependencyCycle:    "Dependency cycle",
+	radar.KindOverdue:            "Overdue",
+	radar.KindDueDateSlipped:     "Due date slipped",
+	radar.KindSprintCarryover:    "Sprint carry-over",
+	radar.KindOffTrackDependency: "Off-track dependency",
+	radar.KindReleaseAtRisk:      "Release at risk",
+	radar.KindStale:              "Stale",
+	radar.KindFlagged:            "Flagged",
+	radar.KindReopened:           "Reopened",
+	radar.KindScopeCreep:         "Scope creep",
+	radar.KindOverloadedAssignee: "Overloaded assignee",
+	radar.KindEffortOverrun:      "Effort overrun",
+}
+
+func kindLabel(k string) string {
+	if l, ok := kindLabels[k]; ok {
+		return l
+	}
+	return k
+}
+
+func kindOrder(k string) int {
+	for i, x := range radar.Kinds {
+		if x == k {
+			return i
+		}
+	}
+	return len(radar.Kinds)
+}
+
+func severityIcon(s radar.Severity) string {
+	switch s {
+	case radar.SeverityCritical:
+		return "🔴"
+	case radar.SeverityWarning:
+		return "🟠"
+	}
+	return "🔵"
+}
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, truncate(s, maxSectionText), false, false)
+}
+
+func header(s string) slack.Block {
+	return slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(s, maxHeaderText), true, false))
+}
+
+func section(s string) slack.Block { return slack.NewSectionBlock(mrkdwn(s), nil, nil) }
+
+func contextBlock(s string) slack.Block {
+	return slack.NewContextBlock("", mrkdwn(s))
+}
+
+func date(t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+// findingView is what a finding message shows about one finding's state.
+type findingView struct {
+	change   radar.FindingChange
+	owner    string // mrkdwn: a mention or the escaped display name
+	resolved bool
+}
+
+// subject is the finding's subject as mrkdwn: an issue link or escaped text.
+func (a *Alerter) subject(f radar.Finding) string {
+	if f.Issue == "" {
+		return Escape(f.Project)
+	}
+	return a.link(f.Issue)
+}
+
+// keyList renders issue keys as links, the first few then "and N more".
+func (a *Alerter) keyList(keys []string) string {
+	parts := make([]string, 0, listed+1)
+	for i, k := range keys {
+		if i == listed {
+			parts = append(parts, fmt.Sprintf("and %d more", len(keys)-listed))
+			break
+		}
+		parts = append(parts, a.link(k))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// impact returns the kind-specific lines: what is delayed, how far it
+// reaches. exec drops issue lists.
+func (a *Alerter) impact(f radar.Finding, exec bool) []string {
+	ev := f.Evidence
+	var lines []string
+	switch f.Kind {
+	case radar.KindBlocker:
+		if n, ok := evNumber(ev, "blast_radius"); ok {
+			lines = append(lines, fmt.Sprintf("*Blast radius:* %d issues wait on it", int(n)))
+		}
+		if d := evString(ev, "earliest_downstream_due"); d != "" {
+			lines = append(lines, "*Earliest downstream due date:* "+Escape(d))
+		}
+		if deps := evStrings(ev, "direct_dependents"); len(deps) > 0 && !exec {
+			lines = append(lines, "*Blocks:* "+a.keyList(deps))
+		}
+	case radar.KindReleaseAtRisk:
+		p85, rd := evString(ev, "p85"), evString(ev, "release_date")
+		if p85 != "" || rd != "" {
+			lines = append(lines, fmt.Sprintf("*Forecast:* P85 %s against release date %s", orUnknown(p85), orUnknown(rd)))
+		}
+		if p50, p95 := evString(ev, "p50"), evString(ev, "p95"); p50 != "" || p95 != "" {
+			lines = append(lines, fmt.Sprintf("*Range:* P50 %s · P95 %s", orUnknown(p50), orUnknown(p95)))
+		}
+		if p, ok := evNumber(ev, "on_time_probability"); ok {
+			lines = append(lines, fmt.Sprintf("*On-time probability:* %.0f%%", p*100))
+		}
+		if n, ok := evNumber(ev, "remaining_items"); ok {
+			lines = append(lines, fmt.Sprintf("*Remaining items:* %d", int(n)))
+		}
+		if cp := evStrings(ev, "critical_path"); len(cp) > 0 && !exec {
+			lines = append(lines, "*Critical path:* "+a.keyList(cp))
+		}
+	}
+	if vs := evStrings(ev, "versions_affected"); len(vs) > 0 {
+		names := make([]string, len(vs))
+		for i, v := range vs {
+			names[i] = Escape(v)
+		}
+		lines = append(lines, "*Delays:* "+strings.Join(names, ", "))
+	}
+	return lines
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return Escape(s)
+}
+
+// decision is the question an exec message puts to its readers.
+func decision(f radar.Finding) string {
+	switch f.Kind {
+	case radar.KindBlocker, radar.KindBlockedInProgress, radar.KindOffTrackDependency, radar.KindDependencyCycle:
+		return "unblock it now, or re-plan the work that waits on it"
+	case radar.KindReleaseAtRisk, radar.KindScopeCreep:
+		return "cut scope or move the release date"
+	case radar.KindOverloadedAssignee:
+		return "rebalance the work"
+	case radar.KindOverdue, radar.KindDueDateSlipped, radar.KindSprintCarryover, radar.KindEffortOverrun:
+		return "accept the new date or add help"
+	}
+	return "decide whether it needs action"
+}
+
+// findingMessage renders the parent message of a finding for an audience.
+func (a *Alerter) findingMessage(v findingView, audience string) Message {
+	f := v.change.Finding
+	exec := audience == AudienceExec
+	icon := severityIcon(f.Severity)
+	state := ""
+	if v.resolved {
+		icon, state = "✅", "Resolved · "
+	}
+	subjectText := f.Issue
+	if subjectText == "" {
+		subjectText = f.Project
+	}
+	text := fmt.Sprintf("%s %s%s %s: %s", icon, state, kindLabel(f.Kind), a.subject(f), Escape(f.Title))
+	blocks := []slack.Block{header(fmt.Sprintf("%s %s%s · %s", icon, state, kindLabel(f.Kind), subjectText))}
+	if exec {
+		body := []string{"*What breaks:* " + Escape(f.Title)}
+		imp := a.impact(f, true)
+		if len(imp) == 0 && f.Detail != "" {
+			imp = []string{"*Impact:* " + Escape(f.Detail)}
+		}
+		body = append(body, imp...)
+		if !v.resolved {
+			body = append(body, "*Decision:* "+decision(f))
+		}
+		blocks = append(blocks, section(strings.Join(body, "\n")))
+		blocks = append(blocks, contextBlock(fmt.Sprintf("%s %s · %s · project %s", icon, f.Severity, a.subject(f), Escape(f.Project))))
+	} else {
+		body := "*" + a.subject(f) + "* " + Escape(f.Title)
+		if f.Detail != "" {
+			body += "\n" + Escape(f.Detail)
+		}
+		blocks = append(blocks, section(body))
+		fields := []*slack.TextBlockObject{
+			field("Severity", string(f.Severity)),
+			field("Project", Escape(f.Project)),
+			field("Owner", v.owner),
+			field("First seen", date(v.change.FirstSeen)),
+		}
+		blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
+		if imp := a.impact(f, false); len(imp) > 0 {
+			blocks = append(blocks, section(strings.Join(imp, "\n")))
+		}
+		blocks = append(blocks, contextBlock(fmt.Sprintf("Radar · %s · finding %s", Escape(f.Kind), Escape(f.ID))))
+	}
+	if v.resolved {
+		blocks = append(blocks, contextBlock(fmt.Sprintf("✅ Over: resolved %s after %s open", date(v.change.ResolvedAt), openFor(v.change))))
+	}
+	return Message{Text: text, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+func field(name, value string) *slack.TextBlockObject {
+	if value == "" {
+		value = "_none_"
+	}
+	return slack.NewTextBlockObject(slack.MarkdownType, truncate("*"+name+"*\n"+value, maxFieldText), false, false)
+}
+
+func openFor(c radar.FindingChange) string {
+	if c.FirstSeen.IsZero() || c.ResolvedAt.IsZero() || c.ResolvedAt.Before(c.FirstSeen) {
+		return "some time"
+	}
+	d := c.ResolvedAt.Sub(c.FirstSeen)
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d/time.Hour))
+	}
+	return "under 2 hours"
+}
+
+// replyMessage renders a thread reply for a transition.
+func (a *Alerter) replyMessage(v findingView, t radar.Transition, prev radar.Severity, audience string) Message {
+	f := v.change.Finding
+	var line string
+	switch t {
+	case radar.TransitionEscalated:
+		line = fmt.Sprintf("%s *Escalated* from %s to %s: %s", severityIcon(f.Severity), orUnknown(string(prev)), f.Severity, Escape(f.Title))
+	case radar.TransitionResolved:
+		line = fmt.Sprintf("✅ *Resolved* after %s open: %s", openFor(v.change), Escape(f.Title))
+	case radar.TransitionReopened:
+		line = fmt.Sprintf("↩️ *Back again* (%s): %s", f.Severity, Escape(f.Title))
+	default:
+		line = Escape(f.Title)
+	}
+	if audience == AudienceTeam && t != radar.TransitionResolved && v.owner != "" {
+		line += "\nOwner: " + v.owner
+	}
+	if t != radar.TransitionResolved {
+		if imp := a.impact(f, audience == AudienceExec); len(imp) > 0 {
+			line += "\n" + strings.Join(imp, "\n")
+		}
+	}
+	return Message{Text: line, Blocks: slack.Blocks{BlockSet: []slack.Block{section(line)}}}
+}
+
+// line is one finding as a list line in summaries and digests.
+func (a *Alerter) line(f radar.Finding) string {
+	return fmt.Sprintf("• %s %s %s", severityIcon(f.Severity), a.subject(f), Escape(truncate(f.Title, 200)))
+}
+
+// listMessages lays out a titled list of grouped lines across as many
+// messages as Block Kit limits need. Each group starts a new section with
+// its heading; long groups continue in further sections.
+type group struct {
+	heading string
+	lines   []string
+}
+
+func listMessages(title, intro string, groups []group, footer string) []Message {
+	var msgs []Message
+	var blocks []slack.Block
+	size := 0
+	start := func() {
+		n := len(msgs) + 1
+		h := title
+		if n > 1 {
+			h = fmt.Sprintf("%s (continued, %d)", title, n)
+		}
+		blocks = []slack.Block{header(h)}
+		size = len(h)
+		if n == 1 && intro != "" {
+			blocks = append(blocks, section(intro))
+			size += len(intro)
+		}
+	}
+	flush := func() {
+		msgs = append(msgs, Message{Text: title, Blocks: slack.Blocks{BlockSet: blocks}})
+	}
+	add := func(text string) {
+		// Keep room for the footer context block.
+		if len(blocks)+1 >= maxBlocks || size+len(text) > maxMessageText {
+			flush()
+			start()
+		}
+		blocks = append(blocks, section(text))
+		size += len(text)
+	}
+	start()
+	for _, g := range groups {
+		var b strings.Builder
+		b.WriteString(g.heading)
+		for _, l := range g.lines {
+			if b.Len()+1+len(l) > maxSectionText {
+				add(b.String())
+				b.Reset()
+				b.WriteString(g.heading + " (cont.)")
+			}
+			b.WriteString("\n" + l)
+		}
+		add(b.String())
+	}
+	if footer != "" {
+		blocks = append(blocks, contextBlock(footer))
+	}
+	flush()
+	return msgs
+}
+
+// sortFindings orders findings by kind, then severity (most urgent first),
+// then subject.
+func sortFindings(fs []radar.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool { return findingLess(fs[i], fs[j]) })
+}
+
+func findingLess(a, b radar.Finding) bool {
+	if ka, kb := kindOrder(a.Kind), kindOrder(b.Kind); ka != kb {
+		return ka < kb
+	}
+	if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
+		return ra > rb
+	}
+	if a.Issue != b.Issue {
+		return a.Issue < b.Issue
+	}
+	return a.ID < b.ID
+}
+
+// byKind groups sorted findings into list groups headed by kind and count.
+func (a *Alerter) byKind(fs []radar.Finding) []group {
+	var groups []group
+	for i := 0; i < len(fs); {
+		j := i
+		for j < len(fs) && fs[j].Kind == fs[i].Kind {
+			j++
+		}
+		g := group{heading: fmt.Sprintf("*%s (%d)*", kindLabel(fs[i].Kind), j-i)}
+		for _, f := range fs[i:j] {
+			g.lines = append(g.lines, a.line(f))
+		}
+		groups = append(groups, g)
+		i = j
+	}
+	return groups
+}
+
+// summaryMessages renders a backlog summary of first reports.
+func (a *Alerter) summaryMessages(fs []radar.Finding, critical int) []Message {
+	fs = append([]radar.Finding(nil), fs...)
+	sortFindings(fs)
+	intro := fmt.Sprintf("Radar found *%d* open findings. Here they are once, in one place; from now on this channel hears only what changes.", len(fs))
+	if critical > 0 {
+		intro += fmt.Sprintf(" The %d critical ones also get their own message and thread.", critical)
+	}
+	return listMessages(fmt.Sprintf("Radar: %d open findings", len(fs)), intro, a.byKind(fs), "Radar · backlog summary")
+}

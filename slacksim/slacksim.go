@@ -1,0 +1,522 @@
+// Package slacksim is a fake Slack for tests and the demo: an http.Handler
+// that answers chat.postMessage, chat.update, users.lookupByEmail and an
+// incoming webhook with Slack's real response shapes, records every message,
+// and fails on demand (429 with Retry-After, 500, dropped connections,
+// permanent errors per channel). It must not be used to talk to real Slack.
+package slacksim
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+)
+
+// DefaultWebhookPath is the incoming webhook path the server answers.
+const DefaultWebhookPath = "/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX"
+
+// Options configure a Server.
+type Options struct {
+	// Token is the bot token requests must carry; empty accepts any token.
+	Token string
+	// WebhookPath is the incoming webhook's path; default DefaultWebhookPath.
+	WebhookPath string
+	// WebhookChannel names the channel webhook messages land in; default "#webhook".
+	WebhookChannel string
+	// Printer, when set, receives each message printed readably.
+	Printer io.Writer
+}
+
+// Fault is a failure the server answers with instead of doing the work.
+type Fault int
+
+// Faults.
+const (
+	// RateLimited answers HTTP 429 with a Retry-After header.
+	RateLimited Fault = iota + 1
+	// ServerError answers HTTP 500 with an HTML body, as Slack does.
+	ServerError
+	// Drop closes the connection without answering.
+	Drop
+)
+
+// Update is one chat.update of a message.
+type Update struct {
+	Text   string
+	Blocks json.RawMessage
+}
+
+// Message is one message the server accepted.
+type Message struct {
+	Channel     string // as the client named it
+	ChannelID   string
+	TS          string
+	ThreadTS    string // parent ts for a thread reply
+	Text        string
+	Blocks      json.RawMessage
+	Webhook     bool // arrived through the incoming webhook
+	Updates     []Update
+	CurrentText string // text after the last update
+}
+
+// User is a workspace member users.lookupByEmail can find.
+type User struct {
+	ID, Name, Email string
+}
+
+// Server is a fake Slack. It is safe for concurrent use.
+type Server struct {
+	opts Options
+
+	mu            sync.Mutex
+	seq           int
+	channels      map[string]string // name or id -> id
+	users         map[string]User   // by lower-case email
+	messages      []*Message
+	faults        []fault
+	channelErrors map[string]string // channel (name or id) -> error
+	requests      map[string]int    // method -> count
+}
+
+type fault struct {
+	kind       Fault
+	retryAfter int
+}
+
+// New returns a Server.
+func New(opts Options) *Server {
+	if opts.WebhookPath == "" {
+		opts.WebhookPath = DefaultWebhookPath
+	}
+	if opts.WebhookChannel == "" {
+		opts.WebhookChannel = "#webhook"
+	}
+	return &Server{
+		opts:          opts,
+		channels:      map[string]string{},
+		users:         map[string]User{},
+		channelErrors: map[string]string{},
+		requests:      map[string]int{},
+	}
+}
+
+// AddUser registers a workspace member for users.lookupByEmail.
+func (s *Server) AddUser(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[strings.ToLower(u.Email)] = u
+}
+
+// FailNext makes the next n requests (any method, webhook included) fail
+// with kind. retryAfter is the Retry-After seconds of RateLimited faults.
+func (s *Server) FailNext(n int, kind Fault, retryAfter int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 0; i < n; i++ {
+		s.faults = append(s.faults, fault{kind: kind, retryAfter: retryAfter})
+	}
+}
+
+// SetChannelError makes every post to channel (name or id) answer ok:false
+// with errCode, e.g. "channel_not_found" or "not_in_channel"; an empty
+// errCode clears it.
+func (s *Server) SetChannelError(channel, errCode string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if errCode == "" {
+		delete(s.channelErrors, channel)
+		return
+	}
+	s.channelErrors[channel] = errCode
+}
+
+// Messages returns copies of every accepted message in arrival order.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Message, len(s.messages))
+	for i, m := range s.messages {
+		out[i] = *m
+		out[i].Updates = append([]Update(nil), m.Updates...)
+	}
+	return out
+}
+
+// Requests returns how many requests reached each API method ("webhook" for
+// the webhook), faults included.
+func (s *Server) Requests() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.requests))
+	for k, v := range s.requests {
+		out[k] = v
+	}
+	return out
+}
+
+// ServeHTTP answers Slack Web API methods under any prefix ending in
+// "/<method>" and the incoming webhook at its path.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	method := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+	if r.URL.Path == s.opts.WebhookPath {
+		method = "webhook"
+	}
+	s.mu.Lock()
+	s.requests[method]++
+	var f *fault
+	if len(s.faults) > 0 {
+		f = &s.faults[0]
+		s.faults = s.faults[1:]
+	}
+	s.mu.Unlock()
+	if f != nil {
+		s.fail(w, *f)
+		return
+	}
+	if method == "webhook" {
+		s.webhook(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/services/") {
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, "no_service")
+		return
+	}
+	form, err := readForm(r)
+	if err != nil {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_form_data"})
+		return
+	}
+	if e := s.checkAuth(r, form); e != "" {
+		writeJSON(w, map[string]any{"ok": false, "error": e})
+		return
+	}
+	switch method {
+	case "chat.postMessage":
+		s.postMessage(w, form)
+	case "chat.update":
+		s.update(w, form)
+	case "users.lookupByEmail":
+		s.lookupByEmail(w, form)
+	case "auth.test":
+		writeJSON(w, map[string]any{"ok": true, "url": "https://sim.slack.com/", "team": "Sim", "user": "radar", "team_id": "T000", "user_id": "U000RADAR", "bot_id": "B000"})
+	default:
+		writeJSON(w, map[string]any{"ok": false, "error": "unknown_method"})
+	}
+}
+
+func (s *Server) fail(w http.ResponseWriter, f fault) {
+	switch f.kind {
+	case RateLimited:
+		w.Header().Set("Retry-After", fmt.Sprint(f.retryAfter))
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, `{"ok":false,"error":"ratelimited"}`)
+	case ServerError:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, "<html><body>Internal Server Error</body></html>")
+	case Drop:
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			panic(http.ErrAbortHandler)
+		}
+		conn, _, err := hj.Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}
+}
+
+// readForm reads url-encoded or JSON request parameters into url.Values.
+func readForm(r *http.Request) (url.Values, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "application/json" {
+		var body map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			return nil, err
+		}
+		v := url.Values{}
+		for k, x := range body {
+			switch x := x.(type) {
+			case string:
+				v.Set(k, x)
+			default:
+				b, _ := json.Marshal(x)
+				v.Set(k, string(b))
+			}
+		}
+		for k, x := range r.URL.Query() {
+			v[k] = x
+		}
+		return v, nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, err
+	}
+	return r.Form, nil
+}
+
+func (s *Server) checkAuth(r *http.Request, form url.Values) string {
+	token := form.Get("token")
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		token = strings.TrimPrefix(h, "Bearer ")
+	}
+	if token == "" {
+		return "not_authed"
+	}
+	if s.opts.Token != "" && token != s.opts.Token {
+		return "invalid_auth"
+	}
+	return ""
+}
+
+// channelID resolves a channel name or id, creating unknown names. The
+// caller holds s.mu.
+func (s *Server) channelID(ch string) string {
+	if id, ok := s.channels[ch]; ok {
+		return id
+	}
+	id := ch
+	if !isChannelID(ch) {
+		id = fmt.Sprintf("C%08d", len(s.channels)+1)
+		s.channels[id] = id
+	}
+	s.channels[ch] = id
+	return id
+}
+
+func isChannelID(ch string) bool {
+	if len(ch) < 2 || (ch[0] != 'C' && ch[0] != 'G' && ch[0] != 'D') {
+		return false
+	}
+	for _, r := range ch[1:] {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// nextTS returns a new message ts. The caller holds s.mu.
+func (s *Server) nextTS() string {
+	s.seq++
+	return fmt.Sprintf("%d.%06d", 1700000000+s.seq/10000, (s.seq%10000)*100)
+}
+
+func (s *Server) channelError(ch, id string) string {
+	if e := s.channelErrors[ch]; e != "" {
+		return e
+	}
+	return s.channelErrors[id]
+}
+
+func (s *Server) postMessage(w http.ResponseWriter, form url.Values) {
+	ch := form.Get("channel")
+	if ch == "" {
+		writeJSON(w, map[string]any{"ok": false, "error": "channel_not_found"})
+		return
+	}
+	text, blocks := form.Get("text"), form.Get("blocks")
+	if text == "" && blocks == "" {
+		writeJSON(w, map[string]any{"ok": false, "error": "no_text"})
+		return
+	}
+	if blocks != "" && !json.Valid([]byte(blocks)) {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_blocks"})
+		return
+	}
+	s.mu.Lock()
+	id := s.channelID(ch)
+	if e := s.channelError(ch, id); e != "" {
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": false, "error": e})
+		return
+	}
+	threadTS := form.Get("thread_ts")
+	if threadTS != "" && s.find(id, threadTS) == nil {
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": false, "error": "thread_not_found"})
+		return
+	}
+	m := &Message{Channel: ch, ChannelID: id, TS: s.nextTS(), ThreadTS: threadTS, Text: text, CurrentText: text}
+	if blocks != "" {
+		m.Blocks = json.RawMessage(blocks)
+	}
+	s.messages = append(s.messages, m)
+	s.print(m, "")
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "channel": id, "ts": m.TS, "message": messageJSON(m, text, m.Blocks)})
+}
+
+// find returns the message with ts in channel id. The caller holds s.mu.
+func (s *Server) find(id, ts string) *Message {
+	for _, m := range s.messages {
+		if m.ChannelID == id && m.TS == ts {
+			return m
+		}
+	}
+	return nil
+}
+
+func (s *Server) update(w http.ResponseWriter, form url.Values) {
+	ch, ts := form.Get("channel"), form.Get("ts")
+	s.mu.Lock()
+	// chat.update takes a channel id, not a name.
+	if !isChannelID(ch) {
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": false, "error": "channel_not_found"})
+		return
+	}
+	if e := s.channelError(ch, ch); e != "" {
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": false, "error": e})
+		return
+	}
+	m := s.find(ch, ts)
+	if m == nil {
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": false, "error": "message_not_found"})
+		return
+	}
+	u := Update{Text: form.Get("text")}
+	if b := form.Get("blocks"); b != "" {
+		u.Blocks = json.RawMessage(b)
+	}
+	m.Updates = append(m.Updates, u)
+	m.CurrentText = u.Text
+	s.print(m, "✎ ")
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "channel": ch, "ts": ts, "text": u.Text, "message": messageJSON(m, u.Text, u.Blocks)})
+}
+
+func messageJSON(m *Message, text string, blocks json.RawMessage) map[string]any {
+	msg := map[string]any{"type": "message", "user": "U000RADAR", "bot_id": "B000", "text": text, "ts": m.TS}
+	if blocks != nil {
+		msg["blocks"] = blocks
+	}
+	if m.ThreadTS != "" {
+		msg["thread_ts"] = m.ThreadTS
+	}
+	return msg
+}
+
+func (s *Server) lookupByEmail(w http.ResponseWriter, form url.Values) {
+	s.mu.Lock()
+	u, ok := s.users[strings.ToLower(form.Get("email"))]
+	s.mu.Unlock()
+	if !ok {
+		writeJSON(w, map[string]any{"ok": false, "error": "users_not_found"})
+		return
+	}
+	writeJSON(w, map[string]any{"ok": true, "user": map[string]any{
+		"id": u.ID, "team_id": "T000", "name": u.Name, "real_name": u.Name, "deleted": false,
+		"profile": map[string]any{"email": u.Email, "real_name": u.Name, "display_name": u.Name},
+	}})
+}
+
+func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Text     string          `json:"text"`
+		Blocks   json.RawMessage `json:"blocks"`
+		ThreadTS string          `json:"thread_ts"`
+	}
+	if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&body) != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, "invalid_payload")
+		return
+	}
+	if body.Text == "" && len(body.Blocks) == 0 {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, "no_text")
+		return
+	}
+	s.mu.Lock()
+	ch := s.opts.WebhookChannel
+	if e := s.channelError(ch, ch); e != "" {
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, e)
+		return
+	}
+	m := &Message{Channel: ch, ChannelID: s.channelID(ch), TS: s.nextTS(), Text: body.Text, CurrentText: body.Text, Webhook: true}
+	if len(body.Blocks) > 0 && string(body.Blocks) != "null" {
+		m.Blocks = body.Blocks
+	}
+	s.messages = append(s.messages, m)
+	s.print(m, "")
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "text/html")
+	io.WriteString(w, "ok")
+}
+
+// print writes a message readably to the Printer. The caller holds s.mu.
+func (s *Server) print(m *Message, mark string) {
+	if s.opts.Printer == nil {
+		return
+	}
+	arrow := "▸"
+	if m.ThreadTS != "" {
+		arrow = "  ↳"
+	}
+	blocks := m.Blocks
+	text := m.Text
+	if n := len(m.Updates); n > 0 {
+		text, blocks = m.Updates[n-1].Text, m.Updates[n-1].Blocks
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s%s\n", m.Channel, arrow, mark, text)
+	for _, line := range FlattenBlocks(blocks) {
+		fmt.Fprintf(&b, "    %s\n", line)
+	}
+	io.WriteString(s.opts.Printer, b.String())
+}
+
+// FlattenBlocks returns the text of Block Kit blocks, one line per text line.
+func FlattenBlocks(blocks json.RawMessage) []string {
+	var bs []struct {
+		Type     string                  `json:"type"`
+		Text     *struct{ Text string }  `json:"text"`
+		Fields   []struct{ Text string } `json:"fields"`
+		Elements []struct{ Text string } `json:"elements"`
+	}
+	if len(blocks) == 0 || json.Unmarshal(blocks, &bs) != nil {
+		return nil
+	}
+	var lines []string
+	add := func(s string) {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.TrimSpace(l) != "" {
+				lines = append(lines, l)
+			}
+		}
+	}
+	for _, b := range bs {
+		if b.Text != nil {
+			add(b.Text.Text)
+		}
+		var fs []string
+		for _, f := range b.Fields {
+			fs = append(fs, strings.ReplaceAll(f.Text, "\n", " "))
+		}
+		if len(fs) > 0 {
+			add(strings.Join(fs, " · "))
+		}
+		for _, e := range b.Elements {
+			add(e.Text)
+		}
+		if b.Type == "divider" {
+			lines = append(lines, "───")
+		}
+	}
+	return lines
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	json.NewEncoder(w).Encode(v)
+}

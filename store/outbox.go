@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Outbox operations.
+const (
+	OpParent = "parent" // a finding's own message; its ts becomes the thread's parent
+	OpPost   = "post"   // a standalone message (summary, digest, test)
+	OpReply  = "reply"  // a reply in the finding's thread
+	OpUpdate = "update" // an edit of the finding's parent message
+)
+
+// OutboxMessage is one notification in the Slack outbox.
+type OutboxMessage struct {
+	ID        int64
+	Key       string // idempotency key; a second Enqueue with the same key is ignored
+	Route     string
+	Channel   string
+	Op        string
+	FindingID string
+	Payload   []byte // JSON
+	CreatedAt time.Time
+	Attempts  int
+	LastError string
+	SentAt    time.Time
+	TS        string
+	// ParentTS is the ts of the finding's thread parent in the route, read
+	// with pending messages; empty when the parent is not sent yet.
+	ParentTS string
+	// ParentChannel is the channel id Slack answered for the parent.
+	ParentChannel string
+}
+
+// SlackThread is what one route has told its channel about one finding.
+type SlackThread struct {
+	Route          string
+	FindingID      string
+	Channel        string
+	ParentTS       string
+	ParentChannel  string
+	InSummary      bool
+	Kind           string
+	Issue          string
+	Severity       string
+	Open           bool
+	LastTransition string
+	FirstAt        time.Time
+	ChangedAt      time.Time
+}
+
+// EnqueueSlack records one route's messages in the outbox, upserts its
+// thread states and marks the route as seen, in one transaction. Messages
+// whose key is already present are skipped; it returns how many were added.
+// A thread upsert never clears a parent ts.
+func (s *Store) EnqueueSlack(ctx context.Context, route string, msgs []OutboxMessage, threads []SlackThread) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue slack: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO slack_routes(route, first_run) VALUES (?, ?) ON CONFLICT(route) DO NOTHING`,
+		route, s.now().UnixMilli()); err != nil {
+		return 0, fmt.Errorf("enqueue slack: %w", err)
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO slack_outbox(key, route, channel, op, finding_id, payload, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue slack: %w", err)
+	}
+	defer ins.Close()
+	added := 0
+	now := s.now()
+	for _, m := range msgs {
+		at := m.CreatedAt
+		if at.IsZero() {
+			at = now
+		}
+		res, err := ins.ExecContext(ctx, m.Key, m.Route, m.Channel, m.Op, m.FindingID, string(m.Payload), at.UnixMilli())
+		if err != nil {
+			return 0, fmt.Errorf("enqueue slack %s: %w", m.Key, err)
+		}
+		n, _ := res.RowsAffected()
+		added += int(n)
+	}
+	up, err := tx.PrepareContext(ctx, `INSERT INTO slack_threads(route, finding_id, channel, parent_ts, in_summary, kind, issue, severity, open, last_transition, first_at, changed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(route, finding_id) DO UPDATE SET
+			channel = excluded.channel,
+			parent_ts = CASE WHEN excluded.parent_ts != '' THEN excluded.parent_ts ELSE slack_threads.parent_ts END,
+			in_summary = excluded.in_summary,
+			kind = excluded.kind,
+			issue = excluded.issue,
+			severity = excluded.severity,
+			open = excluded.open,
+			last_transition = excluded.last_transition,
+			changed_at = excluded.changed_at`)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue slack: %w", err)
+	}
+	defer up.Close()
+	for _, t := range threads {
+		first, changed := t.FirstAt, t.ChangedAt
+		if first.IsZero() {
+			first = now
+		}
+		if changed.IsZero() {
+			changed = now
+		}
+		if _, err := up.ExecContext(ctx, t.Route, t.FindingID, t.Channel, t.ParentTS, t.InSummary, t.Kind, t.Issue, t.Severity, t.Open,
+			t.LastTransition, first.UnixMilli(), changed.UnixMilli()); err != nil {
+			return 0, fmt.Errorf("enqueue slack thread %s: %w", t.FindingID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("enqueue slack: %w", err)
+	}
+	return added, nil
+}
+
+// PendingOutbox returns unsent messages in send order, each with its
+// thread's parent ts when it has one.
+func (s *Store) PendingOutbox(ctx context.Context) ([]OutboxMessage, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.key, o.route, o.channel, o.op, o.finding_id, o.payload,
+			o.created_at, o.attempts, o.last_error, COALESCE(t.parent_ts, ''), COALESCE(t.parent_channel, '')
+		FROM slack_outbox o
+		LEFT JOIN slack_threads t ON t.route = o.route AND t.finding_id = o.finding_id AND o.finding_id != ''
+		WHERE o.sent_at IS NULL ORDER BY o.id`)
+	if err != nil {
+		return nil, fmt.Errorf("pending outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var m OutboxMessage
+		var payload string
+		var created int64
+		if err := rows.Scan(&m.ID, &m.Key, &m.Route, &m.Channel, &m.Op, &m.FindingID, &payload, &created, &m.Attempts, &m.LastError, &m.ParentTS, &m.ParentChannel); err != nil {
+			return nil, fmt.Errorf("pending outbox: %w", err)
+		}
+		m.Payload = []byte(payload)
+		m.CreatedAt = time.UnixMilli(created).UTC()
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("pending outbox: %w", err)
+	}
+	return out, nil
+}
+
+// MarkOutboxSent marks a message sent with Slack's ts. For a parent message
+// it also records the ts and channel id as the thread's parent, in the same
+// transaction.
+func (s *Store) MarkOutboxSent(ctx context.Context, m OutboxMessage, channelID, ts string, at time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mark outbox sent: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE slack_outbox SET sent_at = ?, ts = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`,
+		at.UnixMilli(), ts, m.ID); err != nil {
+		return fmt.Errorf("mark outbox sent %d: %w", m.ID, err)
+	}
+	if m.Op == OpParent && m.FindingID != "" && ts != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE slack_threads SET parent_ts = ?, parent_channel = ? WHERE route = ? AND finding_id = ?`,
+			ts, channelID, m.Route, m.FindingID); err != nil {
+			return fmt.Errorf("mark outbox sent %d: %w", m.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mark outbox sent %d: %w", m.ID, err)
+	}
+	return nil
+}
+
+// MarkOutboxFailed counts a failed attempt and keeps the message pending.
+func (s *Store) MarkOutboxFailed(ctx context.Context, id int64, errText string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE slack_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?`, errText, id); err != nil {
+		return fmt.Errorf("mark outbox failed %d: %w", id, err)
+	}
+	return nil
+}
+
+// OutboxPending counts unsent messages.
+func (s *Store) OutboxPending(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM slack_outbox WHERE sent_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("outbox pending: %w", err)
+	}
+	return n, nil
+}
+
+// OutboxMessages returns every message of a route (all routes when route is
+// empty), sent or not, in send order.
+func (s *Store) OutboxMessages(ctx context.Context, route string) ([]OutboxMessage, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, key, route, channel, op, finding_id, payload, created_at, attempts, last_error, sent_at, ts
+		FROM slack_outbox WHERE ? = '' OR route = ? ORDER BY id`, route, route)
+	if err != nil {
+		return nil, fmt.Errorf("outbox messages: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var m OutboxMessage
+		var payload string
+		var created int64
+		var sent sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.Key, &m.Route, &m.Channel, &m.Op, &m.FindingID, &payload, &created, &m.Attempts, &m.LastError, &sent, &m.TS); err != nil {
+			return nil, fmt.Errorf("outbox messages: %w", err)
+		}
+		m.Payload = []byte(payload)
+		m.CreatedAt = time.UnixMilli(created).UTC()
+		m.SentAt = fromMS(sent)
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("outbox messages: %w", err)
+	}
+	return out, nil
+}
