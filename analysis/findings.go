@@ -1,0 +1,548 @@
+package analysis
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/radarhq/radar"
+)
+
+// noDay marks "no date" in day-number arithmetic.
+const noDay = math.MaxInt64
+
+// add appends a finding about issue i, adding the evidence every issue
+// finding carries: status, summary, assignee and (when known) their email.
+func (m *model) add(kind string, sev radar.Severity, i int32, idSuffix, title, detail string, ev map[string]any) {
+	is := m.iss[i]
+	ev["status"] = is.Status
+	ev["summary"] = is.Summary
+	ev["assignee"] = is.AssigneeName
+	if is.AssigneeEmail != "" {
+		ev["assignee_email"] = is.AssigneeEmail
+	}
+	id := kind + ":" + is.Key
+	if idSuffix != "" {
+		id = kind + ":" + idSuffix
+	}
+	m.findings = append(m.findings, radar.Finding{
+		ID: id, Kind: kind, Severity: sev, Project: is.Project, Issue: is.Key,
+		Title: title, Detail: detail, Evidence: ev,
+	})
+}
+
+// severityOf maps a score of aggravating signals to a severity.
+func severityOf(score, warnAt, critAt int) radar.Severity {
+	switch {
+	case score >= critAt:
+		return radar.SeverityCritical
+	case score >= warnAt:
+		return radar.SeverityWarning
+	}
+	return radar.SeverityInfo
+}
+
+func (m *model) daysSinceUpdate(is *radar.Issue) int {
+	t := is.Updated
+	if t.IsZero() {
+		t = is.Created
+	}
+	if t.IsZero() {
+		return 0
+	}
+	return int(m.now.Sub(t) / (24 * time.Hour))
+}
+
+func (m *model) keysOf(vs []int32) []string {
+	out := make([]string, len(vs))
+	for k, v := range vs {
+		out[k] = m.iss[v].Key
+	}
+	return out
+}
+
+// listKeys writes up to three keys, then how many more.
+func listKeys(keys []string) string {
+	if len(keys) <= 3 {
+		return joinAnd(keys)
+	}
+	return strings.Join(keys[:3], ", ") + fmt.Sprintf(" and %d more", len(keys)-3)
+}
+
+func joinAnd(xs []string) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return xs[0]
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func assigneeText(is *radar.Issue) string {
+	if is.AssigneeName == "" {
+		return "unassigned"
+	}
+	return "assigned to " + is.AssigneeName
+}
+
+// findBlockers reports every open issue blocking at least one open issue,
+// with its blast radius: the distinct open issues downstream of it through
+// dependency and parent links, found by a breadth-first walk.
+func (m *model) findBlockers() {
+	n := len(m.iss)
+	m.blast = make([]int32, n)
+	for i := range m.blast {
+		m.blast[i] = -1
+	}
+	dl := make([]int64, n)
+	for i := range dl {
+		dl[i] = noDay
+		if m.open[i] {
+			if d, _, ok := m.deadline(int32(i)); ok {
+				dl[i] = d
+			}
+		}
+	}
+	walker := newBFS(n)
+	versions := map[string]bool{}
+	staleDays := int(m.opts.StaleAfter / (24 * time.Hour))
+	for b := int32(0); b < int32(n); b++ {
+		direct := m.dep.neighbours(b)
+		if !m.open[b] || len(direct) == 0 {
+			continue
+		}
+		is := m.iss[b]
+		points, earliest := 0.0, int64(noDay)
+		clear(versions)
+		crossProject := false
+		radius := walker.walk(&m.down, b, func(v int32) {
+			d := m.iss[v]
+			if d.StoryPoints != nil {
+				points += *d.StoryPoints
+			}
+			earliest = min(earliest, dl[v])
+			for _, id := range d.FixVersions {
+				if ver := m.versions[id]; ver != nil && !ver.Released {
+					versions[ver.Name] = true
+				}
+			}
+		})
+		m.blast[b] = int32(radius)
+		for _, x := range direct {
+			if m.iss[x].Project != is.Project {
+				crossProject = true
+			}
+		}
+		names := make([]string, 0, len(versions))
+		for v := range versions {
+			names = append(names, v)
+		}
+		slices.Sort(names)
+		since := m.daysSinceUpdate(is)
+
+		score := 0
+		var reasons []string
+		switch {
+		case radius >= 10:
+			score += 2
+		case radius >= 3:
+			score++
+		}
+		due := ""
+		if earliest != noDay {
+			due = dateString(earliest)
+			switch left := earliest - m.today; {
+			case left <= 7:
+				score += 2
+				reasons = append(reasons, "work due by "+due+" waits on it")
+			case left <= 30:
+				score++
+				reasons = append(reasons, "work due by "+due+" waits on it")
+			}
+		}
+		if since >= staleDays {
+			score++
+			reasons = append(reasons, fmt.Sprintf("untouched for %d days", since))
+		}
+		if is.AssigneeID == "" {
+			score++
+			reasons = append(reasons, "nobody is assigned")
+		}
+		if crossProject {
+			score++
+			reasons = append(reasons, "it blocks another project")
+		}
+		depKeys := m.keysOf(direct)
+		title := fmt.Sprintf("%s blocks %s (blast radius %d)", is.Key, plural(len(direct), "open issue", "open issues"), radius)
+		detail := fmt.Sprintf("%s (%s, %s) holds up %s directly and %s downstream",
+			is.Key, is.Status, assigneeText(is), listKeys(depKeys), plural(radius, "open issue", "open issues"))
+		if points > 0 {
+			detail += fmt.Sprintf(" (%g points)", round(points, 1))
+		}
+		if len(names) > 0 {
+			detail += ", affecting " + joinAnd(names)
+		}
+		detail += "."
+		if len(reasons) > 0 {
+			detail += " " + strings.ToUpper(reasons[0][:1]) + reasons[0][1:]
+			if len(reasons) > 1 {
+				detail += "; " + strings.Join(reasons[1:], "; ")
+			}
+			detail += "."
+		}
+		detail += " Finish it first, or break the dependency."
+		if names == nil {
+			names = []string{}
+		}
+		m.add(radar.KindBlocker, severityOf(score, 2, 4), b, "", title, detail, map[string]any{
+			"direct_dependents":       depKeys,
+			"blast_radius":            radius,
+			"downstream_points":       round(points, 1),
+			"earliest_downstream_due": due,
+			"versions_affected":       names,
+			"days_since_update":       since,
+			"cross_project":           crossProject,
+		})
+	}
+}
+
+// findIssueFindings reports the per-issue kinds: blocked work in progress,
+// overdue, slipped due dates, sprint carry-over, stale work, flags, reopens
+// and effort overruns.
+func (m *model) findIssueFindings() {
+	staleDays := int(m.opts.StaleAfter / (24 * time.Hour))
+	for i := int32(0); i < int32(len(m.iss)); i++ {
+		if m.open[i] {
+			m.findBlockedInProgress(i)
+			m.findOverdue(i)
+			m.findDueSlipped(i)
+			m.findCarryover(i)
+			m.findStale(i, staleDays)
+			m.findFlagged(i)
+			m.findOverrun(i)
+		}
+		if r := m.hist.reopens[i]; r != nil && (m.open[i] || m.now.Sub(r.last) <= m.opts.History) {
+			m.findReopened(i, r)
+		}
+	}
+}
+
+func (m *model) findBlockedInProgress(i int32) {
+	is := m.iss[i]
+	blockers := m.depUp.neighbours(i)
+	if is.StatusCategory != radar.CategoryInProgress || len(blockers) == 0 {
+		return
+	}
+	var notStarted []string
+	for _, b := range blockers {
+		if m.iss[b].StatusCategory != radar.CategoryInProgress {
+			notStarted = append(notStarted, m.iss[b].Key)
+		}
+	}
+	sev := radar.SeverityWarning
+	detail := fmt.Sprintf("Work on %s has started while %s %s still open: it may stall or need redoing.",
+		is.Key, listKeys(m.keysOf(blockers)), map[bool]string{true: "is", false: "are"}[len(blockers) == 1])
+	if len(notStarted) > 0 {
+		sev = radar.SeverityCritical
+		detail += fmt.Sprintf(" %s %s not even started.", joinAnd(notStarted), map[bool]string{true: "has", false: "have"}[len(notStarted) == 1])
+	}
+	detail += " Finish the blockers first or confirm the dependency is real."
+	if notStarted == nil {
+		notStarted = []string{}
+	}
+	ev := map[string]any{"blockers": m.keysOf(blockers), "blockers_not_started": notStarted}
+	if ext := m.external[i]; len(ext) > 0 {
+		ev["external_blockers"] = ext
+	}
+	m.add(radar.KindBlockedInProgress, sev, i, "",
+		fmt.Sprintf("%s is in progress but blocked by %s", is.Key, listKeys(m.keysOf(blockers))), detail, ev)
+}
+
+func (m *model) findOverdue(i int32) {
+	is := m.iss[i]
+	if is.Due.IsZero() || dayOf(is.Due) >= m.today {
+		return
+	}
+	late := m.today - dayOf(is.Due)
+	sev := radar.SeverityWarning
+	if late > 7 || m.blast[i] > 0 {
+		sev = radar.SeverityCritical
+	}
+	detail := fmt.Sprintf("%s was due %s and is still %s (%s).", is.Key, dateString(dayOf(is.Due)), is.Status, assigneeText(is))
+	if m.blast[i] > 0 {
+		detail += fmt.Sprintf(" It blocks %s downstream.", plural(int(m.blast[i]), "open issue", "open issues"))
+	}
+	detail += " Agree a new date or cut scope, and tell whoever waits on it."
+	m.add(radar.KindOverdue, sev, i, "", fmt.Sprintf("%s is %s overdue", is.Key, plural(int(late), "day", "days")), detail,
+		map[string]any{"due": dateString(dayOf(is.Due)), "days_overdue": late})
+}
+
+func (m *model) findDueSlipped(i int32) {
+	s := m.hist.slips[i]
+	if s == nil || s.times == 0 {
+		return
+	}
+	is := m.iss[i]
+	sev := radar.SeverityWarning
+	switch {
+	case s.times >= 3 || s.totalDays >= 30:
+		sev = radar.SeverityCritical
+	case s.times == 1 && s.totalDays < 7:
+		sev = radar.SeverityInfo
+	}
+	due := ""
+	if !is.Due.IsZero() {
+		due = dateString(dayOf(is.Due))
+	}
+	m.add(radar.KindDueDateSlipped, sev, i, "",
+		fmt.Sprintf("%s due date moved later %s (%s)", is.Key, plural(s.times, "time", "times"), plural(int(s.totalDays), "day", "days")),
+		fmt.Sprintf("The due date of %s moved from %s to %s. Check whether the work it feeds can still make its dates, and find the cause of the slips.",
+			is.Key, dateString(s.firstDue), cmp.Or(due, "no date")),
+		map[string]any{"times_moved": s.times, "total_days": s.totalDays, "original_due": dateString(s.firstDue), "due": due,
+			"last_moved": s.last.UTC().Format(time.DateOnly)})
+}
+
+func (m *model) findCarryover(i int32) {
+	is := m.iss[i]
+	type sp struct {
+		start time.Time
+		id    int64
+		name  string
+	}
+	var closed []sp
+	current := ""
+	for _, id := range is.SprintIDs {
+		s := m.sprints[id]
+		if s == nil {
+			continue
+		}
+		if s.State == "closed" {
+			closed = append(closed, sp{s.Start, s.ID, s.Name})
+		} else if current == "" || s.State == "active" {
+			current = s.Name
+		}
+	}
+	if len(closed) < 2 {
+		return
+	}
+	slices.SortFunc(closed, func(a, b sp) int {
+		if c := a.start.Compare(b.start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	names := make([]string, len(closed))
+	for k, s := range closed {
+		names[k] = s.name
+	}
+	sev := radar.SeverityWarning
+	if len(closed) >= 4 {
+		sev = radar.SeverityCritical
+	}
+	m.add(radar.KindSprintCarryover, sev, i, "",
+		fmt.Sprintf("%s carried over through %d sprints", is.Key, len(closed)),
+		fmt.Sprintf("%s was planned in %s and is still not done. Split it, re-estimate it, or find what keeps blocking it.", is.Key, joinAnd(names)),
+		map[string]any{"sprints": names, "carried_over": len(closed), "current_sprint": current})
+}
+
+func (m *model) findStale(i int32, staleDays int) {
+	is := m.iss[i]
+	if is.StatusCategory != radar.CategoryInProgress || m.epic[i] {
+		return
+	}
+	since := m.daysSinceUpdate(is)
+	ev := map[string]any{"days_since_update": since}
+	var reasons []string
+	untouched := since >= staleDays
+	if untouched {
+		reasons = append(reasons, "untouched")
+	}
+	if ps, ok := m.hist.progressStart[i]; ok {
+		age := m.now.Sub(ps).Hours() / 24
+		ev["age_days"] = round(age, 1)
+		if c := m.teams[is.Project].cycles[is.Type]; len(c) >= 5 {
+			p85 := percentile(c, 0.85)
+			ev["p85_cycle_days"] = round(p85, 1)
+			if age > p85 {
+				reasons = append(reasons, "aging")
+			}
+		}
+	}
+	if len(reasons) == 0 {
+		return
+	}
+	ev["reasons"] = reasons
+	sev := radar.SeverityInfo
+	if untouched {
+		sev = radar.SeverityWarning
+		if m.blast[i] > 0 {
+			sev = radar.SeverityCritical
+		}
+	}
+	var title, detail string
+	if untouched {
+		title = fmt.Sprintf("%s in progress but untouched for %s", is.Key, plural(since, "day", "days"))
+		detail = fmt.Sprintf("%s (%s) has not changed for %s.", is.Key, assigneeText(is), plural(since, "day", "days"))
+	} else {
+		title = fmt.Sprintf("%s in progress longer than 85%% of its kind", is.Key)
+		detail = fmt.Sprintf("%s (%s) has been in progress for %.0f days, longer than 85%% of recent %s issues took.", is.Key, assigneeText(is), ev["age_days"], is.Type)
+	}
+	detail += " Ask whether it is stuck, and either unblock it, split it or move it back."
+	m.add(radar.KindStale, sev, i, "", title, detail, ev)
+}
+
+func (m *model) findFlagged(i int32) {
+	is := m.iss[i]
+	if !is.Flagged {
+		return
+	}
+	since, days := "", 0
+	if t, ok := m.hist.flagSet[i]; ok && !t.Before(m.hist.flagCleared[i]) {
+		since = t.UTC().Format(time.DateOnly)
+		days = int(m.now.Sub(t) / (24 * time.Hour))
+	}
+	sev := radar.SeverityWarning
+	if days >= 7 || m.blast[i] > 0 {
+		sev = radar.SeverityCritical
+	}
+	detail := fmt.Sprintf("%s (%s) is flagged as impeded", is.Key, assigneeText(is))
+	if since != "" {
+		detail += " since " + since
+	}
+	detail += ". Find out what it needs and who can remove the impediment."
+	m.add(radar.KindFlagged, sev, i, "", fmt.Sprintf("%s is flagged as an impediment", is.Key), detail,
+		map[string]any{"flagged_since": since, "days_flagged": days})
+}
+
+func (m *model) findOverrun(i int32) {
+	is := m.iss[i]
+	if is.OriginalEstimate <= 0 || float64(is.TimeSpent) <= m.opts.OverrunRatio*float64(is.OriginalEstimate) {
+		return
+	}
+	ratio := float64(is.TimeSpent) / float64(is.OriginalEstimate)
+	sev := radar.SeverityWarning
+	if ratio > 2*m.opts.OverrunRatio {
+		sev = radar.SeverityCritical
+	}
+	m.add(radar.KindEffortOverrun, sev, i, "",
+		fmt.Sprintf("%s has used %.1f× its estimate", is.Key, ratio),
+		fmt.Sprintf("%s was estimated at %gh and has logged %gh, with %gh still remaining. Re-estimate it and check the plans that rely on it.",
+			is.Key, round(is.OriginalEstimate.Hours(), 1), round(is.TimeSpent.Hours(), 1), round(is.RemainingEstimate.Hours(), 1)),
+		map[string]any{"original_estimate_hours": round(is.OriginalEstimate.Hours(), 1), "time_spent_hours": round(is.TimeSpent.Hours(), 1),
+			"remaining_estimate_hours": round(is.RemainingEstimate.Hours(), 1), "overrun_ratio": round(ratio, 2)})
+}
+
+func (m *model) findReopened(i int32, r *reopenInfo) {
+	is := m.iss[i]
+	sev := radar.SeverityInfo
+	if m.open[i] {
+		sev = radar.SeverityWarning
+		if r.times >= 3 {
+			sev = radar.SeverityCritical
+		}
+	}
+	last := r.last.UTC().Format(time.DateOnly)
+	detail := fmt.Sprintf("%s went from done back to not done %s, last on %s.", is.Key, plural(r.times, "time", "times"), last)
+	if m.open[i] {
+		detail += " Check the acceptance criteria and whether dependent work was released too early."
+	} else {
+		detail += " It is done again; review why it was reopened."
+	}
+	m.add(radar.KindReopened, sev, i, "", fmt.Sprintf("%s reopened %s", is.Key, plural(r.times, "time", "times")), detail,
+		map[string]any{"times_reopened": r.times, "last_reopened": last})
+}
+
+// findCycles reports each dependency cycle (a strongly connected component
+// of more than one issue) once, with its members.
+func (m *model) findCycles() {
+	for c := int32(0); c < m.ncomp; c++ {
+		mem := m.members.neighbours(c)
+		if len(mem) < 2 {
+			continue
+		}
+		keys := m.keysOf(mem)
+		projects := map[string]bool{}
+		sev := radar.SeverityWarning
+		for _, v := range mem {
+			projects[m.iss[v].Project] = true
+			if m.iss[v].StatusCategory == radar.CategoryInProgress {
+				sev = radar.SeverityCritical
+			}
+		}
+		ps := make([]string, 0, len(projects))
+		for p := range projects {
+			ps = append(ps, p)
+		}
+		slices.Sort(ps)
+		first := m.iss[mem[0]]
+		m.findings = append(m.findings, radar.Finding{
+			ID: radar.KindDependencyCycle + ":" + strings.Join(keys, ","), Kind: radar.KindDependencyCycle, Severity: sev,
+			Project: first.Project, Issue: first.Key,
+			Title:  fmt.Sprintf("Dependency cycle among %s", listKeys(keys)),
+			Detail: fmt.Sprintf("%s wait on each other through dependency or parent links, so none of them can finish. Remove or re-point one of the links.", joinAnd(keys)),
+			Evidence: map[string]any{
+				"members": keys, "size": len(keys), "projects": ps,
+			},
+		})
+	}
+}
+
+// findOffTrack reports dependencies whose blocker is forecast to finish
+// after the blocked issue's deadline.
+func (m *model) findOffTrack() {
+	for b := int32(0); b < int32(len(m.iss)); b++ {
+		for _, x := range m.dep.neighbours(b) {
+			if m.comp[b] == m.comp[x] {
+				continue // a cycle: reported as such
+			}
+			dl, dlSource, ok := m.deadline(x)
+			if !ok {
+				continue
+			}
+			finish, source := m.finishDay(b)
+			if finish <= dl {
+				continue
+			}
+			late := finish - dl
+			sev := radar.SeverityWarning
+			if late > 7 || dl-m.today <= 7 {
+				sev = radar.SeverityCritical
+			}
+			bi, xi := m.iss[b], m.iss[x]
+			how := "is due"
+			if source == "forecast" {
+				how = "is forecast to finish"
+			}
+			m.add(radar.KindOffTrackDependency, sev, x, bi.Key+":"+xi.Key,
+				fmt.Sprintf("%s waits on %s, which finishes %s after %s is needed", xi.Key, bi.Key, plural(int(late), "day", "days"), xi.Key),
+				fmt.Sprintf("%s %s %s but %s must be done by %s (%s). Pull %s forward, move the date, or drop the dependency.",
+					bi.Key, how, dateString(finish), xi.Key, dateString(dl), deadlineWord(dlSource), bi.Key),
+				map[string]any{
+					"blocker": bi.Key, "blocked": xi.Key, "blocker_finish": dateString(finish), "blocker_finish_source": source,
+					"blocked_deadline": dateString(dl), "deadline_source": dlSource, "days_late": late,
+					"blocker_assignee": bi.AssigneeName,
+				})
+		}
+	}
+}
+
+func deadlineWord(source string) string {
+	switch source {
+	case "sprint":
+		return "its sprint ends"
+	case "release":
+		return "its release date"
+	}
+	return "its due date"
+}

@@ -1,0 +1,302 @@
+package analysis
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/radarhq/radar"
+)
+
+// history is what the changelog says about each issue.
+type history struct {
+	progressStart map[int32]time.Time // first move into an in-progress status
+	reopens       map[int32]*reopenInfo
+	slips         map[int32]*slipInfo
+	flagSet       map[int32]time.Time // latest time the flag was set
+	flagCleared   map[int32]time.Time // latest time the flag was cleared
+	sprintAdded   map[memberOf]time.Time
+	versionAdded  map[memberOf]time.Time
+}
+
+type reopenInfo struct {
+	times int
+	last  time.Time
+}
+
+type slipInfo struct {
+	times     int
+	totalDays int64
+	firstDue  int64 // the earliest due date the changelog shows
+	last      time.Time
+}
+
+// memberOf is an issue's membership of a sprint or version.
+type memberOf struct {
+	issue int32
+	id    string
+}
+
+// readHistory walks the changelog once, then derives team statistics.
+func (m *model) readHistory() {
+	h := history{
+		progressStart: map[int32]time.Time{},
+		reopens:       map[int32]*reopenInfo{},
+		slips:         map[int32]*slipInfo{},
+		flagSet:       map[int32]time.Time{},
+		flagCleared:   map[int32]time.Time{},
+		sprintAdded:   map[memberOf]time.Time{},
+		versionAdded:  map[memberOf]time.Time{},
+	}
+	for ci := range m.snap.Changes {
+		c := &m.snap.Changes[ci]
+		i, ok := m.idx[c.IssueKey]
+		if !ok {
+			continue
+		}
+		switch changeField(c) {
+		case "status":
+			from, to := m.category(c.From, c.FromString), m.category(c.To, c.ToString)
+			if to == radar.CategoryInProgress {
+				if t, ok := h.progressStart[i]; !ok || c.Created.Before(t) {
+					h.progressStart[i] = c.Created
+				}
+			}
+			if from == radar.CategoryDone && to != "" && to != radar.CategoryDone {
+				r := h.reopens[i]
+				if r == nil {
+					r = &reopenInfo{}
+					h.reopens[i] = r
+				}
+				r.times++
+				if c.Created.After(r.last) {
+					r.last = c.Created
+				}
+			}
+		case "duedate":
+			from, okF := parseDate(c.From, c.FromString)
+			to, okT := parseDate(c.To, c.ToString)
+			if !okF || !okT {
+				continue
+			}
+			s := h.slips[i]
+			if s == nil {
+				s = &slipInfo{firstDue: from}
+				h.slips[i] = s
+			}
+			s.firstDue = min(s.firstDue, from)
+			if to > from {
+				s.times++
+				s.totalDays += to - from
+				if c.Created.After(s.last) {
+					s.last = c.Created
+				}
+			}
+		case "flagged":
+			target := h.flagCleared
+			if strings.TrimSpace(c.ToString+c.To) != "" {
+				target = h.flagSet
+			}
+			if t, ok := target[i]; !ok || c.Created.After(t) {
+				target[i] = c.Created
+			}
+		case "sprint":
+			before := splitIDs(c.From)
+			for _, id := range splitIDs(c.To) {
+				if slices.Contains(before, id) {
+					continue
+				}
+				sid, err := strconv.ParseInt(id, 10, 64)
+				if sp := m.sprints[sid]; err != nil || sp == nil || sp.State != "active" {
+					continue
+				}
+				k := memberOf{i, id}
+				if t, ok := h.sprintAdded[k]; !ok || c.Created.After(t) {
+					h.sprintAdded[k] = c.Created
+				}
+			}
+		case "fix version":
+			id := strings.TrimSpace(c.To)
+			if id == "" {
+				continue
+			}
+			if v := m.versions[id]; v == nil || v.Released || v.StartDate.IsZero() {
+				continue
+			}
+			k := memberOf{i, id}
+			if t, ok := h.versionAdded[k]; !ok || c.Created.After(t) {
+				h.versionAdded[k] = c.Created
+			}
+		}
+	}
+	m.hist = h
+	m.readTeams()
+}
+
+// changeField names a changelog item's field in lower case, whatever the
+// server generation reported.
+func changeField(c *radar.Change) string {
+	switch strings.ToLower(c.FieldID) {
+	case "status":
+		return "status"
+	case "duedate":
+		return "duedate"
+	case "fixversions":
+		return "fix version"
+	}
+	f := strings.ToLower(c.Field)
+	if f == "fixversions" {
+		return "fix version"
+	}
+	return f
+}
+
+// category maps a changelog status (id, name) to its category: by id
+// through the statuses table, else by name.
+func (m *model) category(id, name string) radar.StatusCategory {
+	if c, ok := m.statusCat[id]; ok {
+		return c
+	}
+	return m.statusNam[strings.ToLower(name)]
+}
+
+// parseDate reads a due date from a changelog value ("2024-05-01") or its
+// display string ("2024-05-01 00:00:00.0").
+func parseDate(value, display string) (int64, bool) {
+	for _, s := range []string{value, display} {
+		s = strings.TrimSpace(s)
+		if len(s) < 10 {
+			continue
+		}
+		if t, err := time.Parse(time.DateOnly, s[:10]); err == nil {
+			return dayOf(t), true
+		}
+	}
+	return 0, false
+}
+
+// splitIDs splits a changelog list value such as "12, 13".
+func splitIDs(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// team is one project's recent delivery history.
+type team struct {
+	weekly       []float64            // items resolved per week, oldest first
+	daysPerPoint float64              // calendar days of cycle time per story point; 0 unknown
+	cycles       map[string][]float64 // cycle times (days) by issue type, sorted
+	all          []float64            // all cycle times, sorted
+}
+
+// countsAsItem says whether an issue counts as a unit of throughput: epics
+// are containers and sub-tasks are parts of other items.
+func (m *model) countsAsItem(i int32) bool { return !m.epic[i] && !m.iss[i].Subtask }
+
+// readTeams derives each project's throughput and cycle times from the
+// issues resolved within the history window.
+func (m *model) readTeams() {
+	m.teams = map[string]*team{}
+	weeks := int(m.opts.History / (7 * 24 * time.Hour))
+	start := m.now.Add(-time.Duration(weeks) * 7 * 24 * time.Hour)
+	points := map[string]float64{}
+	pointDays := map[string]float64{}
+	for i, is := range m.iss {
+		t := m.teams[is.Project]
+		if t == nil {
+			t = &team{weekly: make([]float64, weeks), cycles: map[string][]float64{}}
+			m.teams[is.Project] = t
+		}
+		if !is.Done() || is.Resolved.IsZero() || is.Resolved.Before(start) || !is.Resolved.Before(m.now) {
+			continue
+		}
+		if m.countsAsItem(int32(i)) {
+			t.weekly[int(is.Resolved.Sub(start)/(7*24*time.Hour))]++
+		}
+		begin := is.Created
+		if ps, ok := m.hist.progressStart[int32(i)]; ok {
+			begin = ps
+		}
+		cycle := is.Resolved.Sub(begin).Hours() / 24
+		if cycle <= 0 || begin.IsZero() || m.epic[i] {
+			continue
+		}
+		t.cycles[is.Type] = append(t.cycles[is.Type], cycle)
+		t.all = append(t.all, cycle)
+		if is.StoryPoints != nil && *is.StoryPoints > 0 {
+			points[is.Project] += *is.StoryPoints
+			pointDays[is.Project] += cycle
+		}
+	}
+	for p, t := range m.teams {
+		for _, c := range t.cycles {
+			slices.Sort(c)
+		}
+		slices.Sort(t.all)
+		if points[p] > 0 {
+			t.daysPerPoint = pointDays[p] / points[p]
+		}
+	}
+}
+
+// percentile returns the p-quantile (0..1) of sorted xs, nearest rank.
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	k := int(p*float64(len(xs))+0.999999999) - 1
+	return xs[max(0, min(k, len(xs)-1))]
+}
+
+// Fallback duration of an issue when nothing at all is known: one day.
+const defaultIssueDays = 1.0
+
+// hoursPerCalendarDay converts estimate hours to calendar days: Jira's 8-hour work day,
+// 5 work days in 7 calendar days.
+const hoursPerCalendarDay = 8.0 * 5 / 7
+
+// computeDurations estimates each open issue's remaining calendar days:
+// the remaining estimate, else story points × the team's days per point,
+// else the median cycle time of its type. An issue whose work is its open
+// children (an epic, a parent of sub-tasks) takes none itself.
+func (m *model) computeDurations() {
+	var global []float64
+	for _, t := range m.teams {
+		global = append(global, t.all...)
+	}
+	slices.Sort(global)
+	globalMedian := percentile(global, 0.5)
+	m.dur = make([]float64, len(m.iss))
+	for i, is := range m.iss {
+		if !m.open[i] || m.hasOpenChild[i] {
+			continue
+		}
+		m.dur[i] = m.estimateDays(is, globalMedian)
+	}
+}
+
+func (m *model) estimateDays(is *radar.Issue, globalMedian float64) float64 {
+	if is.RemainingEstimate > 0 {
+		return is.RemainingEstimate.Hours() / hoursPerCalendarDay
+	}
+	t := m.teams[is.Project]
+	if is.StoryPoints != nil && *is.StoryPoints > 0 && t.daysPerPoint > 0 {
+		return *is.StoryPoints * t.daysPerPoint
+	}
+	if c := t.cycles[is.Type]; len(c) > 0 {
+		return percentile(c, 0.5)
+	}
+	if len(t.all) > 0 {
+		return percentile(t.all, 0.5)
+	}
+	if globalMedian > 0 {
+		return globalMedian
+	}
+	return defaultIssueDays
+}
