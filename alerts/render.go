@@ -122,10 +122,19 @@ type findingView struct {
 
 // subject is the finding's subject as mrkdwn: an issue link or escaped text.
 func (a *Alerter) subject(f radar.Finding) string {
-	if f.Issue == "" {
-		return Escape(f.Project)
+	return a.link(subjectText(f))
+}
+
+// subjectText names a finding's subject: an issue key, "PROJECT version"
+// for releases, or the project.
+func subjectText(f radar.Finding) string {
+	switch {
+	case f.Issue == "":
+		return f.Project
+	case f.Kind == radar.KindReleaseAtRisk && f.Project != "" && !strings.HasPrefix(f.Issue, f.Project+" "):
+		return f.Project + " " + f.Issue
 	}
-	return a.link(f.Issue)
+	return f.Issue
 }
 
 // keyList renders issue keys as links, the first few then "and N more".
@@ -216,12 +225,8 @@ func (a *Alerter) findingMessage(v findingView, audience string) Message {
 	if v.resolved {
 		icon, state = "✅", "Resolved · "
 	}
-	subjectText := f.Issue
-	if subjectText == "" {
-		subjectText = f.Project
-	}
 	text := fmt.Sprintf("%s %s%s %s: %s", icon, state, kindLabel(f.Kind), a.subject(f), Escape(f.Title))
-	blocks := []slack.Block{header(fmt.Sprintf("%s %s%s · %s", icon, state, kindLabel(f.Kind), subjectText))}
+	blocks := []slack.Block{header(fmt.Sprintf("%s %s%s · %s", icon, state, kindLabel(f.Kind), subjectText(f)))}
 	if exec {
 		body := []string{"*What breaks:* " + Escape(f.Title)}
 		imp := a.impact(f, true)

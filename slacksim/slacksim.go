@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // DefaultWebhookPath is the incoming webhook path the server answers.
@@ -326,7 +327,7 @@ func (s *Server) postMessage(w http.ResponseWriter, form url.Values) {
 		writeJSON(w, map[string]any{"ok": false, "error": "no_text"})
 		return
 	}
-	if blocks != "" && !json.Valid([]byte(blocks)) {
+	if blocks != "" && !ValidBlocks(json.RawMessage(blocks)) {
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_blocks"})
 		return
 	}
@@ -385,6 +386,11 @@ func (s *Server) update(w http.ResponseWriter, form url.Values) {
 	}
 	u := Update{Text: form.Get("text")}
 	if b := form.Get("blocks"); b != "" {
+		if !ValidBlocks(json.RawMessage(b)) {
+			s.mu.Unlock()
+			writeJSON(w, map[string]any{"ok": false, "error": "invalid_blocks"})
+			return
+		}
 		u.Blocks = json.RawMessage(b)
 	}
 	m.Updates = append(m.Updates, u)
@@ -428,6 +434,11 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&body) != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, "invalid_payload")
+		return
+	}
+	if len(body.Blocks) > 0 && string(body.Blocks) != "null" && !ValidBlocks(body.Blocks) {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, "invalid_blocks")
 		return
 	}
 	if body.Text == "" && len(body.Blocks) == 0 {
@@ -474,6 +485,63 @@ func (s *Server) print(m *Message, mark string) {
 		fmt.Fprintf(&b, "    %s\n", line)
 	}
 	io.WriteString(s.opts.Printer, b.String())
+}
+
+// Block Kit limits Slack enforces, in characters.
+const (
+	MaxBlocks      = 50
+	MaxHeaderText  = 150
+	MaxSectionText = 3000
+	MaxFields      = 10
+	MaxFieldText   = 2000
+)
+
+// ValidBlocks reports whether blocks parse and keep Slack's Block Kit
+// limits; Slack answers invalid_blocks otherwise.
+func ValidBlocks(blocks json.RawMessage) bool {
+	var bs []struct {
+		Type string `json:"type"`
+		Text *struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		} `json:"text"`
+		Fields   []struct{ Text string } `json:"fields"`
+		Elements []json.RawMessage       `json:"elements"`
+	}
+	if err := json.Unmarshal(blocks, &bs); err != nil || len(bs) > MaxBlocks {
+		return false
+	}
+	for _, b := range bs {
+		switch b.Type {
+		case "header":
+			if b.Text == nil || b.Text.Type != "plain_text" || utf8.RuneCountInString(b.Text.Text) > MaxHeaderText {
+				return false
+			}
+		case "section":
+			if b.Text == nil && len(b.Fields) == 0 {
+				return false
+			}
+			if b.Text != nil && (b.Text.Text == "" || utf8.RuneCountInString(b.Text.Text) > MaxSectionText) {
+				return false
+			}
+			if len(b.Fields) > MaxFields {
+				return false
+			}
+			for _, f := range b.Fields {
+				if utf8.RuneCountInString(f.Text) > MaxFieldText {
+					return false
+				}
+			}
+		case "context":
+			if len(b.Elements) == 0 || len(b.Elements) > 10 {
+				return false
+			}
+		case "divider", "actions", "image", "rich_text":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // FlattenBlocks returns the text of Block Kit blocks, one line per text line.

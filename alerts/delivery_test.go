@@ -1,0 +1,284 @@
+package alerts_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/alerts"
+	"github.com/radarhq/radar/config"
+	"github.com/radarhq/radar/slacksim"
+)
+
+// newFindings returns n new warning findings in project P.
+func newFindings(n int) []radar.FindingChange {
+	var cs []radar.FindingChange
+	for i := 0; i < n; i++ {
+		cs = append(cs, change(finding(radar.KindOverdue, fmt.Sprintf("P-%d", i+1), radar.SeverityWarning), radar.TransitionNew, ""))
+	}
+	return cs
+}
+
+func TestFaultsThenRecoveryDeliverOnce(t *testing.T) {
+	tests := []struct {
+		name   string
+		inject func(s *slacksim.Server)
+		result string // a metric the faults must have moved
+	}{
+		{"429 with Retry-After", func(s *slacksim.Server) { s.FailNext(3, slacksim.RateLimited, 2) }, "retried"},
+		{"500s", func(s *slacksim.Server) { s.FailNext(4, slacksim.ServerError, 0) }, "retried"},
+		{"dropped connections", func(s *slacksim.Server) { s.FailNext(4, slacksim.Drop, 0) }, "retried"},
+		{"a mix, longer than one flush's retries", func(s *slacksim.Server) {
+			s.FailNext(2, slacksim.RateLimited, 1)
+			s.FailNext(6, slacksim.ServerError, 0)
+			s.FailNext(3, slacksim.Drop, 0)
+		}, "failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, []config.Route{route("#a"), route("#b", func(r *config.Route) { r.Audience = "exec" })})
+			h.mustRun()
+			synctest.Test(t, func(t *testing.T) {
+				// The clock is the bubble's fake clock: waits cost no real time.
+				h.opts = []alerts.Option{alerts.WithClock(time.Now), alerts.WithPacing(time.Second), alerts.WithBackoff(time.Second, 8*time.Second, 6)}
+				h.restart()
+				tt.inject(h.slack)
+				changes := newFindings(4)
+				for i := 0; i < 5 && (i == 0 || h.pending() > 0); i++ {
+					// Later runs find nothing new; they only flush what is pending.
+					_ = h.a.Deliver(context.Background(), radar.Report{GeneratedAt: h.now}, changes)
+				}
+			})
+			if n := h.pending(); n != 0 {
+				t.Fatalf("pending after recovery = %d, want 0", n)
+			}
+			for _, ch := range []string{"#a", "#b"} {
+				if got := len(h.messages(ch)); got != 4 {
+					t.Errorf("%s got %d messages, want 4", ch, got)
+				}
+			}
+			assertNoDuplicates(t, h.messages(""))
+			if h.metrics.get(tt.result) == 0 {
+				t.Errorf("metric %q = 0, want the faults counted", tt.result)
+			}
+		})
+	}
+}
+
+func TestRateLimitWaitsRetryAfter(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#a")})
+	h.mustRun()
+	synctest.Test(t, func(t *testing.T) {
+		h.opts = []alerts.Option{alerts.WithClock(time.Now)}
+		h.restart()
+		h.slack.FailNext(1, slacksim.RateLimited, 30)
+		start := time.Now()
+		c := newFindings(1)
+		c[0].Finding.Evidence = nil // no owner to look up: the 429 hits chat.postMessage
+		if err := h.a.Deliver(context.Background(), radar.Report{GeneratedAt: start}, c); err != nil {
+			t.Fatal(err)
+		}
+		if waited := time.Since(start); waited < 30*time.Second {
+			t.Errorf("waited %v after a 429 with Retry-After: 30, want at least 30s", waited)
+		}
+	})
+	if got := len(h.messages("")); got != 1 {
+		t.Errorf("messages = %d, want 1", got)
+	}
+}
+
+func TestPacingPerChannel(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#a"), route("#b")})
+	h.mustRun()
+	synctest.Test(t, func(t *testing.T) {
+		h.opts = []alerts.Option{alerts.WithClock(time.Now), alerts.WithPacing(time.Second)}
+		h.restart()
+		start := time.Now()
+		if err := h.a.Deliver(context.Background(), radar.Report{GeneratedAt: start}, newFindings(5)); err != nil {
+			t.Fatal(err)
+		}
+		// Five messages in each of two channels, sent in order a1..a5 b1..b5:
+		// each channel waits a second between its own messages only.
+		if got, want := time.Since(start), 8*time.Second; got < want {
+			t.Errorf("ten messages to two channels took %v of clock time, want at least %v", got, want)
+		}
+		if got, max := time.Since(start), 10*time.Second; got > max {
+			t.Errorf("took %v, want at most %v: channels should not wait for each other", got, max)
+		}
+	})
+	if got := len(h.messages("")); got != 10 {
+		t.Errorf("messages = %d, want 10", got)
+	}
+}
+
+func TestRestartMidwaySendsNothingTwice(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#a")})
+	h.mustRun()
+	f := finding(radar.KindBlocker, "PAY-1", radar.SeverityWarning)
+	h.mustRun(change(f, radar.TransitionNew, ""))
+
+	// Slack goes down for longer than a flush retries: the escalation's
+	// reply and update, and six new findings, stay in the outbox.
+	h.slack.FailNext(6, slacksim.ServerError, 0)
+	crit := f
+	crit.Severity = radar.SeverityCritical
+	changes := append(newFindings(6), change(crit, radar.TransitionEscalated, radar.SeverityWarning))
+	report := radar.Report{GeneratedAt: h.now}
+	if err := h.a.Deliver(context.Background(), report, changes); err == nil {
+		t.Fatal("deliver while Slack is down succeeded, want an error")
+	}
+	if n := h.pending(); n != 8 {
+		t.Fatalf("pending while Slack is down = %d, want 8", n)
+	}
+
+	// Restart: a new process on the same database. The caller redelivers
+	// the same run (it does not know what got out) and Slack is back.
+	h.st.Close()
+	h.open()
+	h.restart()
+	if err := h.a.Deliver(context.Background(), report, changes); err != nil {
+		t.Fatalf("deliver after restart: %v", err)
+	}
+	if err := h.a.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ms := h.messages("")
+	assertNoDuplicates(t, ms)
+	parents, replies := split(ms)
+	if len(parents) != 7 {
+		t.Errorf("parents = %d, want 7 (1 blocker + 6 new)", len(parents))
+	}
+	if got := len(replies[parents[0].TS]); got != 1 {
+		t.Errorf("replies to the blocker = %d, want 1", got)
+	}
+	if got := len(parents[0].Updates); got != 1 {
+		t.Errorf("updates of the blocker = %d, want 1", got)
+	}
+	if n := h.pending(); n != 0 {
+		t.Errorf("pending = %d, want 0", n)
+	}
+}
+
+func TestPermanentErrorsKeepPendingAndSayWhatToDo(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#gone"), route("#ok")})
+	h.mustRun()
+	h.slack.SetChannelError("#gone", "channel_not_found")
+	err := h.run(newFindings(2)...)
+	var pe *alerts.PermanentError
+	if !errors.As(err, &pe) || pe.Code != "channel_not_found" {
+		t.Fatalf("deliver error = %v, want a PermanentError channel_not_found", err)
+	}
+	if !strings.Contains(err.Error(), "slack.routes[].channel") {
+		t.Errorf("error %q does not say what to fix", err)
+	}
+	if got := len(h.messages("#ok")); got != 2 {
+		t.Errorf("#ok got %d messages, want 2: one bad channel must not stop the others", got)
+	}
+	if n := h.pending(); n != 2 {
+		t.Errorf("pending = %d, want 2 (kept, not dropped)", n)
+	}
+	if h.metrics.get("permanent_error") == 0 || h.metrics.pending != 2 {
+		t.Errorf("metrics = %v pending %d, want permanent_error counted and 2 pending", h.metrics.results, h.metrics.pending)
+	}
+	if !strings.Contains(h.logs.String(), "channel_not_found") {
+		t.Errorf("logs do not mention channel_not_found:\n%s", h.logs)
+	}
+	// Fixed (the app was invited): the next flush delivers them, in order.
+	h.slack.SetChannelError("#gone", "")
+	if err := h.a.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(h.messages("#gone")); got != 2 {
+		t.Errorf("#gone got %d messages after the fix, want 2", got)
+	}
+}
+
+func TestInvalidAuthStopsEverything(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#a"), route("#b")})
+	h.mustRun()
+	h.cfg.Token = "xoxb-wrong-token-value"
+	h.restart()
+	err := h.run(newFindings(1)...)
+	if err == nil || !strings.Contains(err.Error(), "invalid_auth") || !strings.Contains(err.Error(), "slack.token") {
+		t.Fatalf("error = %v, want invalid_auth with a hint naming slack.token", err)
+	}
+	if got := h.slack.Requests()["chat.postMessage"]; got != 1 {
+		t.Errorf("chat.postMessage requests = %d, want 1: a bad token stops every channel", got)
+	}
+	if n := h.pending(); n != 2 {
+		t.Errorf("pending = %d, want 2", n)
+	}
+	if strings.Contains(h.logs.String(), "xoxb-wrong") || strings.Contains(err.Error(), "xoxb-wrong") {
+		t.Error("the token appears in logs or errors")
+	}
+}
+
+func TestWebhookPostsOnly(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#alerts")})
+	hook := h.srv.URL + slacksim.DefaultWebhookPath
+	h.cfg.Token = ""
+	h.cfg.WebhookURL = config.Secret(hook)
+	h.restart()
+	if !h.a.Webhook() {
+		t.Fatal("alerter does not use the webhook")
+	}
+	h.mustRun()
+	f := finding(radar.KindBlocker, "PAY-1", radar.SeverityWarning)
+	h.mustRun(change(f, radar.TransitionNew, ""))
+	f.Severity = radar.SeverityCritical
+	h.mustRun(change(f, radar.TransitionEscalated, radar.SeverityWarning))
+	ms := h.messages("")
+	if len(ms) != 2 || !ms[0].Webhook || ms[1].ThreadTS != "" || len(ms[0].Updates) != 0 {
+		t.Fatalf("webhook messages = %+v, want a post and a standalone follow-up, no edits", ms)
+	}
+	if h.pending() != 0 {
+		t.Errorf("pending = %d, want 0 (updates are skipped on webhooks)", h.pending())
+	}
+	if n := h.slack.Requests()["users.lookupByEmail"]; n != 0 {
+		t.Errorf("webhook alerter looked up %d users", n)
+	}
+	// A dropped connection's error quotes the URL: it must not reach logs.
+	h.slack.FailNext(20, slacksim.Drop, 0)
+	err := h.run(newFindings(1)...)
+	if err == nil {
+		t.Fatal("deliver with a dead webhook succeeded")
+	}
+	secretPart := strings.TrimPrefix(slacksim.DefaultWebhookPath, "/services/")
+	if strings.Contains(err.Error(), secretPart) || strings.Contains(h.logs.String(), secretPart) {
+		t.Errorf("webhook URL leaked:\nerr: %v\nlogs:\n%s", err, h.logs)
+	}
+}
+
+func TestMentionsLookedUpOnceAndCached(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#a")})
+	h.slack.AddUser(slacksim.User{ID: "U0ADA", Name: "ada", Email: "ada@example.com"})
+	h.mustRun()
+	known := finding(radar.KindBlocker, "PAY-1", radar.SeverityWarning)
+	unknown := finding(radar.KindBlocker, "PAY-2", radar.SeverityWarning)
+	unknown.Evidence = map[string]any{"assignee": "Bob <script>", "assignee_email": "bob@example.com"}
+	h.mustRun(change(known, radar.TransitionNew, ""), change(unknown, radar.TransitionNew, ""))
+	ms := h.messages("")
+	if len(ms) != 2 {
+		t.Fatalf("messages = %d, want 2", len(ms))
+	}
+	if !strings.Contains(blockText(ms[0]), "<@U0ADA>") {
+		t.Errorf("PAY-1 message does not mention <@U0ADA>: %s", ms[0].Blocks)
+	}
+	if !strings.Contains(blockText(ms[1]), "Bob &lt;script&gt;") {
+		t.Errorf("PAY-2 message does not fall back to the escaped name: %s", ms[1].Blocks)
+	}
+	// A new process: answers come from SQLite, not Slack.
+	h.restart()
+	for _, f := range []radar.Finding{known, unknown} {
+		f.Severity = radar.SeverityCritical
+		h.mustRun(change(f, radar.TransitionEscalated, radar.SeverityWarning))
+	}
+	if got := h.slack.Requests()["users.lookupByEmail"]; got != 2 {
+		t.Errorf("users.lookupByEmail requests = %d, want 2 (one per email, then cached)", got)
+	}
+}

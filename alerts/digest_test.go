@@ -1,0 +1,121 @@
+package alerts_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/config"
+)
+
+func digestReport(t *testing.T, h *harness, n int) radar.Report {
+	r := radar.Report{GeneratedAt: h.now}
+	for i := 0; i < n; i++ {
+		f := finding(radar.KindStale, fmt.Sprintf("PAY-%d", 100+i), radar.SeverityWarning)
+		r.Findings = append(r.Findings, f)
+	}
+	for i, radius := range []int{3, 40, 12, 7, 1, 25} {
+		f := kindFinding(t, radar.KindBlocker)
+		f.ID = fmt.Sprintf("blocker:PAY-%d", i+1)
+		f.Issue = fmt.Sprintf("PAY-%d", i+1)
+		f.Title = fmt.Sprintf("PAY-%d blocks %d issues", i+1, radius)
+		f.Evidence["blast_radius"] = float64(radius)
+		r.Findings = append(r.Findings, f)
+	}
+	r.Versions = []radar.VersionForecast{
+		{Project: "PAY", Name: "2.0", ReleaseDate: "2026-04-01", P50: "2026-03-28", P85: "2026-04-12", P95: "2026-04-20", OnTimeProbability: 0.31},
+		{Project: "PAY", Name: "1.9", ReleaseDate: "2026-05-01", P85: "2026-04-12", OnTimeProbability: 0.97},
+		{Project: "WEB", Name: "5.1", ReleaseDate: "2026-04-01", P85: "2026-06-01", OnTimeProbability: 0.05},
+	}
+	return r
+}
+
+func TestDigest(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#pay", func(r *config.Route) {
+		r.Projects = []string{"PAY"}
+		r.Digest = "0 9 * * MON-FRI"
+	})})
+	if got := h.a.DigestSpec(0); got != "0 9 * * MON-FRI" {
+		t.Errorf("DigestSpec(0) = %q", got)
+	}
+	h.mustRun()
+	report := digestReport(t, h, 3)
+	// Tell the channel about two findings, resolve one: the digest says so.
+	b1, b2 := report.Findings[3], report.Findings[4]
+	h.mustRun(change(b1, radar.TransitionNew, ""), change(b2, radar.TransitionNew, ""))
+	h.mustRun(change(b1, radar.TransitionResolved, b1.Severity))
+	report.Findings = append(report.Findings[:3], report.Findings[4:]...)
+
+	before := len(h.messages(""))
+	if err := h.a.Digest(context.Background(), 0, report); err != nil {
+		t.Fatal(err)
+	}
+	ms := h.messages("")[before:]
+	if len(ms) != 1 {
+		t.Fatalf("digest messages = %d, want 1", len(ms))
+	}
+	text := blockText(ms[0])
+	for _, want := range []string{
+		"*Open findings: 8*", "• Blocker: 5", "• Stale: 3",
+		"*Top blockers by blast radius*\n• 🔴 <https://jira.example.com/browse/PAY-2|PAY-2>: 40 issues wait",
+		"*Releases at risk*\n• PAY 2.0: P85 2026-04-12 against release date 2026-04-01 · on time 31%",
+		"*New so far (1)*\n• <https://jira.example.com/browse/PAY-2|PAY-2> blocker",
+		"*Resolved so far (1)*\n• <https://jira.example.com/browse/PAY-1|PAY-1> blocker",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("digest lacks %q:\n%s", want, text)
+		}
+	}
+	for _, unwanted := range []string{"WEB 5.1", "PAY 1.9"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("digest lists %q: another project's or an on-time release", unwanted)
+		}
+	}
+	golden(t, "digest_team.json", indent(t, ms[0].Blocks))
+
+	// The next digest only reports what changed since this one.
+	h.now = h.now.Add(24 * 60 * 60 * 1e9)
+	if err := h.a.Digest(context.Background(), 0, report); err != nil {
+		t.Fatal(err)
+	}
+	last := h.messages("")[len(h.messages(""))-1]
+	if strings.Contains(blockText(last), "since the last digest") || strings.Contains(blockText(last), "so far") {
+		t.Errorf("second digest repeats old changes:\n%s", blockText(last))
+	}
+}
+
+func TestDigestSplitsLargeBacklogs(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#all")})
+	h.mustRun()
+	report := digestReport(t, h, 1200)
+	for i := range report.Findings {
+		report.Findings[i].Title = strings.Repeat("long summary & <b> ", 8)
+	}
+	if err := h.a.Digest(context.Background(), 0, report); err != nil {
+		t.Fatalf("digest: %v (Slack refuses messages over Block Kit limits)", err)
+	}
+	ms := h.messages("")
+	if len(ms) < 2 {
+		t.Fatalf("digest of 1206 findings = %d messages, want it split", len(ms))
+	}
+	lines := 0
+	for _, m := range ms {
+		var blocks []json.RawMessage
+		if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
+			t.Fatal(err)
+		}
+		if len(blocks) > 50 {
+			t.Errorf("message with %d blocks, Slack allows 50", len(blocks))
+		}
+		lines += strings.Count(blockText(m), "• 🟠") + strings.Count(blockText(m), "• 🔴")
+	}
+	if lines < 1206 {
+		t.Errorf("digest lists %d findings, want all 1206", lines)
+	}
+	if err := h.a.Digest(context.Background(), 5, report); err == nil || !strings.Contains(err.Error(), "1 routes") {
+		t.Errorf("Digest(5) error = %v, want one naming the route count", err)
+	}
+}
