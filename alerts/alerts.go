@@ -58,6 +58,8 @@ type Alerter struct {
 	api        *slack.Client // nil with a webhook
 	webhookURL string        // secret
 
+	noTransport bool // dry runs only
+
 	flushMu  sync.Mutex
 	lastSend map[string]time.Time // by channel
 }
@@ -85,6 +87,10 @@ func WithMetrics(m Metrics) Option { return func(a *Alerter) { a.metrics = m } }
 // WithPacing sets the minimum gap between two messages to one channel
 // (default 1s, Slack's chat.postMessage limit).
 func WithPacing(d time.Duration) Option { return func(a *Alerter) { a.pace = d } }
+
+// WithoutTransport lets New succeed without a token or webhook, for dry
+// runs: DryRun works, anything that would send returns an error.
+func WithoutTransport() Option { return func(a *Alerter) { a.noTransport = true } }
 
 // WithBackoff sets the retry policy for 5xx and network errors: the first
 // wait, the longest wait and the attempts per message per flush (defaults
@@ -139,8 +145,8 @@ func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
 		a.api = slack.New(token, slack.OptionAPIURL(a.cfg.APIURL), slack.OptionHTTPClient(a.client))
 	case hook != "":
 		a.webhookURL = hook
-	case len(errs) == 0:
-		errs = append(errs, errors.New("slack: no transport; set slack.token (a bot token xoxb-…, e.g. token: ${SLACK_BOT_TOKEN}) or slack.token_file, or slack.webhook_url for post-only alerts"))
+	case len(errs) == 0 && !a.noTransport:
+		errs = append(errs, errNoTransport)
 	}
 	for i, rc := range cfg.Routes {
 		r, err := newRoute(i, rc, a.api == nil)
@@ -158,6 +164,8 @@ func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
 	}
 	return a, nil
 }
+
+var errNoTransport = errors.New("slack: no transport; export RADAR_SLACK_TOKEN (a bot token xoxb-…) or set slack.token_file, or RADAR_SLACK_WEBHOOK_URL / slack.webhook_url for post-only alerts")
 
 // secret returns the value, or the trimmed content of file when the value
 // is empty. Errors name the key, never the secret.

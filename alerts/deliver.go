@@ -56,7 +56,7 @@ func hintFor(code, channel string) string {
 	case "is_archived":
 		return fmt.Sprintf("channel %s is archived; unarchive it or route to another channel", channel)
 	case "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive":
-		return "Slack rejected the token; set a valid bot token (xoxb-…) in slack.token or slack.token_file and restart"
+		return "Slack rejected the token; set a valid bot token (xoxb-…) in RADAR_SLACK_TOKEN, slack.token or slack.token_file and restart"
 	case "missing_scope", "no_permission":
 		return "the Slack app lacks a scope; add chat:write (and users:read.email for mentions), reinstall the app and update the token"
 	case "msg_too_long", "invalid_blocks", "invalid_blocks_format":
@@ -130,6 +130,9 @@ func (a *Alerter) redact(err error) string {
 // keeps its messages pending, in order, for the next flush; other channels
 // go on. The error lists what is still pending and why.
 func (a *Alerter) Flush(ctx context.Context) error {
+	if a.api == nil && a.webhookURL == "" {
+		return fmt.Errorf("flush: %w", errNoTransport)
+	}
 	a.flushMu.Lock()
 	defer a.flushMu.Unlock()
 	pending, err := a.st.PendingOutbox(ctx)

@@ -254,6 +254,9 @@ type TestResult struct {
 // outbox, and reports what Slack said. With a webhook it posts once.
 func (a *Alerter) Test(ctx context.Context) []TestResult {
 	var out []TestResult
+	if a.api == nil && a.webhookURL == "" {
+		return []TestResult{{Err: errNoTransport, Hint: "configure a token or webhook first"}}
+	}
 	for _, r := range a.routes {
 		text := fmt.Sprintf("Radar test message for the %s audience. If you can read this, Radar can post here.", r.audience)
 		msg := Message{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section("👋 " + text)}}}

@@ -2,10 +2,93 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/alerts"
+	"github.com/radarhq/radar/analysis"
+	"github.com/radarhq/radar/config"
 )
 
-// runAlert is not built yet; its owner replaces this file.
+// runAlert analyses the synced data once and delivers the Slack
+// notifications the changes call for; --dry-run prints them as Block Kit
+// JSON instead, recording and sending nothing.
 func runAlert(ctx context.Context, e *env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlags(e, "alert")
+	path := fs.String("config", "", "configuration file (YAML)")
+	dryRun := fs.Bool("dry-run", false, "print the Block Kit JSON of what would be sent; record and send nothing")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, *path)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log := newLogger(e, cfg)
+
+	opts := []alerts.Option{alerts.WithLogger(log), alerts.WithJiraURL(cfg.Jira.URL)}
+	if *dryRun {
+		opts = append(opts, alerts.WithoutTransport())
+	}
+	a, err := alerts.New(cfg.Slack, st, opts...)
+	if err != nil {
+		return err
+	}
+	snap, err := st.LoadSnapshot(ctx)
+	if err != nil {
+		return fmt.Errorf("alert: %w", err)
+	}
+	report := analysis.Analyze(snap, alertAnalysisOptions(cfg, time.Now()))
+
+	if *dryRun {
+		msgs, err := a.DryRun(ctx, report)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if msgs == nil {
+			msgs = []alerts.DryRunMessage{}
+		}
+		return enc.Encode(msgs)
+	}
+
+	changes, err := st.RecordFindings(ctx, report.GeneratedAt, report.Findings)
+	if err != nil {
+		return fmt.Errorf("alert: %w", err)
+	}
+	counts := map[radar.Transition]int{}
+	for _, c := range changes {
+		counts[c.Transition]++
+	}
+	err = a.Deliver(ctx, report, changes)
+	pending, perr := st.OutboxPending(ctx)
+	if perr != nil {
+		return perr
+	}
+	fmt.Fprintf(e.stdout, "%d open findings (%d new, %d escalated, %d resolved, %d back); %d notifications pending\n",
+		len(report.Findings), counts[radar.TransitionNew], counts[radar.TransitionEscalated],
+		counts[radar.TransitionResolved], counts[radar.TransitionReopened], pending)
+	return err
+}
+
+// alertAnalysisOptions maps the analysis configuration to analysis.Options.
+func alertAnalysisOptions(cfg *config.Config, now time.Time) analysis.Options {
+	return analysis.Options{
+		Now:          now,
+		StaleAfter:   cfg.Analysis.StaleAfter,
+		WIPLimit:     cfg.Analysis.WIPLimit,
+		OverrunRatio: cfg.Analysis.OverrunRatio,
+		Trials:       cfg.Analysis.Trials,
+		Seed:         cfg.Analysis.Seed,
+		History:      cfg.Analysis.History,
+	}
 }

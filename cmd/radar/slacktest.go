@@ -2,10 +2,52 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+
+	"github.com/radarhq/radar/alerts"
 )
 
-// runSlackTest is not built yet; its owner replaces this file.
+// runSlackTest sends one test message to each route's channel and reports
+// what Slack said, with the fix when it refused.
 func runSlackTest(ctx context.Context, e *env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlags(e, "slack-test")
+	path := fs.String("config", "", "configuration file (YAML)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, *path)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := alerts.New(cfg.Slack, st, alerts.WithLogger(newLogger(e, cfg)), alerts.WithJiraURL(cfg.Jira.URL))
+	if err != nil {
+		return err
+	}
+	failed := 0
+	results := a.Test(ctx)
+	for _, r := range results {
+		name := r.Channel
+		if a.Webhook() {
+			name = "webhook"
+		}
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(e.stdout, "%s (%s): FAILED: %v\n    fix: %s\n", name, r.Audience, r.Err, r.Hint)
+			continue
+		}
+		if r.TS != "" {
+			fmt.Fprintf(e.stdout, "%s (%s): ok, channel %s, ts %s\n", name, r.Audience, r.ChannelID, r.TS)
+		} else {
+			fmt.Fprintf(e.stdout, "%s (%s): ok\n", name, r.Audience)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d test messages failed; see the fixes above", failed, len(results))
+	}
+	return nil
 }
