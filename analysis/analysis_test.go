@@ -134,12 +134,12 @@ func TestNetworkFindings(t *testing.T) {
 		}
 	}
 	absent := []string{
-		"blocker:PAY-16",                // a self-link blocks nothing
-		"blocker:PAY-9",                 // a done blocker blocks nothing
-		"blocked_in_progress:PAY-18",    // blocked only by an issue outside the scope
-		"blocker:EXT-5",                 // outside the scope: nothing to report on
-		"dependency_cycle:PAY-16",       // a self-link is no cycle
-		"release_at_risk:PAY:2.0",       // no release date
+		"blocker:PAY-16",                 // a self-link blocks nothing
+		"blocker:PAY-9",                  // a done blocker blocks nothing
+		"blocked_in_progress:PAY-18",     // blocked only by an issue outside the scope
+		"blocker:EXT-5",                  // outside the scope: nothing to report on
+		"dependency_cycle:PAY-16",        // a self-link is no cycle
+		"release_at_risk:PAY:2.0",        // no release date
 		"dependency_cycle:PAY-15,PAY-14", // each cycle once, members sorted
 	}
 	for _, id := range absent {
