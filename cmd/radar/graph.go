@@ -2,10 +2,58 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+
+	"github.com/radarhq/radar/analysis"
 )
 
-// runGraph is not built yet; its owner replaces this file.
+// runGraph exports the dependency network, or one issue's neighbourhood
+// (blockers upstream, impact downstream), with critical paths highlighted.
 func runGraph(ctx context.Context, e *env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlags(e, "graph")
+	path := fs.String("config", "", "configuration file (YAML)")
+	issue := fs.String("issue", "", "export only this issue's neighbourhood, e.g. PAY-12; default: the whole network")
+	depth := fs.Int("depth", 2, "with --issue: how many links to follow each way (0: no limit)")
+	format := fs.String("format", "dot", "output format: dot, mermaid or json")
+	nowFlag := fs.String("now", "", "analyse as of this time (RFC 3339); default: now")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *format != "dot" && *format != "mermaid" && *format != "json" {
+		return fmt.Errorf("%w: --format %q: use dot, mermaid or json", errUsage, *format)
+	}
+	if *depth < 0 {
+		return fmt.Errorf("%w: --depth %d: use 0 (no limit) or more", errUsage, *depth)
+	}
+	now, err := parseNow(*nowFlag)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, *path)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	snap, err := st.LoadSnapshot(ctx)
+	if err != nil {
+		return fmt.Errorf("graph: %w", err)
+	}
+	opts := alertAnalysisOptions(cfg, now)
+	var g analysis.GraphView
+	if *issue == "" {
+		g = analysis.Network(snap, opts)
+	} else if g, err = analysis.Neighbourhood(snap, opts, *issue, *depth); err != nil {
+		return fmt.Errorf("graph: %w", err)
+	}
+	switch *format {
+	case "mermaid":
+		return g.WriteMermaid(e.stdout)
+	case "json":
+		return g.WriteJSON(e.stdout)
+	}
+	return g.WriteDOT(e.stdout)
 }
