@@ -60,6 +60,7 @@ type Alerter struct {
 
 	noTransport bool // dry runs only
 
+	planMu   sync.Mutex // one plan at a time: plans read, then write, thread state
 	flushMu  sync.Mutex
 	lastSend map[string]time.Time // by channel
 }

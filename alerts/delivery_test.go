@@ -282,3 +282,74 @@ func TestMentionsLookedUpOnceAndCached(t *testing.T) {
 		t.Errorf("users.lookupByEmail requests = %d, want 2 (one per email, then cached)", got)
 	}
 }
+
+func TestCrashMidFlushResumesWithoutDuplicates(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#a")})
+	h.mustRun()
+	synctest.Test(t, func(t *testing.T) {
+		h.opts = []alerts.Option{alerts.WithClock(time.Now), alerts.WithPacing(time.Second)}
+		h.restart()
+		// The process dies 2.5s into a paced flush of eight messages.
+		ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+		defer cancel()
+		err := h.a.Deliver(ctx, radar.Report{GeneratedAt: time.Now()}, newFindings(8))
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("deliver = %v, want the deadline", err)
+		}
+		if got := len(h.messages("")); got != 3 {
+			t.Errorf("sent before the crash = %d, want 3 (t=0s, 1s, 2s)", got)
+		}
+		h.restart()
+		if err := h.a.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ms := h.messages("")
+	if len(ms) != 8 {
+		t.Errorf("messages = %d, want 8", len(ms))
+	}
+	assertNoDuplicates(t, ms)
+}
+
+func TestSlackTestReportsEachRoute(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#ok"), route("#secret", func(r *config.Route) { r.Audience = "exec" })})
+	h.slack.SetChannelError("#secret", "not_in_channel")
+	res := h.a.Test(context.Background())
+	if len(res) != 2 {
+		t.Fatalf("results = %d, want 2", len(res))
+	}
+	if res[0].Err != nil || res[0].TS == "" || !strings.HasPrefix(res[0].ChannelID, "C") {
+		t.Errorf("#ok result = %+v, want a ts and channel id", res[0])
+	}
+	if res[1].Err == nil || !strings.Contains(res[1].Err.Error(), "not_in_channel") || !strings.Contains(res[1].Hint, "/invite") {
+		t.Errorf("#secret result = %+v, want not_in_channel with an /invite hint", res[1])
+	}
+	if h.pending() != 0 {
+		t.Errorf("slack-test used the outbox: %d pending", h.pending())
+	}
+}
+
+func TestNewReportsEveryBadField(t *testing.T) {
+	_, err := alerts.New(config.Slack{Token: "xoxb-x", Routes: []config.Route{
+		{Channel: "", Audience: "board"},
+		{Channel: "#a", MinSeverity: "urgent", Kinds: []string{"blockers"}},
+	}}, nil)
+	if err == nil {
+		t.Fatal("New with a bad config succeeded")
+	}
+	for _, want := range []string{"routes[0].channel", "routes[0].audience", "routes[1].min_severity", `unknown kind "blockers"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestNewWithoutTransportSaysWhatToSet(t *testing.T) {
+	_, err := alerts.New(config.Slack{Routes: []config.Route{{Channel: "#a"}}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "RADAR_SLACK_TOKEN") {
+		t.Fatalf("error = %v, want it to name RADAR_SLACK_TOKEN", err)
+	}
+	if _, err := alerts.New(config.Slack{Routes: []config.Route{{Channel: "#a"}}}, nil, alerts.WithoutTransport()); err != nil {
+		t.Errorf("New for a dry run: %v", err)
+	}
+}

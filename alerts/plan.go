@@ -23,6 +23,8 @@ func (a *Alerter) Deliver(ctx context.Context, report radar.Report, changes []ra
 // Plan records in the outbox, for every route, the messages the changes call
 // for, and the routes' thread states, without sending anything.
 func (a *Alerter) Plan(ctx context.Context, report radar.Report, changes []radar.FindingChange) error {
+	a.planMu.Lock()
+	defer a.planMu.Unlock()
 	at := report.GeneratedAt
 	if at.IsZero() {
 		at = a.now()
