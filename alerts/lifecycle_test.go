@@ -243,3 +243,16 @@ func TestDryRunSendsNothing(t *testing.T) {
 		t.Errorf("dry run called users.lookupByEmail %d times", n)
 	}
 }
+
+func TestBacklogOfCriticalsIsCapped(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#leads", func(r *config.Route) { r.MinSeverity = "critical"; r.Audience = "exec" })})
+	var changes []radar.FindingChange
+	for i := 0; i < 30; i++ {
+		changes = append(changes, change(finding(radar.KindOverdue, fmt.Sprintf("OLD-%d", i+1), radar.SeverityCritical), radar.TransitionNew, ""))
+	}
+	h.mustRun(changes...)
+	parents, _ := split(h.messages(""))
+	if got, want := len(parents), 1+10; got != want {
+		t.Errorf("messages for a backlog of 30 criticals = %d, want %d (one summary, max_individual own messages)", got, want)
+	}
+}

@@ -196,20 +196,21 @@ func (a *Alerter) planRoute(ctx context.Context, r route, threads map[string]sto
 		}
 		return p, nil
 	}
-	// A backlog is not news: one summary, own messages for critical ones.
+	// A backlog is not news: one summary, and own messages for the critical
+	// ones, at most max_individual of them (the most urgent kinds first).
 	fs := make([]radar.Finding, len(fresh))
-	critical := 0
+	own := map[string]bool{}
 	for i, c := range fresh {
 		fs[i] = c.Finding
-		if c.Finding.Severity == radar.SeverityCritical {
-			critical++
+		if c.Finding.Severity == radar.SeverityCritical && len(own) < a.cfg.MaxIndividual {
+			own[c.Finding.ID] = true
 		}
 	}
-	for i, m := range a.summaryMessages(fs, critical) {
+	for i, m := range a.summaryMessages(fs, len(own)) {
 		p.add(r, fmt.Sprintf("summary|%s|%d", run, i), store.OpPost, "", m)
 	}
 	for _, c := range fresh {
-		if c.Finding.Severity == radar.SeverityCritical {
+		if own[c.Finding.ID] {
 			if err := parent(c, threads[c.Finding.ID], transitionOf(c)); err != nil {
 				return p, err
 			}

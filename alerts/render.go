@@ -131,10 +131,23 @@ func subjectText(f radar.Finding) string {
 	switch {
 	case f.Issue == "":
 		return f.Project
-	case f.Kind == radar.KindReleaseAtRisk && f.Project != "" && !strings.HasPrefix(f.Issue, f.Project+" "):
+	case (f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindScopeCreep) && f.Project != "" && !strings.HasPrefix(f.Issue, f.Project+" "):
 		return f.Project + " " + f.Issue
 	}
 	return f.Issue
+}
+
+// headline is the finding's title as mrkdwn led by its linked subject; a
+// title that already starts with the subject is not repeated after it.
+func (a *Alerter) headline(f radar.Finding, bold bool) string {
+	subj := a.subject(f)
+	if bold {
+		subj = "*" + subj + "*"
+	}
+	if st := subjectText(f); st != "" && strings.HasPrefix(f.Title, st) {
+		return subj + Escape(f.Title[len(st):])
+	}
+	return subj + " " + Escape(f.Title)
 }
 
 // keyList renders issue keys as links, the first few then "and N more".
@@ -240,7 +253,7 @@ func (a *Alerter) findingMessage(v findingView, audience string) Message {
 		blocks = append(blocks, section(strings.Join(body, "\n")))
 		blocks = append(blocks, contextBlock(fmt.Sprintf("%s %s · %s · project %s", icon, f.Severity, a.subject(f), Escape(f.Project))))
 	} else {
-		body := "*" + a.subject(f) + "* " + Escape(f.Title)
+		body := a.headline(f, true)
 		if f.Detail != "" {
 			body += "\n" + Escape(f.Detail)
 		}
@@ -311,7 +324,8 @@ func (a *Alerter) replyMessage(v findingView, t radar.Transition, prev radar.Sev
 
 // line is one finding as a list line in summaries and digests.
 func (a *Alerter) line(f radar.Finding) string {
-	return fmt.Sprintf("• %s %s %s", severityIcon(f.Severity), a.subject(f), Escape(truncate(f.Title, 200)))
+	f.Title = truncate(f.Title, 200)
+	return fmt.Sprintf("• %s %s", severityIcon(f.Severity), a.headline(f, false))
 }
 
 // listMessages lays out a titled list of grouped lines across as many
@@ -414,8 +428,11 @@ func (a *Alerter) summaryMessages(fs []radar.Finding, critical int) []Message {
 	fs = append([]radar.Finding(nil), fs...)
 	sortFindings(fs)
 	intro := fmt.Sprintf("Radar found *%d* open findings. Here they are once, in one place; from now on this channel hears only what changes.", len(fs))
-	if critical > 0 {
-		intro += fmt.Sprintf(" The %d critical ones also get their own message and thread.", critical)
+	switch {
+	case critical == 1:
+		intro += " The critical one also gets its own message and thread."
+	case critical > 1:
+		intro += fmt.Sprintf(" The %d most critical also get their own message and thread.", critical)
 	}
 	return listMessages(fmt.Sprintf("Radar: %d open findings", len(fs)), intro, a.byKind(fs), "Radar · backlog summary")
 }
