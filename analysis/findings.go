@@ -232,7 +232,7 @@ func (m *model) findIssueFindings() {
 			m.findFlagged(i)
 			m.findOverrun(i)
 		}
-		if r := m.hist.reopens[i]; r != nil && (m.open[i] || m.now.Sub(r.last) <= m.opts.History) {
+		if r := m.hist.reopens[i]; r != nil {
 			m.findReopened(i, r)
 		}
 	}

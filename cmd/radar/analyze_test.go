@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/jirasim"
+)
+
+// runCmd runs one radar subcommand in process.
+func runCmd(t *testing.T, getenv func(string) string, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), args, &out, &errOut, getenv); code != 0 {
+		t.Fatalf("radar %s: exit %d: %s", strings.Join(args, " "), code, errOut.String())
+	}
+	return out.String()
+}
+
+// TestSyncThenAnalyzeFindsPlanted syncs the simulator's scenario and checks
+// that radar analyze reports what the scenario planted: the blocker and its
+// blast radius, the cycle, the at-risk release, carry-overs, slipped due
+// dates, reopens, stale and flagged work.
+func TestSyncThenAnalyzeFindsPlanted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	now := time.Now().UTC()
+	sc := jirasim.Generate(jirasim.Demo(now))
+	srv := httptest.NewServer(jirasim.New(sc, jirasim.Options{Email: "radar@example.com", Token: "sim-token"}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "radar.yaml")
+	cfg := fmt.Sprintf(`jira:
+  url: %s
+  email: radar@example.com
+  projects: [PAY, WEB, OPS]
+  dependencies:
+    - link: Blocks
+      outward: blocks
+    - link: Depends
+      outward: depends on
+store:
+  path: %s
+`, srv.URL, filepath.Join(dir, "radar.db"))
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string {
+		if k == "RADAR_JIRA_TOKEN" {
+			return "sim-token"
+		}
+		return ""
+	}
+	runCmd(t, getenv, "sync", "--config", cfgPath)
+	stamp := now.Format(time.RFC3339)
+	out := runCmd(t, getenv, "analyze", "--config", cfgPath, "--format", "json", "--now", stamp)
+	var rep radar.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("analyze --format json: %v\n%s", err, out)
+	}
+	byID := map[string]radar.Finding{}
+	for _, f := range rep.Findings {
+		byID[f.ID] = f
+	}
+	pl := sc.Planted
+	want := []string{radar.KindBlocker + ":" + pl.Blocker, radar.KindReleaseAtRisk + ":PAY:" + pl.AtRiskRelease.Name}
+	for _, k := range pl.CarryOvers {
+		want = append(want, radar.KindSprintCarryover+":"+k)
+	}
+	for _, k := range pl.Slipped {
+		want = append(want, radar.KindDueDateSlipped+":"+k)
+	}
+	for _, k := range pl.Reopened {
+		want = append(want, radar.KindReopened+":"+k)
+	}
+	for _, k := range pl.Stale {
+		want = append(want, radar.KindStale+":"+k)
+	}
+	for _, k := range pl.Flagged {
+		want = append(want, radar.KindFlagged+":"+k)
+	}
+	found := false
+	for _, f := range rep.Findings {
+		if f.Kind == radar.KindDependencyCycle {
+			members := f.Evidence["members"].([]any)
+			var ks []string
+			for _, m := range members {
+				ks = append(ks, m.(string))
+			}
+			if sameSet(ks, pl.Cycle) {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no dependency_cycle finding with members %v", pl.Cycle)
+	}
+	for _, id := range want {
+		if _, ok := byID[id]; !ok {
+			t.Errorf("planted finding %s missing", id)
+		}
+	}
+	if b, ok := byID[radar.KindBlocker+":"+pl.Blocker]; ok {
+		if got := int(b.Evidence["blast_radius"].(float64)); got < len(pl.BlastRadius) {
+			t.Errorf("blocker %s blast_radius = %d, want at least the %d planted", pl.Blocker, got, len(pl.BlastRadius))
+		}
+	}
+
+	// Same snapshot, same --now: byte-identical output.
+	if again := runCmd(t, getenv, "analyze", "--config", cfgPath, "--format", "json", "--now", stamp); again != out {
+		t.Errorf("a second analyze with the same --now gave different output")
+	}
+	md := runCmd(t, getenv, "analyze", "--config", cfgPath, "--format", "markdown", "--now", stamp)
+	if strings.Contains(md, "<!channel>") || strings.Contains(md, "<b>") {
+		t.Errorf("markdown carries unescaped Jira text")
+	}
+	dot := runCmd(t, getenv, "graph", "--config", cfgPath, "--issue", pl.Blocker, "--depth", "2", "--now", stamp)
+	for _, k := range append([]string{pl.Blocker}, pl.BlastRadius[:3]...) {
+		if !strings.Contains(dot, `"`+k+`"`) {
+			t.Errorf("graph of %s lacks %s", pl.Blocker, k)
+		}
+	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+func TestAnalyzeFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"analyze", "--format", "yaml"}, 2},
+		{[]string{"analyze", "--now", "yesterday"}, 2},
+		{[]string{"graph", "--format", "png"}, 2},
+		{[]string{"graph", "--depth", "-1"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if got := run(context.Background(), tt.args, &out, &errOut, func(string) string { return "" }); got != tt.want {
+				t.Errorf("exit = %d, want %d (%s)", got, tt.want, errOut.String())
+			}
+		})
+	}
+}
