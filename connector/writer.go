@@ -68,6 +68,7 @@ func (w *writer) close() { close(w.in) }
 // sender blocks, and reports the first error.
 func (w *writer) run(ctx context.Context) error {
 	var pending []store.IssueRecord
+	var reconcile []scopeDone
 	// Writes outlive cancellation: a page that arrived is committed whole or
 	// not at all, and shutdown waits for it.
 	wctx := context.WithoutCancel(ctx)
@@ -104,12 +105,7 @@ func (w *writer) run(ctx context.Context) error {
 			}
 			err := flush([]store.Watermark{m.done.watermark})
 			if err == nil && m.done.present != nil {
-				var n int
-				n, err = w.c.store.Reconcile(wctx, m.done.watermark.Scope, m.done.present, w.c.now())
-				w.removed += n
-				if err != nil && w.err == nil {
-					w.err = err
-				}
+				reconcile = append(reconcile, *m.done)
 			}
 			m.ack <- err
 		}
@@ -119,5 +115,17 @@ func (w *writer) run(ctx context.Context) error {
 	if err := flush(nil); err != nil && !errors.Is(err, w.err) {
 		return err
 	}
-	return w.err
+	// Reconcile once every scope's pages have landed, so an issue that moved
+	// between two synced projects is seen in its new scope, not as removed.
+	if w.err != nil || ctx.Err() != nil {
+		return w.err
+	}
+	for _, d := range reconcile {
+		n, err := w.c.store.Reconcile(wctx, d.watermark.Scope, d.present, w.c.now())
+		if err != nil {
+			return err
+		}
+		w.removed += n
+	}
+	return nil
 }

@@ -217,12 +217,29 @@ func (s *Store) writeIssues(ctx context.Context, tx *sql.Tx, recs []IssueRecord)
 	}
 	defer putSprint.Close()
 
+	oldKey, err := prep(`SELECT key FROM issues WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	defer oldKey.Close()
+
 	now := s.now().UnixMilli()
 	orphans := map[string]bool{} // link ids an issue stopped reporting
 	seenSprints := map[int64]bool{}
 	for i := range recs {
 		r := &recs[i]
 		is := &r.Issue
+		// A moved issue has a new key: repoint what refers to it by key.
+		var prev string
+		switch err := oldKey.QueryRowContext(ctx, is.ID).Scan(&prev); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("read issue %s: %w", is.Key, err)
+		case prev != is.Key:
+			if err := rekey(ctx, tx, prev, is.Key); err != nil {
+				return fmt.Errorf("rekey %s to %s: %w", prev, is.Key, err)
+			}
+		}
 		var sp any
 		if is.StoryPoints != nil {
 			sp = *is.StoryPoints
@@ -293,6 +310,21 @@ func (s *Store) writeIssues(ctx context.Context, tx *sql.Tx, recs []IssueRecord)
 		}
 	}
 	return deleteOrphanLinks(ctx, tx, orphans)
+}
+
+// rekey replaces references to an issue's old key after it moved.
+func rekey(ctx context.Context, tx *sql.Tx, from, to string) error {
+	for _, q := range []string{
+		`UPDATE issues SET parent_key = ?2 WHERE parent_key = ?1`,
+		`UPDATE issues SET epic_key = ?2 WHERE epic_key = ?1`,
+		`UPDATE links SET blocker_key = ?2 WHERE blocker_key = ?1`,
+		`UPDATE links SET blocked_key = ?2 WHERE blocked_key = ?1`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, from, to); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deleteOrphanLinks removes the given links where no issue reports them.
