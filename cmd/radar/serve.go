@@ -2,10 +2,28 @@ package main
 
 import (
 	"context"
-	"errors"
+
+	"github.com/radarhq/radar/service"
 )
 
-// runServe is not built yet; its owner replaces this file.
+// runServe runs Radar as a daemon until interrupted.
 func runServe(ctx context.Context, e *env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlags(e, "serve")
+	cfgPath := fs.String("config", "", "configuration file (YAML)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	svc, err := service.New(ctx, cfg, service.Options{Logger: newLogger(e, cfg)})
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	return svc.Run(ctx)
 }

@@ -1,0 +1,315 @@
+// Package service runs Radar as a daemon: a sync on a schedule followed by
+// analysis and Slack delivery, digests on their own schedules, Prometheus
+// metrics and a small HTTP API. It wires the connector, analysis, alerts and
+// metrics packages together and owns nothing of their logic.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/robfig/cron/v3"
+
+	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/alerts"
+	"github.com/radarhq/radar/analysis"
+	"github.com/radarhq/radar/config"
+	"github.com/radarhq/radar/connector"
+	"github.com/radarhq/radar/metrics"
+	"github.com/radarhq/radar/store"
+)
+
+// Options are the service's injected dependencies; zero values are defaults.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	// JiraHTTPClient and SlackHTTPClient carry requests to Jira and Slack.
+	JiraHTTPClient  *http.Client
+	SlackHTTPClient *http.Client
+	// Registry receives the metrics; a new one when nil.
+	Registry *prometheus.Registry
+	// Listening is called with the HTTP address once the server listens.
+	Listening func(addr string)
+	// CycleDone is called after each sync → analysis → delivery cycle.
+	CycleDone func(Cycle)
+	// ShutdownGrace bounds how long shutdown waits for a running cycle;
+	// default 30 s.
+	ShutdownGrace time.Duration
+	// ConnectorOptions and AlertOptions are appended to the defaults.
+	ConnectorOptions []connector.Option
+	AlertOptions     []alerts.Option
+}
+
+// Cycle is the outcome of one scheduled run.
+type Cycle struct {
+	Sync    connector.Result
+	Report  radar.Report
+	Changes []radar.FindingChange
+	Err     error
+}
+
+// Service is a running Radar.
+type Service struct {
+	cfg     *config.Config
+	opts    Options
+	log     *slog.Logger
+	now     func() time.Time
+	store   *store.Store
+	conn    *connector.Connector
+	alerter *alerts.Alerter // nil when Slack is not configured
+	metrics *metrics.Metrics
+	reg     *prometheus.Registry
+
+	running sync.Mutex // one cycle at a time
+
+	mu       sync.RWMutex
+	report   *radar.Report
+	lastSync time.Time
+}
+
+// New opens the store and builds the service's parts. Close it when done.
+func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error) {
+	s := &Service{cfg: cfg, opts: opts, log: opts.Logger, now: opts.Now, reg: opts.Registry}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.reg == nil {
+		s.reg = prometheus.NewRegistry()
+	}
+	if s.opts.ShutdownGrace <= 0 {
+		s.opts.ShutdownGrace = 30 * time.Second
+	}
+	s.metrics = metrics.New(s.reg)
+	st, err := store.Open(ctx, cfg.Store.Path, store.WithClock(s.now))
+	if err != nil {
+		return nil, err
+	}
+	s.store = st
+	copts := append([]connector.Option{connector.WithLogger(s.log), connector.WithClock(s.now), connector.WithMetrics(s.metrics)},
+		opts.ConnectorOptions...)
+	if s.conn, err = connector.New(cfg.Jira, st, opts.JiraHTTPClient, copts...); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "" {
+		aopts := append([]alerts.Option{alerts.WithLogger(s.log), alerts.WithClock(s.now), alerts.WithMetrics(s.metrics),
+			alerts.WithJiraURL(cfg.Jira.URL)}, opts.AlertOptions...)
+		if opts.SlackHTTPClient != nil {
+			aopts = append(aopts, alerts.WithHTTPClient(opts.SlackHTTPClient))
+		}
+		if s.alerter, err = alerts.New(cfg.Slack, st, aopts...); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	if run, ok, err := st.LastSuccessfulSync(ctx); err == nil && ok {
+		s.lastSync = run.FinishedAt
+		s.metrics.SetLastSyncSuccess(run.FinishedAt)
+	}
+	if n, err := st.OutboxPending(ctx); err == nil {
+		s.metrics.OutboxPending(n)
+	}
+	return s, nil
+}
+
+// Close closes the store.
+func (s *Service) Close() error { return s.store.Close() }
+
+// Store returns the service's store (for tools and tests).
+func (s *Service) Store() *store.Store { return s.store }
+
+// AnalysisOptions maps the analysis configuration to analysis.Options.
+func AnalysisOptions(cfg *config.Config, now time.Time) analysis.Options {
+	return analysis.Options{
+		Now:          now,
+		StaleAfter:   cfg.Analysis.StaleAfter,
+		WIPLimit:     cfg.Analysis.WIPLimit,
+		OverrunRatio: cfg.Analysis.OverrunRatio,
+		Trials:       cfg.Analysis.Trials,
+		Seed:         cfg.Analysis.Seed,
+		History:      cfg.Analysis.History,
+	}
+}
+
+// Run serves HTTP, runs a first cycle at once and then on schedule, and
+// returns when ctx ends, after letting a running cycle finish (bounded by
+// the shutdown grace: the sync is then cancelled and rolls back cleanly).
+func (s *Service) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http.listen %s: %w", s.cfg.HTTP.Listen, err)
+	}
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- srv.Serve(ln) }()
+	s.log.Info("radar listening", "component", "service", "addr", ln.Addr().String())
+	if s.opts.Listening != nil {
+		s.opts.Listening(ln.Addr().String())
+	}
+
+	// Jobs run under jobCtx, which outlives ctx by the shutdown grace.
+	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelJobs()
+	c := cron.New(cron.WithLogger(cronLogger{s.log}), cron.WithChain(cron.Recover(cronLogger{s.log}), cron.SkipIfStillRunning(cronLogger{s.log})))
+	if _, err := c.AddFunc(s.cfg.Schedule.Sync, func() { s.RunCycle(jobCtx) }); err != nil {
+		ln.Close()
+		return fmt.Errorf("schedule.sync %q: %w", s.cfg.Schedule.Sync, err)
+	}
+	if s.alerter != nil {
+		for i := 0; i < s.alerter.Routes(); i++ {
+			spec := s.alerter.DigestSpec(i)
+			if spec == "" {
+				continue
+			}
+			if _, err := c.AddFunc(spec, func() { s.runDigest(jobCtx, i) }); err != nil {
+				ln.Close()
+				return fmt.Errorf("slack.routes[%d].digest %q: %w", i, spec, err)
+			}
+		}
+	}
+	c.Start()
+	first := make(chan struct{})
+	go func() {
+		defer close(first)
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("first cycle panicked", "component", "service", "panic", r)
+			}
+		}()
+		s.RunCycle(jobCtx)
+	}()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-httpDone:
+		runErr = fmt.Errorf("http server: %w", err)
+	}
+	s.log.Info("shutting down", "component", "service", "grace", s.opts.ShutdownGrace)
+	// Cancel the running cycle at once: a sync stops at its next request,
+	// commits the pages it holds and leaves its watermark where the data
+	// ends, so the next start resumes with nothing lost.
+	cancelJobs()
+	stopped := c.Stop() // no new jobs; done when running ones end
+	grace := time.NewTimer(s.opts.ShutdownGrace)
+	defer grace.Stop()
+	for _, done := range []<-chan struct{}{stopped.Done(), first} {
+		select {
+		case <-done:
+		case <-grace.C:
+			s.log.Warn("grace period over; exiting with a cycle still running", "component", "service")
+			runErr = errors.Join(runErr, errors.New("shutdown grace period exceeded"))
+			goto shut
+		}
+	}
+shut:
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}
+
+// RunCycle syncs, analyses, records findings and delivers alerts once. A
+// cycle that finds another running skips.
+func (s *Service) RunCycle(ctx context.Context) Cycle {
+	var cyc Cycle
+	if !s.running.TryLock() {
+		s.log.Info("previous cycle still running; skipping", "component", "service")
+		cyc.Err = errors.New("skipped: a cycle is running")
+		return cyc
+	}
+	defer s.running.Unlock()
+	cyc = s.cycle(ctx)
+	if cyc.Err != nil {
+		s.log.Error("cycle failed", "component", "service", "err", cyc.Err)
+	}
+	if s.opts.CycleDone != nil {
+		s.opts.CycleDone(cyc)
+	}
+	return cyc
+}
+
+func (s *Service) cycle(ctx context.Context) Cycle {
+	var cyc Cycle
+	start := s.now()
+	res, err := s.conn.Sync(ctx, false)
+	cyc.Sync = res
+	s.metrics.SyncFinished(start, res.Duration, res.Issues, err)
+	if err != nil {
+		cyc.Err = fmt.Errorf("sync: %w", err)
+		return cyc
+	}
+	s.mu.Lock()
+	s.lastSync = s.now()
+	s.mu.Unlock()
+	s.log.Info("synced", "component", "service", "issues", res.Issues, "links", res.Links, "changes", res.Changes,
+		"removed", res.Removed, "requests", res.Requests, "retries", res.Retries, "duration", res.Duration)
+
+	at := s.now()
+	snap, err := s.store.LoadSnapshot(ctx)
+	if err != nil {
+		cyc.Err = fmt.Errorf("load snapshot: %w", err)
+		return cyc
+	}
+	report := analysis.Analyze(snap, AnalysisOptions(s.cfg, at))
+	s.metrics.AnalysisFinished(s.now().Sub(at))
+	s.metrics.SetAnalysis(metrics.FromReport(report, snap.Issues))
+	cyc.Report = report
+	s.mu.Lock()
+	s.report = &report
+	s.mu.Unlock()
+
+	changes, err := s.store.RecordFindings(ctx, report.GeneratedAt, report.Findings)
+	if err != nil {
+		cyc.Err = fmt.Errorf("record findings: %w", err)
+		return cyc
+	}
+	cyc.Changes = changes
+	if s.alerter != nil {
+		if err := s.alerter.Deliver(ctx, report, changes); err != nil {
+			cyc.Err = fmt.Errorf("deliver alerts: %w", err)
+		}
+	}
+	return cyc
+}
+
+func (s *Service) runDigest(ctx context.Context, route int) {
+	s.mu.RLock()
+	r := s.report
+	s.mu.RUnlock()
+	if r == nil {
+		s.log.Info("no analysis yet; digest skipped", "component", "service", "route", route)
+		return
+	}
+	if err := s.alerter.Digest(ctx, route, *r); err != nil {
+		s.log.Error("digest failed", "component", "service", "route", route, "err", err)
+	}
+}
+
+// cronLogger adapts slog to cron's logger.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) {
+	c.l.Debug("cron: "+msg, append([]any{"component", "cron"}, kv...)...)
+}
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append([]any{"component", "cron", "err", err}, kv...)...)
+}
