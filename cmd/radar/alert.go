@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/radarhq/radar/service"
 	"time"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/alerts"
 	"github.com/radarhq/radar/analysis"
-	"github.com/radarhq/radar/config"
 )
 
 // runAlert analyses the synced data once and delivers the Slack
@@ -45,7 +45,7 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("alert: %w", err)
 	}
-	report := analysis.Analyze(snap, alertAnalysisOptions(cfg, time.Now()))
+	report := analysis.Analyze(snap, service.AnalysisOptions(cfg, time.Now()))
 
 	if *dryRun {
 		msgs, err := a.DryRun(ctx, report)
@@ -78,17 +78,4 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 		len(report.Findings), counts[radar.TransitionNew], counts[radar.TransitionEscalated],
 		counts[radar.TransitionResolved], counts[radar.TransitionReopened], pending)
 	return err
-}
-
-// alertAnalysisOptions maps the analysis configuration to analysis.Options.
-func alertAnalysisOptions(cfg *config.Config, now time.Time) analysis.Options {
-	return analysis.Options{
-		Now:          now,
-		StaleAfter:   cfg.Analysis.StaleAfter,
-		WIPLimit:     cfg.Analysis.WIPLimit,
-		OverrunRatio: cfg.Analysis.OverrunRatio,
-		Trials:       cfg.Analysis.Trials,
-		Seed:         cfg.Analysis.Seed,
-		History:      cfg.Analysis.History,
-	}
 }

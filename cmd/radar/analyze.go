@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/radarhq/radar/service"
 	"time"
 
 	"github.com/radarhq/radar"
@@ -47,7 +48,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
-	report := analysis.Analyze(snap, alertAnalysisOptions(cfg, now))
+	report := analysis.Analyze(snap, service.AnalysisOptions(cfg, now))
 	if *record {
 		if _, err := st.RecordFindings(ctx, report.GeneratedAt, report.Findings); err != nil {
 			return fmt.Errorf("analyze: %w", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/radarhq/radar/service"
 
 	"github.com/radarhq/radar/analysis"
 )
@@ -42,7 +43,7 @@ func runGraph(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("graph: %w", err)
 	}
-	opts := alertAnalysisOptions(cfg, now)
+	opts := service.AnalysisOptions(cfg, now)
 	var g analysis.GraphView
 	if *issue == "" {
 		g = analysis.Network(snap, opts)
