@@ -121,11 +121,11 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 // Result summarises one sync.
 type Result struct {
 	Flavor   string // cloud | datacenter
-	Full     bool
-	Issues   int // issues written
-	Links    int // dependency links written (as reported by issues)
-	Changes  int // changelog items written
-	Removed  int // issues marked gone by reconciliation
+	Full     bool   // some scope was fetched whole (asked for, or never synced)
+	Issues   int    // issues written
+	Links    int    // dependency links written (as reported by issues)
+	Changes  int    // changelog items written
+	Removed  int    // issues marked gone by reconciliation
 	Requests int
 	Retries  int
 	Duration time.Duration
@@ -184,6 +184,11 @@ func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
 		res.Flavor = "cloud"
 	}
 	res.Full = full
+	for _, p := range c.cfg.Projects {
+		if _, ok := wms[p]; !ok {
+			res.Full = true // a scope that never synced is fetched whole
+		}
+	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
