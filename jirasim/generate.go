@@ -772,7 +772,14 @@ func (g *gen) issueChangelog(idx int) {
 		}
 	}
 
-	// The status path.
+	// The status path ends at the resolution for done issues.
+	atS := at
+	if !open {
+		rspan := is.Resolved.Sub(is.Created)
+		atS = func(f float64) time.Time {
+			return is.Created.Add(time.Duration(f * float64(rspan))).Truncate(time.Second)
+		}
+	}
 	final := g.statusByID(is.Status)
 	cur := wf.todo[0]
 	if final.CategoryKey == CategoryNew && !h.leaveOpen && h.reopen == 0 {
@@ -790,39 +797,39 @@ func (g *gen) issueChangelog(idx int) {
 	}
 	switch {
 	case h.reopen > 0:
-		doneAt := at(0.3)
-		step(at(0.1), wf.doing[0])
+		doneAt := atS(0.3)
+		step(atS(0.1), wf.doing[0])
 		step(doneAt, wf.done[0])
-		step(at(0.5), stReopened)
+		step(atS(0.5), stReopened)
 		if !h.leaveOpen {
-			step(at(0.7), wf.doing[0])
+			step(atS(0.7), wf.doing[0])
 			if final.CategoryKey == CategoryDone {
 				step(is.Resolved, final)
 			} else {
-				step(at(0.9), final)
+				step(atS(0.9), final)
 			}
 		} else if final.ID != stReopened.ID {
-			step(at(0.9), final)
+			step(atS(0.9), final)
 		}
 	case final.CategoryKey == CategoryDone:
 		if g.chance(0.8) {
-			step(at(0.2+0.3*g.rng.Float64()), wf.doing[0])
+			step(atS(0.2+0.3*g.rng.Float64()), wf.doing[0])
 			if len(wf.doing) > 1 && g.chance(0.5) {
-				step(at(0.7), wf.doing[1])
+				step(atS(0.7), wf.doing[1])
 			}
 		}
 		step(is.Resolved, final)
 	case final.CategoryKey == CategoryIndeterminate:
 		if final.ID != wf.doing[0].ID && g.chance(0.7) {
-			step(at(0.4), wf.doing[0])
+			step(atS(0.4), wf.doing[0])
 		}
-		step(at(0.6), final)
+		step(atS(0.6), final)
 		if h.stale {
 			// A stale issue's last touch is its move to in progress.
 			evs[len(evs)-1].at = end
 		}
 	default:
-		step(at(0.5), final)
+		step(atS(0.5), final)
 	}
 	// Assignment.
 	if is.Assignee != "" && g.chance(0.6) {

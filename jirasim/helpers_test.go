@@ -3,6 +3,7 @@ package jirasim
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -136,3 +137,8 @@ type jqlPage struct {
 }
 
 type timeT = time.Time
+
+func strconvItoa(n int) string { return fmt.Sprint(n) }
+
+// Sc returns the scenario the test server was built from.
+func (ts *testServer) Sc() *Scenario { return demoScenario() }

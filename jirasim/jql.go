@@ -291,6 +291,14 @@ func (p *jqlParser) parseClause() (jqlNode, error) {
 	}
 	switch c.op {
 	case "in", "not in":
+		if t := p.peek(); t.kind == tokWord && p.toks[p.i+1].kind == tokLParen {
+			v, err := p.parseValue() // a function returning a list
+			if err != nil {
+				return nil, err
+			}
+			c.values = []jqlValue{v}
+			break
+		}
 		if l := p.next(); l.kind != tokLParen {
 			return nil, syntaxError(l.pos, "Expecting '(' but got '%s'.", l)
 		}

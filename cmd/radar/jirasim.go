@@ -3,9 +3,83 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/radarhq/radar/jirasim"
 )
 
-// runJiraSim is not built yet; its owner replaces this file.
+// runJiraSim serves the Jira simulator until ctx ends.
 func runJiraSim(ctx context.Context, e *env, args []string) error {
-	return errors.New("not implemented yet")
+	fs := newFlags(e, "jira-sim")
+	listen := fs.String("listen", "127.0.0.1:8089", "address to listen on")
+	flavor := fs.String("flavor", "cloud", "Jira flavour to simulate: cloud or datacenter")
+	projects := fs.String("projects", "PAY,WEB,OPS", "comma-separated project keys")
+	issues := fs.Int("issues", 150, "issues per project")
+	seed := fs.Uint64("seed", 7, "scenario seed (same seed, same data)")
+	email := fs.String("email", "radar@example.com", "email accepted for basic auth")
+	token := fs.String("token", "", "API token to require (default $RADAR_SIM_TOKEN; empty: no auth)")
+	latency := fs.Duration("latency", 0, "latency added to every request")
+	outside := fs.String("outside-project", "LEGACY", "project outside the synced scope that links point to (empty: none)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	f := jirasim.Flavor(*flavor)
+	if f != jirasim.Cloud && f != jirasim.DataCenter {
+		return fmt.Errorf("%w: --flavor %q: use cloud or datacenter", errUsage, *flavor)
+	}
+	if *issues <= 0 {
+		return fmt.Errorf("%w: --issues must be positive", errUsage)
+	}
+	var keys []string
+	for _, k := range strings.Split(*projects, ",") {
+		if k = strings.ToUpper(strings.TrimSpace(k)); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return fmt.Errorf("%w: --projects is empty", errUsage)
+	}
+	if *token == "" {
+		*token = e.getenv("RADAR_SIM_TOKEN")
+	}
+
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	cfg := jirasim.ScenarioConfig{Seed: *seed, Projects: keys, IssuesPerProject: *issues, Now: time.Now(), OutsideProject: strings.ToUpper(*outside)}
+	sim := jirasim.New(jirasim.Generate(cfg), jirasim.Options{Flavor: f, Email: *email, Token: *token, Logger: log})
+	if *latency > 0 {
+		sim.SetFaults(jirasim.Faults{Latency: *latency})
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("jira-sim: listen on %s: %w (pick another with --listen)", *listen, err)
+	}
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	auth := "no auth"
+	if *token != "" {
+		auth = "auth " + *email + " + token"
+	}
+	fmt.Fprintf(e.stdout, "Jira simulator (%s, %d projects × %d issues, %s) at http://%s\n", f, len(keys), *issues, auth, ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("jira-sim: serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("jira-sim: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("jira-sim: serve: %w", err)
+	}
+	return nil
 }
