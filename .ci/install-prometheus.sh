@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs promtool (Debian's prometheus package) when it is missing, so the
-# deploy tests can run `promtool check rules` and `promtool test rules`.
-# Idempotent and quiet: does nothing when promtool is already on PATH.
+# Installs Debian's prometheus package when prometheus or promtool is missing,
+# so the deploy tests can run `promtool check rules` and `promtool test rules`
+# and cmd/radar's TestPrometheusScrapesDemo can run a real Prometheus against
+# `radar demo`. Idempotent and quiet: does nothing when both are on PATH.
 set -euo pipefail
 
-if command -v promtool >/dev/null 2>&1; then
+if command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; then
 	exit 0
 fi
 
@@ -20,7 +21,9 @@ $sudo apt-get update -qq >/dev/null
 # not fail the install.
 $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 
-if ! command -v promtool >/dev/null 2>&1; then
-	echo "install-prometheus: promtool still not on PATH after installing the prometheus package" >&2
-	exit 1
-fi
+for bin in promtool prometheus; do
+	if ! command -v "$bin" >/dev/null 2>&1; then
+		echo "install-prometheus: $bin still not on PATH after installing the prometheus package" >&2
+		exit 1
+	fi
+done
