@@ -38,6 +38,25 @@ func (w *jsonWriter) kv(k, v string)          { w.key(k); w.str(v) }
 func (w *jsonWriter) kvInt(k string, n int64) { w.key(k); w.int(n) }
 func (w *jsonWriter) kvBool(k string, v bool) { w.key(k); w.bool(v) }
 
+// kvURL writes a member whose value is base followed by path parts; the
+// parts are ASCII that needs no escaping.
+func (w *jsonWriter) kvURL(k, base string, parts ...string) {
+	w.key(k)
+	w.b = append(w.b, '"')
+	w.b = append(w.b, base...)
+	for _, p := range parts {
+		w.b = append(w.b, p...)
+	}
+	w.b = append(w.b, '"')
+}
+
+// time writes a timestamp in Jira's layout.
+func (w *jsonWriter) time(t time.Time) {
+	w.b = append(w.b, '"')
+	w.b = t.AppendFormat(w.b, timeLayout)
+	w.b = append(w.b, '"')
+}
+
 // sep writes the comma before the next member or element.
 func (w *jsonWriter) sep() {
 	i := len(w.first) - 1
@@ -162,7 +181,7 @@ func (s *Server) parseFieldSet(list []string, def string) fieldSet {
 
 // writeIssue renders one issue bean.
 func (s *Server) writeIssue(w *jsonWriter, base string, r *issueRec, fs fieldSet, changelog, truncated bool) {
-	id := strconv.FormatInt(r.id, 10)
+	id := r.ID
 	w.open()
 	if fs.none && !changelog {
 		w.kv("id", id)
@@ -174,7 +193,7 @@ func (s *Server) writeIssue(w *jsonWriter, base string, r *issueRec, fs fieldSet
 	}
 	w.kv("expand", "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations")
 	w.kv("id", id)
-	w.kv("self", base+"/rest/api/2/issue/"+id)
+	w.kvURL("self", base, "/rest/api/2/issue/", id)
 	w.kv("key", r.Key)
 	w.key("fields")
 	w.open()
@@ -212,17 +231,19 @@ func (s *Server) writeIssue(w *jsonWriter, base string, r *issueRec, fs fieldSet
 		s.writeUser(w, base, st.userByID[r.Reporter])
 	}
 	if fs.has("created") {
-		w.kv("created", formatTime(r.Created.In(s.tz)))
+		w.key("created")
+		w.time(r.Created.In(s.tz))
 	}
 	if fs.has("updated") {
-		w.kv("updated", formatTime(r.Updated.In(s.tz)))
+		w.key("updated")
+		w.time(r.Updated.In(s.tz))
 	}
 	if fs.has("resolutiondate") {
 		w.key("resolutiondate")
 		if r.Resolved.IsZero() {
 			w.null()
 		} else {
-			w.str(formatTime(r.Resolved.In(s.tz)))
+			w.time(r.Resolved.In(s.tz))
 		}
 	}
 	if fs.has("resolution") {
@@ -231,7 +252,7 @@ func (s *Server) writeIssue(w *jsonWriter, base string, r *issueRec, fs fieldSet
 			w.null()
 		} else {
 			w.open()
-			w.kv("self", base+"/rest/api/2/resolution/10000")
+			w.kvURL("self", base, "/rest/api/2/resolution/10000")
 			w.kv("id", "10000")
 			w.kv("description", "Work has been completed on this issue.")
 			w.kv("name", "Done")
@@ -258,7 +279,7 @@ func (s *Server) writeIssue(w *jsonWriter, base string, r *issueRec, fs fieldSet
 			w.sep()
 			cid := componentID(c)
 			w.open()
-			w.kv("self", base+"/rest/api/2/component/"+cid)
+			w.kvURL("self", base, "/rest/api/2/component/", cid)
 			w.kv("id", cid)
 			w.kv("name", c)
 			w.close()
@@ -310,7 +331,7 @@ func (s *Server) writeIssue(w *jsonWriter, base string, r *issueRec, fs fieldSet
 		p := s.lookupProjectKeyOrID(r.Project)
 		w.key("project")
 		w.open()
-		w.kv("self", base+"/rest/api/2/project/"+p.ID)
+		w.kvURL("self", base, "/rest/api/2/project/", p.ID)
 		w.kv("id", p.ID)
 		w.kv("key", p.Key)
 		w.kv("name", p.Name)
@@ -341,7 +362,7 @@ func (s *Server) writeIssue(w *jsonWriter, base string, r *issueRec, fs fieldSet
 			w.openArr()
 			w.sep()
 			w.open()
-			w.kv("self", base+"/rest/api/2/customFieldOption/10019")
+			w.kvURL("self", base, "/rest/api/2/customFieldOption/10019")
 			w.kv("value", "Impediment")
 			w.kv("id", "10019")
 			w.close()
@@ -404,7 +425,7 @@ func (s *Server) writeHistory(w *jsonWriter, base string, h *History, msCreated 
 	if msCreated {
 		w.int(h.Created.UnixMilli())
 	} else {
-		w.str(formatTime(h.Created.In(s.tz)))
+		w.time(h.Created.In(s.tz))
 	}
 	w.key("items")
 	w.openArr()
@@ -498,14 +519,14 @@ func (s *Server) writeIssueLink(w *jsonWriter, base string, r *issueRec, l *Link
 	w.sep()
 	w.open()
 	w.kv("id", l.ID)
-	w.kv("self", base+"/rest/api/2/issueLink/"+l.ID)
+	w.kvURL("self", base, "/rest/api/2/issueLink/", l.ID)
 	w.key("type")
 	w.open()
 	w.kv("id", lt.ID)
 	w.kv("name", lt.Name)
 	w.kv("inward", lt.Inward)
 	w.kv("outward", lt.Outward)
-	w.kv("self", base+"/rest/api/2/issueLinkType/"+lt.ID)
+	w.kvURL("self", base, "/rest/api/2/issueLinkType/", lt.ID)
 	w.close()
 	w.key(dir)
 	s.writeLinkedIssue(w, base, other)
@@ -514,11 +535,11 @@ func (s *Server) writeIssueLink(w *jsonWriter, base string, r *issueRec, l *Link
 
 // writeLinkedIssue renders the short issue form used in links and parent.
 func (s *Server) writeLinkedIssue(w *jsonWriter, base string, r *issueRec) {
-	id := strconv.FormatInt(r.id, 10)
+	id := r.ID
 	w.open()
 	w.kv("id", id)
 	w.kv("key", r.Key)
-	w.kv("self", base+"/rest/api/2/issue/"+id)
+	w.kvURL("self", base, "/rest/api/2/issue/", id)
 	w.key("fields")
 	w.open()
 	w.kv("summary", r.Summary)
@@ -539,14 +560,14 @@ func (s *Server) writeStatus(w *jsonWriter, base string, st *Status, withScope b
 	}
 	cat := categories[st.CategoryKey]
 	w.open()
-	w.kv("self", base+"/rest/api/2/status/"+st.ID)
+	w.kvURL("self", base, "/rest/api/2/status/", st.ID)
 	w.kv("description", "")
-	w.kv("iconUrl", base+"/images/icons/statuses/generic.png")
+	w.kvURL("iconUrl", base, "/images/icons/statuses/generic.png")
 	w.kv("name", st.Name)
 	w.kv("id", st.ID)
 	w.key("statusCategory")
 	w.open()
-	w.kv("self", base+"/rest/api/2/statuscategory/"+cat.id)
+	w.kvURL("self", base, "/rest/api/2/statuscategory/", cat.id)
 	w.kvInt("id", atoi64(cat.id))
 	w.kv("key", st.CategoryKey)
 	w.kv("colorName", cat.color)
@@ -566,8 +587,8 @@ func (s *Server) writePriority(w *jsonWriter, base, id string) {
 		return
 	}
 	w.open()
-	w.kv("self", base+"/rest/api/2/priority/"+p.ID)
-	w.kv("iconUrl", base+"/images/icons/priorities/"+strings.ToLower(p.Name)+".svg")
+	w.kvURL("self", base, "/rest/api/2/priority/", p.ID)
+	w.kvURL("iconUrl", base, "/images/icons/priorities/", p.ID, ".svg")
 	w.kv("name", p.Name)
 	w.kv("id", p.ID)
 	w.close()
@@ -579,10 +600,10 @@ func (s *Server) writeIssueType(w *jsonWriter, base string, t *IssueType) {
 		return
 	}
 	w.open()
-	w.kv("self", base+"/rest/api/2/issuetype/"+t.ID)
+	w.kvURL("self", base, "/rest/api/2/issuetype/", t.ID)
 	w.kv("id", t.ID)
 	w.kv("description", "")
-	w.kv("iconUrl", base+"/images/icons/issuetypes/"+strings.ToLower(strings.ReplaceAll(t.Name, " ", ""))+".svg")
+	w.kvURL("iconUrl", base, "/secure/viewavatar?size=medium&avatarId=", t.ID, "&avatarType=issuetype")
 	w.kv("name", t.Name)
 	w.kvBool("subtask", t.Subtask)
 	if s.flavor == Cloud {
@@ -598,13 +619,13 @@ func (s *Server) writeUser(w *jsonWriter, base string, u *User) {
 	}
 	w.open()
 	if s.flavor == Cloud {
-		w.kv("self", base+"/rest/api/2/user?accountId="+u.AccountID)
+		w.kvURL("self", base, "/rest/api/2/user?accountId=", u.AccountID)
 		w.kv("accountId", u.AccountID)
 		if u.Email != "" {
 			w.kv("emailAddress", u.Email)
 		}
 	} else {
-		w.kv("self", base+"/rest/api/2/user?username="+u.Name)
+		w.kvURL("self", base, "/rest/api/2/user?username=", u.Name)
 		w.kv("name", u.Name)
 		w.kv("key", strings.ToLower(u.Name))
 		if u.Email != "" {
@@ -613,7 +634,7 @@ func (s *Server) writeUser(w *jsonWriter, base string, u *User) {
 	}
 	w.key("avatarUrls")
 	w.open()
-	w.kv("48x48", base+"/secure/useravatar?avatarId=10122")
+	w.kvURL("48x48", base, "/secure/useravatar?avatarId=10122")
 	w.close()
 	w.kv("displayName", u.DisplayName)
 	w.kvBool("active", true)
@@ -626,7 +647,7 @@ func (s *Server) writeUser(w *jsonWriter, base string, u *User) {
 
 func (s *Server) writeVersion(w *jsonWriter, base string, v *Version, projectID string) {
 	w.open()
-	w.kv("self", base+"/rest/api/2/version/"+v.ID)
+	w.kvURL("self", base, "/rest/api/2/version/", v.ID)
 	w.kv("id", v.ID)
 	if v.Description != "" {
 		w.kv("description", v.Description)

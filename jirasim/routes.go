@@ -173,7 +173,7 @@ func (s *Server) serveProject(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) lookupProjectKeyOrID(v string) *Project {
 	for i := range s.st.projects {
-		if p := &s.st.projects[i]; p.Key == strings.ToUpper(v) || p.ID == v {
+		if p := &s.st.projects[i]; strings.EqualFold(p.Key, v) || p.ID == v {
 			return p
 		}
 	}

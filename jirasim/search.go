@@ -216,7 +216,7 @@ func (s *Server) serveSearchJQL(w http.ResponseWriter, r *http.Request) {
 	}
 
 	base := baseURL(r)
-	jw := jsonWriter{b: make([]byte, 0, 256+len(page)*1024)}
+	jw := jsonWriter{b: make([]byte, 0, 256+len(page)*6144)}
 	jw.open()
 	jw.key("issues")
 	jw.openArr()
