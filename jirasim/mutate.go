@@ -19,6 +19,7 @@ var ErrNotFound = errors.New("jirasim: not found")
 // does: status with ids, resolution, duedate, Sprint, Fix Version,
 // assignee, priority, summary, labels, story points, Flagged, parent) and
 // setting updated to Now(). ID, Key, Project and Created cannot change.
+// fn runs under the server's lock: it must not call the Server.
 func (s *Server) UpdateIssue(key string, fn func(*Issue)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

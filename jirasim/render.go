@@ -142,6 +142,7 @@ type fieldSet struct {
 	out  map[string]bool
 	none bool // only id and/or key: render the bare issue
 	key  bool // key asked for in a bare issue
+	adf  bool // render rich text as Atlassian Document Format (API v3)
 }
 
 func (f fieldSet) has(id string) bool {
@@ -204,7 +205,11 @@ func (s *Server) writeIssue(w *jsonWriter, base string, r *issueRec, fs fieldSet
 	}
 	if fs.has("description") {
 		w.key("description")
-		w.strOrNull(r.Description)
+		if fs.adf {
+			writeADF(w, r.Description)
+		} else {
+			w.strOrNull(r.Description)
+		}
 	}
 	if fs.has("issuetype") {
 		w.key("issuetype")
@@ -767,4 +772,36 @@ func fieldsFor(f Flavor) ([]Field, FieldIDs) {
 		)
 	}
 	return fields, ids
+}
+
+// writeADF renders plain text as an Atlassian Document Format document,
+// one paragraph per line, as API v3 returns rich text fields.
+func writeADF(w *jsonWriter, text string) {
+	if text == "" {
+		w.null()
+		return
+	}
+	w.open()
+	w.kv("type", "doc")
+	w.kvInt("version", 1)
+	w.key("content")
+	w.openArr()
+	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		w.sep()
+		w.open()
+		w.kv("type", "paragraph")
+		w.key("content")
+		w.openArr()
+		if line != "" {
+			w.sep()
+			w.open()
+			w.kv("type", "text")
+			w.kv("text", line)
+			w.close()
+		}
+		w.closeArr()
+		w.close()
+	}
+	w.closeArr()
+	w.close()
 }

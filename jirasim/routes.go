@@ -289,6 +289,7 @@ func (s *Server) serveIssue(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	fs := s.parseFieldSet(splitList(q["fields"]), "*all")
+	fs.adf = isV3(r)
 	var jw jsonWriter
 	s.writeIssue(&jw, baseURL(r), rec, fs, strings.Contains(q.Get("expand"), "changelog"), false)
 	writeRaw(w, http.StatusOK, jw.b)
@@ -306,3 +307,7 @@ func splitList(vals []string) []string {
 	}
 	return out
 }
+
+// isV3 reports whether the request uses REST API version 3, where rich
+// text fields are Atlassian Document Format.
+func isV3(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/rest/api/3/") }

@@ -162,6 +162,7 @@ func (s *Server) serveSearchJQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fs := s.parseFieldSet(p.Fields, "id")
+	fs.adf = isV3(r)
 	changelog := strings.Contains(p.Expand, "changelog")
 	limit := 100
 	if fs.none && !changelog {

@@ -425,3 +425,35 @@ func TestVersionsBoardsAndMetadata(t *testing.T) {
 		t.Errorf("got deploymentType %v", info["deploymentType"])
 	}
 }
+
+func TestDescriptionFormatPerAPIVersion(t *testing.T) {
+	ts := newTestServer(t, Cloud)
+	var key, desc string
+	for _, is := range ts.Issues() {
+		if strings.Contains(is.Description, "\r\n") {
+			key, desc = is.Key, is.Description
+			break
+		}
+	}
+	var v2 wireIssue
+	ts.getJSON(t, "GET", "/rest/api/2/issue/"+key+"?fields=description", nil, &v2)
+	var s string
+	if err := json.Unmarshal(v2.Fields["description"], &s); err != nil || s != desc {
+		t.Errorf("v2 description: got %s, want the text with CRLF", v2.Fields["description"])
+	}
+	var v3 wireIssue
+	ts.getJSON(t, "GET", "/rest/api/3/issue/"+key+"?fields=description", nil, &v3)
+	var doc struct {
+		Type    string
+		Content []struct {
+			Type    string
+			Content []struct{ Text string }
+		}
+	}
+	if err := json.Unmarshal(v3.Fields["description"], &doc); err != nil || doc.Type != "doc" || len(doc.Content) != strings.Count(desc, "\r\n")+1 {
+		t.Errorf("v3 description: got %s, want an ADF doc", v3.Fields["description"])
+	}
+	if first := strings.Split(desc, "\r\n")[0]; doc.Content[0].Content[0].Text != first {
+		t.Errorf("v3 first paragraph %+v, want %q", doc.Content[0], first)
+	}
+}
