@@ -1,6 +1,7 @@
 package jirasim
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -468,7 +469,7 @@ func (g *gen) blocks(blocker, blocked string, depends bool) string {
 	return g.link("Blocks", blocked, blocker)
 }
 
-// reopenIssue makes an issue open again in the given category.
+// makeOpen makes an issue open again, in progress or to do.
 func (g *gen) makeOpen(idx int, doing bool) *Issue {
 	is := &g.sc.Issues[idx]
 	wf := g.wf[is.Project]
@@ -638,7 +639,6 @@ func (g *gen) plant() {
 		pl.OutsideLinks = append(pl.OutsideLinks, g.blocks(x.Key, y.Key, false))
 		pl.OutsideLinks = append(pl.OutsideLinks, g.link("Relates", g.sc.Issues[out[0]].Key, g.sc.Issues[take()].Key))
 	}
-	// Every open flagged issue elsewhere stays; the planted list is the sure subset.
 }
 
 // randomLinks adds the background links so that about a third of the
@@ -724,7 +724,7 @@ func (g *gen) changelogs() {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return int(atoi64(g.sc.Issues[a].ID) - atoi64(g.sc.Issues[b].ID)) })
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(atoi64(g.sc.Issues[a].ID), atoi64(g.sc.Issues[b].ID)) })
 	for _, i := range order {
 		g.issueChangelog(i)
 	}

@@ -277,7 +277,7 @@ func (s *Server) DeleteIssue(key string) error {
 }
 
 func removeRec(list []*issueRec, r *issueRec) []*issueRec {
-	i, ok := slices.BinarySearchFunc(list, r.id, func(x *issueRec, id int64) int { return cmpInt64(x.id, id) })
+	i, ok := slices.BinarySearchFunc(list, r.id, func(x *issueRec, id int64) int { return cmp.Compare(x.id, id) })
 	if !ok {
 		return list
 	}
@@ -285,7 +285,7 @@ func removeRec(list []*issueRec, r *issueRec) []*issueRec {
 }
 
 func insertRec(list []*issueRec, r *issueRec) []*issueRec {
-	i, _ := slices.BinarySearchFunc(list, r.id, func(x *issueRec, id int64) int { return cmpInt64(x.id, id) })
+	i, _ := slices.BinarySearchFunc(list, r.id, func(x *issueRec, id int64) int { return cmp.Compare(x.id, id) })
 	return slices.Insert(list, i, r)
 }
 

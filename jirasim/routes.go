@@ -253,7 +253,7 @@ func (s *Server) serveSprints(w http.ResponseWriter, r *http.Request) {
 		found = found || b.ID == id
 	}
 	if !found {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("Board does not exist or you do not have permission to see it."))
+		writeError(w, http.StatusNotFound, "Board does not exist or you do not have permission to see it.")
 		return
 	}
 	startAt, maxResults := pageParams(r, 50, 50)

@@ -1,6 +1,7 @@
 package jirasim
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -105,25 +106,15 @@ func (s *Server) candidates(q *query) []*issueRec {
 	if q.project != "" {
 		list = s.st.byProject[q.project]
 	}
-	lo, _ := slices.BinarySearchFunc(list, q.idLo, func(r *issueRec, id int64) int { return cmpInt64(r.id, id) })
+	lo, _ := slices.BinarySearchFunc(list, q.idLo, func(r *issueRec, id int64) int { return cmp.Compare(r.id, id) })
 	hi := len(list)
 	if q.idHi < 1<<62 {
-		hi, _ = slices.BinarySearchFunc(list, q.idHi+1, func(r *issueRec, id int64) int { return cmpInt64(r.id, id) })
+		hi, _ = slices.BinarySearchFunc(list, q.idHi+1, func(r *issueRec, id int64) int { return cmp.Compare(r.id, id) })
 	}
 	if lo >= hi {
 		return nil
 	}
 	return list[lo:hi]
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func idOrdered(order []sortKey) bool {
@@ -192,7 +183,7 @@ func (s *Server) serveSearchJQL(w http.ResponseWriter, r *http.Request) {
 	var page []*issueRec
 	more := false
 	if idOrdered(q.order) {
-		start, _ := slices.BinarySearchFunc(cands, tok.LastID+1, func(r *issueRec, id int64) int { return cmpInt64(r.id, id) })
+		start, _ := slices.BinarySearchFunc(cands, tok.LastID+1, func(r *issueRec, id int64) int { return cmp.Compare(r.id, id) })
 		for _, rec := range cands[start:] {
 			if !q.match(rec) {
 				continue

@@ -1,6 +1,7 @@
 package jirasim
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -187,7 +188,7 @@ func (s *Server) load(sc *Scenario) *state {
 		st.nextIssueID = max(st.nextIssueID, r.id+1)
 		st.nextNum[r.Project] = max(st.nextNum[r.Project], r.num+1)
 	}
-	slices.SortFunc(st.issues, func(a, b *issueRec) int { return int(a.id - b.id) })
+	slices.SortFunc(st.issues, func(a, b *issueRec) int { return cmp.Compare(a.id, b.id) })
 	for _, r := range st.issues {
 		st.byProject[r.Project] = append(st.byProject[r.Project], r)
 	}
@@ -200,7 +201,7 @@ func (s *Server) load(sc *Scenario) *state {
 	for _, l := range st.links {
 		linkIDs = append(linkIDs, l)
 	}
-	slices.SortFunc(linkIDs, func(a, b *Link) int { return int(atoi64(a.ID) - atoi64(b.ID)) })
+	slices.SortFunc(linkIDs, func(a, b *Link) int { return cmp.Compare(atoi64(a.ID), atoi64(b.ID)) })
 	for _, l := range linkIDs {
 		for _, k := range []string{l.Inward, l.Outward} {
 			if r := st.byKey[k]; r != nil {
