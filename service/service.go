@@ -238,7 +238,10 @@ func (s *Service) RunCycle(ctx context.Context) Cycle {
 	}
 	defer s.running.Unlock()
 	cyc = s.cycle(ctx)
-	if cyc.Err != nil {
+	switch {
+	case cyc.Err != nil && ctx.Err() != nil:
+		s.log.Info("cycle interrupted by shutdown; the next start resumes", "component", "service", "err", cyc.Err)
+	case cyc.Err != nil:
 		s.log.Error("cycle failed", "component", "service", "err", cyc.Err)
 	}
 	if s.opts.CycleDone != nil {

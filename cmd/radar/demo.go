@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/radarhq/radar/alerts"
 	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/service"
@@ -102,6 +103,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	log := newLogger(e, &cfg)
 	svc, err := service.New(ctx, &cfg, service.Options{
 		Logger: log,
+		// The fake Slack has no rate limit: pace faster than real Slack's
+		// one message per second per channel so the demo fills in quickly.
+		AlertOptions: []alerts.Option{alerts.WithPacing(100 * time.Millisecond)},
 		Listening: func(addr string) {
 			fmt.Fprintf(out, `
 Radar demo is running.
@@ -118,7 +122,9 @@ Radar syncs every %s; the simulated project moves every %s. Ctrl-C stops.
 		},
 		CycleDone: func(c service.Cycle) {
 			if c.Err != nil {
-				fmt.Fprintf(out, "radar: cycle failed: %v\n", c.Err)
+				if ctx.Err() == nil {
+					fmt.Fprintf(out, "radar: cycle failed: %v\n", c.Err)
+				}
 				return
 			}
 			printCycle(out, c)
