@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -200,21 +201,22 @@ func serveLocal(h http.Handler) (string, func(), error) {
 	}, nil
 }
 
-// actDemo moves the simulated project along: work progresses, due dates
-// slip, issues get blocked and unblocked.
+// actDemo moves the simulated project along, one change a tick in a fixed
+// rotation so every kind of change happens within the first minute: an
+// issue starts blocking others, a due date slips, work progresses, and a
+// blocker added earlier is cleared.
 func actDemo(ctx context.Context, sim *jirasim.Server, projects []string, tick time.Duration, out *lockedWriter) {
 	rng := rand.New(rand.NewPCG(42, uint64(time.Now().UnixNano())))
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	byCat := map[string][]jirasim.Status{}
-	for _, s := range sim.Statuses() {
-		byCat[s.CategoryKey] = append(byCat[s.CategoryKey], s)
-	}
 	cat := map[string]string{}
 	for _, s := range sim.Statuses() {
+		byCat[s.CategoryKey] = append(byCat[s.CategoryKey], s)
 		cat[s.ID] = s.CategoryKey
 	}
-	for {
+	var added []jirasim.Link // links the actor made, to clear later
+	for step := 0; ; step++ {
 		select {
 		case <-ctx.Done():
 			return
@@ -226,12 +228,38 @@ func actDemo(ctx context.Context, sim *jirasim.Server, projects []string, tick t
 				open = append(open, is)
 			}
 		}
-		if len(open) < 2 {
+		if len(open) < 4 {
 			continue
 		}
-		a, b := open[rng.IntN(len(open))], open[rng.IntN(len(open))]
-		switch rng.IntN(4) {
-		case 0: // progress
+		pick := func() jirasim.Issue { return open[rng.IntN(len(open))] }
+		switch step % 4 {
+		case 0: // an issue starts blocking three others
+			a := pick()
+			var blocked []string
+			for len(blocked) < 3 {
+				b := pick()
+				if b.Key == a.Key || contains(blocked, b.Key) {
+					continue
+				}
+				id, err := sim.AddLink("Blocks", b.Key, a.Key) // a blocks b
+				if err != nil {
+					break
+				}
+				added = append(added, jirasim.Link{ID: id, Type: "Blocks", Inward: a.Key, Outward: b.Key})
+				blocked = append(blocked, b.Key)
+			}
+			fmt.Fprintf(out, "jira-sim: %s now blocks %s\n", a.Key, strings.Join(blocked, ", "))
+		case 1: // a due date slips
+			a := pick()
+			due := time.Now().UTC().AddDate(0, 0, 3)
+			if d, err := time.Parse("2006-01-02", a.DueDate); err == nil {
+				due = d.AddDate(0, 0, 7+rng.IntN(14))
+			}
+			if sim.UpdateIssue(a.Key, func(is *jirasim.Issue) { is.DueDate = due.Format("2006-01-02") }) == nil {
+				fmt.Fprintf(out, "jira-sim: %s due date moved to %s\n", a.Key, due.Format("2006-01-02"))
+			}
+		case 2: // work progresses
+			a := pick()
 			next := byCat[jirasim.CategoryIndeterminate]
 			if cat[a.Status] == jirasim.CategoryIndeterminate {
 				next = byCat[jirasim.CategoryDone]
@@ -242,30 +270,14 @@ func actDemo(ctx context.Context, sim *jirasim.Server, projects []string, tick t
 					fmt.Fprintf(out, "jira-sim: %s moved to %q\n", a.Key, st.Name)
 				}
 			}
-		case 1: // slip
-			due := time.Now().UTC().AddDate(0, 0, 3)
-			if a.DueDate != "" {
-				if d, err := time.Parse("2006-01-02", a.DueDate); err == nil {
-					due = d.AddDate(0, 0, 7+rng.IntN(14))
-				}
+		case 3: // a blocker is cleared
+			if len(added) == 0 {
+				continue
 			}
-			if sim.UpdateIssue(a.Key, func(is *jirasim.Issue) { is.DueDate = due.Format("2006-01-02") }) == nil {
-				fmt.Fprintf(out, "jira-sim: %s due date moved to %s\n", a.Key, due.Format("2006-01-02"))
-			}
-		case 2: // block: a blocks b
-			if a.Key != b.Key {
-				if _, err := sim.AddLink("Blocks", b.Key, a.Key); err == nil {
-					fmt.Fprintf(out, "jira-sim: %s now blocks %s\n", a.Key, b.Key)
-				}
-			}
-		case 3: // unblock: drop an open blocker link
-			for _, l := range sim.Links() {
-				if l.Type == "Blocks" && (l.Inward == a.Key || l.Outward == a.Key) {
-					if sim.RemoveLink(l.ID) == nil {
-						fmt.Fprintf(out, "jira-sim: %s no longer blocks %s\n", l.Inward, l.Outward)
-					}
-					break
-				}
+			l := added[0]
+			added = added[1:]
+			if sim.RemoveLink(l.ID) == nil {
+				fmt.Fprintf(out, "jira-sim: %s no longer blocks %s\n", l.Inward, l.Outward)
 			}
 		}
 	}
