@@ -134,6 +134,21 @@ func retryAfter(h string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
+// rateLimitReset reads X-RateLimit-Reset, an ISO 8601 time that Jira Cloud
+// sometimes sends without seconds, as a wait from now.
+func rateLimitReset(h string, now time.Time) (time.Duration, bool) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0, false
+	}
+	for _, l := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z0700", "2006-01-02T15:04:05.000Z0700"} {
+		if t, err := time.Parse(l, h); err == nil {
+			return max(t.Sub(now), 0), true
+		}
+	}
+	return 0, false
+}
+
 // call sends one request to Jira with retries and decodes the JSON answer
 // into a fresh T. 429 and 503 wait at least Retry-After; other 5xx, resets,
 // timeouts and malformed bodies back off exponentially with jitter; 4xx fail
@@ -169,6 +184,9 @@ func call[T any](ctx context.Context, c *Connector, op, method, path string, bod
 		reason, wait, permanent := c.classify(status, hdr, err, attempt)
 		if permanent != nil {
 			permanent.Op = op
+			if permanent.Status == http.StatusBadRequest && op != "search" {
+				permanent.Hint = "" // jira.jql only shapes searches
+			}
 			return nil, permanent
 		}
 		lastErr = err
@@ -249,6 +267,9 @@ func (c *Connector) classify(status int, hdr http.Header, err error, attempt int
 		if d, ok := retryAfter(hdr.Get("Retry-After"), c.now()); ok {
 			// Retry-After is the minimum: add a little jitter above it.
 			return reason, d + time.Duration(rand.Float64()*0.1*float64(d)), nil
+		}
+		if d, ok := rateLimitReset(hdr.Get("X-RateLimit-Reset"), c.now()); ok && d < 5*time.Minute {
+			return reason, d, nil
 		}
 		return reason, backoff, nil
 	case status >= 500:

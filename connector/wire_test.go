@@ -178,3 +178,25 @@ func TestPartition(t *testing.T) {
 		t.Errorf("small scope partition = %q", got)
 	}
 }
+
+func TestRateLimitReset(t *testing.T) {
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"2026-11-27T10:00:30Z", 30 * time.Second, true},
+		{"2026-11-27T10:01Z", time.Minute, true},
+		{"2026-11-27T11:02+01:00", 2 * time.Minute, true},
+		{"2026-11-27T09:00:00Z", 0, true},
+		{"", 0, false},
+		{"tomorrow", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := rateLimitReset(tt.in, now)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("rateLimitReset(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
