@@ -52,7 +52,8 @@ type VersionStats struct {
 	P85     time.Time
 	P95     time.Time
 	// OnTimeRatio is the probability (0–1) of finishing by Due; exported
-	// only when Due is set.
+	// only when Due is set and a forecast exists (P50 set): with no
+	// throughput history there is no probability, not a zero one.
 	OnTimeRatio float64
 	// CriticalPathRemaining is the remaining work along the critical path.
 	CriticalPathRemaining time.Duration
@@ -204,7 +205,9 @@ func (c *analysisCollector) build(s AnalysisSnapshot) []prometheus.Metric {
 		v := versions[k]
 		if !v.Due.IsZero() {
 			gauge(c.due, seconds(v.Due), k.project, k.name)
-			gauge(c.onTime, v.OnTimeRatio, k.project, k.name)
+			if !v.P50.IsZero() {
+				gauge(c.onTime, v.OnTimeRatio, k.project, k.name)
+			}
 		}
 		for _, q := range []struct {
 			label string

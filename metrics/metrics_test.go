@@ -627,8 +627,10 @@ func TestSnapshotMerging(t *testing.T) {
 			{Project: ""},
 		},
 		Versions: []VersionStats{
-			{Project: "PAY", Name: "1.0", Due: due, OnTimeRatio: 0.1},
-			{Project: "PAY", Name: "1.0", Due: due, OnTimeRatio: 0.7},
+			{Project: "PAY", Name: "1.0", Due: due, P50: due, OnTimeRatio: 0.1},
+			{Project: "PAY", Name: "1.0", Due: due, P50: due, OnTimeRatio: 0.7},
+			// No forecast (no throughput history): no on-time ratio, not 0.
+			{Project: "PAY", Name: "2.0", Due: due},
 		},
 	})
 	want := `

@@ -258,6 +258,12 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	s.metrics.SyncFinished(start, res.Duration, res.Issues, err)
 	if err != nil {
 		cyc.Err = fmt.Errorf("sync: %w", err)
+		// Slack may be fine while Jira is not: send what is pending.
+		if s.alerter != nil && ctx.Err() == nil {
+			if ferr := s.alerter.Flush(ctx); ferr != nil {
+				cyc.Err = errors.Join(cyc.Err, fmt.Errorf("deliver pending alerts: %w", ferr))
+			}
+		}
 		return cyc
 	}
 	s.mu.Lock()

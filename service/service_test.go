@@ -311,3 +311,30 @@ func TestShutdownDuringSyncLosesNothing(t *testing.T) {
 		t.Errorf("sync_runs: %d runs, %d failed; want the interrupted one recorded as failed and one success", runs, failed)
 	}
 }
+
+func TestPendingAlertsGoOutWhileJiraIsDown(t *testing.T) {
+	w := newWorld(t, 80)
+	// Slack refuses the channel at first: everything stays in the outbox.
+	w.slack.SetChannelError("#delivery", "not_in_channel")
+	r := start(t, w.cfg, service.Options{})
+	if c := r.cycle(t); c.Err == nil {
+		t.Fatal("first cycle reported success while Slack refused every message")
+	}
+	if n := len(w.slack.Messages()); n != 0 {
+		t.Fatalf("%d messages delivered to a refusing channel", n)
+	}
+	// Jira goes down, Slack recovers: the next cycle's sync fails, but the
+	// pending notifications still go out.
+	w.sim.SetFaults(jirasim.Faults{Unauthorized: true})
+	w.slack.SetChannelError("#delivery", "")
+	deadline := time.Now().Add(30 * time.Second)
+	for len(w.slack.Messages()) == 0 && time.Now().Before(deadline) {
+		c := r.cycle(t)
+		if c.Err == nil {
+			t.Fatal("cycle succeeded while Jira answered 401")
+		}
+	}
+	if len(w.slack.Messages()) == 0 {
+		t.Fatal("pending notifications were not sent while Jira was down")
+	}
+}
