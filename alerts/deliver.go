@@ -128,7 +128,9 @@ func (a *Alerter) redact(err error) string {
 // retrying rate limits and transient errors, and marking each sent with
 // Slack's ts. A channel that fails permanently (or runs out of retries)
 // keeps its messages pending, in order, for the next flush; other channels
-// go on. The error lists what is still pending and why.
+// go on. A finding's replies and updates go out only after its thread's
+// parent: while the parent is unsent they stay pending behind it. The error
+// lists what is still pending and why.
 func (a *Alerter) Flush(ctx context.Context) error {
 	if a.api == nil && a.webhookURL == "" {
 		return fmt.Errorf("flush: %w", errNoTransport)
@@ -140,14 +142,36 @@ func (a *Alerter) Flush(ctx context.Context) error {
 		return fmt.Errorf("flush: %w", err)
 	}
 	stuck := map[string]error{} // channel -> why it stopped
+	held := map[string]bool{}   // route and finding -> its thread waits behind an unsent message
 	var authErr error
 	for _, m := range pending {
 		if authErr != nil || stuck[m.Channel] != nil {
 			continue
 		}
+		thread := m.Route + "\x00" + m.FindingID
+		if m.FindingID != "" && held[thread] {
+			continue
+		}
+		if m.FindingID != "" && (m.Op == store.OpReply || m.Op == store.OpUpdate) {
+			// The parent may have gone out earlier in this flush: read it now.
+			p, err := a.st.SlackThreadParent(ctx, m.Route, m.FindingID)
+			if err != nil {
+				return fmt.Errorf("flush: %w", err)
+			}
+			if p.TS == "" && p.Pending {
+				// Never post a follow-up without its thread, nor drop an
+				// update: wait for the parent.
+				held[thread] = true
+				continue
+			}
+			m.ParentTS, m.ParentChannel = p.TS, p.Channel
+		}
 		err := a.sendWithRetry(ctx, m)
 		if err == nil {
 			continue
+		}
+		if m.FindingID != "" {
+			held[thread] = true
 		}
 		if ctx.Err() != nil {
 			a.reportPending(ctx)

@@ -353,3 +353,47 @@ func TestNewWithoutTransportSaysWhatToSet(t *testing.T) {
 		t.Errorf("New for a dry run: %v", err)
 	}
 }
+
+// A thread's follow-ups planned while its parent could not be sent go out in
+// the parent's thread once it is sent, in the same flush.
+func TestFollowUpsWaitBehindUnsentParent(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#a")})
+	h.mustRun()
+	h.slack.SetChannelError("#a", "not_in_channel")
+	f := finding(radar.KindBlocker, "PAY-1", radar.SeverityWarning)
+	if err := h.run(change(f, radar.TransitionNew, "")); err == nil {
+		t.Fatal("deliver to a channel the app is not in succeeded")
+	}
+	res := change(f, radar.TransitionResolved, radar.SeverityWarning)
+	res.ResolvedAt = h.now
+	if err := h.run(res); err == nil {
+		t.Fatal("deliver to a channel the app is not in succeeded")
+	}
+	if n := h.pending(); n != 3 {
+		t.Fatalf("pending = %d, want 3 (parent, reply, update)", n)
+	}
+	h.slack.SetChannelError("#a", "") // the app was invited
+	if err := h.a.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	parents, replies := split(h.messages(""))
+	if len(parents) != 1 {
+		var texts []string
+		for _, m := range parents {
+			texts = append(texts, m.Text)
+		}
+		t.Fatalf("top-level messages = %d, want 1 (the parent; the reply belongs in its thread): %q", len(parents), texts)
+	}
+	if got := len(replies[parents[0].TS]); got != 1 {
+		t.Errorf("replies in the parent's thread = %d, want 1", got)
+	}
+	if got := len(parents[0].Updates); got != 1 || !strings.Contains(parents[0].CurrentText, "Resolved") {
+		t.Errorf("parent has %d updates, text %q; want 1 update saying Resolved", got, parents[0].CurrentText)
+	}
+	if got := h.slack.Requests()["chat.update"]; got != 1 {
+		t.Errorf("chat.update requests = %d, want 1", got)
+	}
+	if n := h.pending(); n != 0 {
+		t.Errorf("pending = %d, want 0", n)
+	}
+}

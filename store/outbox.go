@@ -30,7 +30,9 @@ type OutboxMessage struct {
 	SentAt    time.Time
 	TS        string
 	// ParentTS is the ts of the finding's thread parent in the route, read
-	// with pending messages; empty when the parent is not sent yet.
+	// with pending messages; empty when the parent is not sent yet. It may be
+	// stale by the time the message is sent (the parent can go out earlier in
+	// the same flush): senders read SlackThreadParent right before sending.
 	ParentTS string
 	// ParentChannel is the channel id Slack answered for the parent.
 	ParentChannel string
@@ -150,6 +152,30 @@ func (s *Store) PendingOutbox(ctx context.Context) ([]OutboxMessage, error) {
 		return nil, fmt.Errorf("pending outbox: %w", err)
 	}
 	return out, nil
+}
+
+// ThreadParent is where a finding's thread lives in one route.
+type ThreadParent struct {
+	TS      string // the parent message's ts; empty until it is sent
+	Channel string // the channel id Slack answered for the parent
+	// Pending reports whether a parent message of the thread is still
+	// unsent in the outbox: follow-ups must wait behind it.
+	Pending bool
+}
+
+// SlackThreadParent returns the current parent of a finding's thread in a
+// route, read now rather than with the pending list.
+func (s *Store) SlackThreadParent(ctx context.Context, route, findingID string) (ThreadParent, error) {
+	var p ThreadParent
+	err := s.db.QueryRowContext(ctx, `SELECT
+			COALESCE((SELECT parent_ts FROM slack_threads WHERE route = ?1 AND finding_id = ?2), ''),
+			COALESCE((SELECT parent_channel FROM slack_threads WHERE route = ?1 AND finding_id = ?2), ''),
+			EXISTS(SELECT 1 FROM slack_outbox WHERE route = ?1 AND finding_id = ?2 AND op = 'parent' AND sent_at IS NULL)`,
+		route, findingID).Scan(&p.TS, &p.Channel, &p.Pending)
+	if err != nil {
+		return ThreadParent{}, fmt.Errorf("slack thread parent %s: %w", findingID, err)
+	}
+	return p, nil
 }
 
 // MarkOutboxSent marks a message sent with Slack's ts. For a parent message

@@ -99,3 +99,45 @@ func TestOutboxSendOrderAndParentTS(t *testing.T) {
 		t.Errorf("sent parent row = %+v, want 2 attempts, error cleared, ts and sent time set", all[0])
 	}
 }
+
+func TestSlackThreadParent(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	thread := store.SlackThread{Route: "#a|team", FindingID: "f1", Channel: "#a", Open: true, FirstAt: at, ChangedAt: at}
+	msgs := []store.OutboxMessage{outboxMsg("parent", "#a", store.OpParent, "f1"), outboxMsg("reply", "#a", store.OpReply, "f1")}
+	if _, err := s.EnqueueSlack(ctx, "#a|team", msgs, []store.SlackThread{thread}); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.PendingOutbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		route, id string
+		send      bool // mark the parent sent first
+		want      store.ThreadParent
+	}{
+		{"parent unsent", "#a|team", "f1", false, store.ThreadParent{Pending: true}},
+		{"unknown thread", "#a|team", "f2", false, store.ThreadParent{}},
+		{"other route", "#b|team", "f1", false, store.ThreadParent{}},
+		{"parent sent", "#a|team", "f1", true, store.ThreadParent{TS: "1700000000.000100", Channel: "C0001"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.send {
+				if err := s.MarkOutboxSent(ctx, pending[0], "C0001", "1700000000.000100", at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := s.SlackThreadParent(ctx, tt.route, tt.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
