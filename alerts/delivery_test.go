@@ -274,10 +274,12 @@ func TestMentionsLookedUpOnceAndCached(t *testing.T) {
 	}
 	// A new process: answers come from SQLite, not Slack.
 	h.restart()
+	var esc []radar.FindingChange
 	for _, f := range []radar.Finding{known, unknown} {
 		f.Severity = radar.SeverityCritical
-		h.mustRun(change(f, radar.TransitionEscalated, radar.SeverityWarning))
+		esc = append(esc, change(f, radar.TransitionEscalated, radar.SeverityWarning))
 	}
+	h.mustRun(esc...)
 	if got := h.slack.Requests()["users.lookupByEmail"]; got != 2 {
 		t.Errorf("users.lookupByEmail requests = %d, want 2 (one per email, then cached)", got)
 	}

@@ -41,7 +41,7 @@ func (a *Alerter) Digest(ctx context.Context, i int, report radar.Report) error 
 		return err
 	}
 	out := make([]store.OutboxMessage, len(msgs))
-	run := at.UTC().Format("20060102T150405.000")
+	run := at.UTC().Format(runFormat)
 	for j, m := range msgs {
 		out[j] = store.OutboxMessage{Key: fmt.Sprintf("%s|digest|%s|%d", r.key, run, j), Route: r.key, Channel: r.channel,
 			Op: store.OpPost, Payload: m.marshal()}
@@ -198,7 +198,8 @@ type DryRunMessage struct {
 // recording or sending anything and without calling Slack. Transitions are
 // read from what each channel was told before: unknown findings are new,
 // findings whose severity rose are escalated, findings that were over are
-// back; findings that disappeared are not shown (their titles are not kept).
+// back; threads whose findings are no longer reported are resolved from the
+// findings' last recorded state.
 func (a *Alerter) DryRun(ctx context.Context, report radar.Report) ([]DryRunMessage, error) {
 	at := report.GeneratedAt
 	if at.IsZero() {
@@ -229,7 +230,11 @@ func (a *Alerter) DryRun(ctx context.Context, report radar.Report) ([]DryRunMess
 			}
 			changes = append(changes, c)
 		}
-		p, err := a.planRoute(ctx, r, threads, seen, changes, at, m)
+		gone, err := a.goneFindings(ctx, threads, openIDs(report.Findings, nil), nil, at)
+		if err != nil {
+			return nil, fmt.Errorf("dry run: %w", err)
+		}
+		p, err := a.planRoute(ctx, r, threads, seen, append(changes, gone...), at, m)
 		if err != nil {
 			return nil, fmt.Errorf("dry run: %w", err)
 		}

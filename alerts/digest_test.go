@@ -46,7 +46,7 @@ func TestDigest(t *testing.T) {
 	// Tell the channel about two findings, resolve one: the digest says so.
 	b1, b2 := report.Findings[3], report.Findings[4]
 	h.mustRun(change(b1, radar.TransitionNew, ""), change(b2, radar.TransitionNew, ""))
-	h.mustRun(change(b1, radar.TransitionResolved, b1.Severity))
+	h.mustRun(change(b1, radar.TransitionResolved, b1.Severity), change(b2, radar.TransitionUnchanged, b2.Severity))
 	report.Findings = append(report.Findings[:3], report.Findings[4:]...)
 
 	before := len(h.messages(""))

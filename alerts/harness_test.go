@@ -128,12 +128,25 @@ func (h *harness) restart() {
 	h.a = a
 }
 
-// run delivers one analysis run's changes at the harness clock and moves the clock on.
+// run delivers one analysis run's changes at the harness clock and moves the
+// clock on. As in a real run, the report lists every finding open now (the
+// changes that are not resolutions): a finding left out is over.
 func (h *harness) run(changes ...radar.FindingChange) error {
 	h.t.Helper()
-	err := h.a.Deliver(context.Background(), radar.Report{GeneratedAt: h.now}, changes)
+	err := h.a.Deliver(context.Background(), reportOf(h.now, changes), changes)
 	h.now = h.now.Add(15 * time.Minute)
 	return err
+}
+
+// reportOf is the report of a run at at whose changes are changes.
+func reportOf(at time.Time, changes []radar.FindingChange) radar.Report {
+	r := radar.Report{GeneratedAt: at}
+	for _, c := range changes {
+		if c.Transition != radar.TransitionResolved {
+			r.Findings = append(r.Findings, c.Finding)
+		}
+	}
+	return r
 }
 
 func (h *harness) mustRun(changes ...radar.FindingChange) {

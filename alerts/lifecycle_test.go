@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/config"
@@ -170,14 +171,25 @@ func TestBacklogFirstRunSummarises(t *testing.T) {
 
 	// Unchanged next run: silence. Then one summarised finding escalates:
 	// it gets its own message, not a reply to nothing.
-	h.mustRun(changes[1])
+	unchanged := make([]radar.FindingChange, len(changes))
+	for i, c := range changes {
+		c.Transition, c.PrevSeverity = radar.TransitionUnchanged, c.Finding.Severity
+		unchanged[i] = c
+	}
+	// with is the unchanged run with change i replaced by c.
+	with := func(i int, c radar.FindingChange) []radar.FindingChange {
+		cs := append([]radar.FindingChange(nil), unchanged...)
+		cs[i] = c
+		return cs
+	}
+	h.mustRun(unchanged...)
 	if got := len(h.messages("")); got != len(ms) {
 		t.Fatalf("messages after a repeated run = %d, want %d", got, len(ms))
 	}
 	esc := changes[1]
 	esc.Finding.Severity = radar.SeverityCritical
 	esc.Transition = radar.TransitionEscalated
-	h.mustRun(esc)
+	h.mustRun(with(1, esc)...)
 	after := h.messages("")
 	if len(after) != len(ms)+1 {
 		t.Fatalf("messages after escalation = %d, want %d", len(after), len(ms)+1)
@@ -189,7 +201,7 @@ func TestBacklogFirstRunSummarises(t *testing.T) {
 	// Resolving it now replies in its new thread.
 	res := esc
 	res.Transition = radar.TransitionResolved
-	h.mustRun(res)
+	h.mustRun(with(1, res)...)
 	_, replies := split(h.messages(""))
 	if got := len(replies[last.TS]); got != 1 {
 		t.Errorf("replies to the escalated finding = %d, want 1", got)
@@ -212,7 +224,10 @@ func TestTooManyNewAtOnceSummarises(t *testing.T) {
 	if got := len(h.messages("")); got != 3 {
 		t.Fatalf("three new findings (max_individual 3): %d messages, want 3", got)
 	}
-	h.mustRun(many...)
+	for i := range few {
+		few[i].Transition = radar.TransitionUnchanged
+	}
+	h.mustRun(append(few, many...)...)
 	ms := h.messages("")
 	if len(ms) != 4 || !strings.HasPrefix(ms[3].Text, "Radar: 4 open findings") {
 		t.Fatalf("four new findings (max_individual 3): got %d messages, last %q; want one summary", len(ms), ms[len(ms)-1].Text)
@@ -254,5 +269,92 @@ func TestBacklogOfCriticalsIsCapped(t *testing.T) {
 	parents, _ := split(h.messages(""))
 	if got, want := len(parents), 1+10; got != want {
 		t.Errorf("messages for a backlog of 30 criticals = %d, want %d (one summary, max_individual own messages)", got, want)
+	}
+}
+
+// A resolution recorded by a run that was never planned (the process
+// stopped between recording findings and planning, or `radar analyze
+// --record` ran in between) is still told, once, from the finding's last
+// recorded state.
+func TestUnplannedResolutionIsReconciled(t *testing.T) {
+	ctx := context.Background()
+	pay1 := finding(radar.KindBlocker, "PAY-1", radar.SeverityWarning)
+	pay1.Title = "PAY-1 blocks the checkout release"
+	pay2 := finding(radar.KindBlocker, "PAY-2", radar.SeverityWarning)
+	tests := []struct {
+		name string
+		// lost records the run in which PAY-1 resolves and returns its
+		// changes, planning nothing or (explicit) planning them too.
+		explicit bool
+		// redeliver delivers the lost run's changes afterwards, as a retry.
+		redeliver bool
+	}{
+		{name: "recorded, never planned"},
+		{name: "recorded, never planned, then redelivered late", redeliver: true},
+		{name: "explicit resolution in the same run", explicit: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, []config.Route{route("#a")})
+			h.mustRun()
+			record := func(fs ...radar.Finding) (radar.Report, []radar.FindingChange) {
+				t.Helper()
+				report := radar.Report{GeneratedAt: h.now, Findings: fs}
+				changes, err := h.st.RecordFindings(ctx, h.now, fs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				h.now = h.now.Add(3 * time.Hour)
+				return report, changes
+			}
+			report, changes := record(pay1, pay2)
+			if err := h.a.Deliver(ctx, report, changes); err != nil {
+				t.Fatal(err)
+			}
+			lostReport, lostChanges := record(pay2) // PAY-1 resolves
+			if tt.explicit {
+				if err := h.a.Deliver(ctx, lostReport, lostChanges); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The next run: nothing changed since the lost run, PAY-2 open.
+			report, changes = record(pay2)
+			for _, c := range changes {
+				if c.Transition != radar.TransitionUnchanged {
+					t.Fatalf("next run has change %s %s, want only unchanged", c.Finding.ID, c.Transition)
+				}
+			}
+			if err := h.a.Deliver(ctx, report, changes); err != nil {
+				t.Fatal(err)
+			}
+			// An empty list of changes with PAY-2 in the report resolves nothing.
+			if err := h.a.Deliver(ctx, radar.Report{GeneratedAt: h.now, Findings: []radar.Finding{pay2}}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if tt.redeliver {
+				if err := h.a.Deliver(ctx, lostReport, lostChanges); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			parents, replies := split(h.messages(""))
+			if len(parents) != 2 {
+				t.Fatalf("parents = %d, want 2", len(parents))
+			}
+			p1, p2 := parents[0], parents[1]
+			if rs := replies[p1.TS]; len(rs) != 1 || !strings.Contains(rs[0].Text, "Resolved") ||
+				!strings.Contains(rs[0].Text, "PAY-1 blocks the checkout release") || !strings.Contains(rs[0].Text, "3 hours") {
+				t.Errorf("PAY-1 thread = %+v, want one reply saying it resolved after 3 hours, with its title", rs)
+			}
+			if len(p1.Updates) != 1 || !strings.Contains(p1.CurrentText, "Resolved") {
+				t.Errorf("PAY-1 parent has %d updates, text %q; want one update saying Resolved", len(p1.Updates), p1.CurrentText)
+			}
+			if len(replies[p2.TS]) != 0 || len(p2.Updates) != 0 {
+				t.Errorf("PAY-2 (still open) got %d replies and %d updates, want none", len(replies[p2.TS]), len(p2.Updates))
+			}
+			if n := h.pending(); n != 0 {
+				t.Errorf("pending = %d, want 0", n)
+			}
+		})
 	}
 }

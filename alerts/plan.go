@@ -12,7 +12,7 @@ import (
 
 // Deliver plans the notifications the finding changes call for into the
 // outbox (idempotently: planning the same run twice adds nothing), then
-// flushes the outbox. report supplies the run time.
+// flushes the outbox. report supplies the run time and the findings open now.
 func (a *Alerter) Deliver(ctx context.Context, report radar.Report, changes []radar.FindingChange) error {
 	if err := a.Plan(ctx, report, changes); err != nil {
 		return err
@@ -22,6 +22,13 @@ func (a *Alerter) Deliver(ctx context.Context, report radar.Report, changes []ra
 
 // Plan records in the outbox, for every route, the messages the changes call
 // for, and the routes' thread states, without sending anything.
+//
+// Resolutions are reconciled against state rather than taken only from the
+// changes: a thread open in a route whose finding is neither in
+// report.Findings nor among the changes' open findings is resolved from the
+// finding's last recorded state, so a resolution whose run was recorded but
+// never planned (a crash, or `radar analyze --record` in between) is still
+// told. Changes must therefore come with the run's report.
 func (a *Alerter) Plan(ctx context.Context, report radar.Report, changes []radar.FindingChange) error {
 	a.planMu.Lock()
 	defer a.planMu.Unlock()
@@ -30,6 +37,7 @@ func (a *Alerter) Plan(ctx context.Context, report radar.Report, changes []radar
 		at = a.now()
 	}
 	m := a.mentions(true)
+	open := openIDs(report.Findings, changes)
 	for _, r := range a.routes {
 		threads, err := a.st.SlackThreads(ctx, r.key)
 		if err != nil {
@@ -39,7 +47,11 @@ func (a *Alerter) Plan(ctx context.Context, report radar.Report, changes []radar
 		if err != nil {
 			return fmt.Errorf("plan %s: %w", r.channel, err)
 		}
-		p, err := a.planRoute(ctx, r, threads, seen, changes, at, m)
+		gone, err := a.goneFindings(ctx, threads, open, changes, at)
+		if err != nil {
+			return fmt.Errorf("plan %s: %w", r.channel, err)
+		}
+		p, err := a.planRoute(ctx, r, threads, seen, append(changes[:len(changes):len(changes)], gone...), at, m)
 		if err != nil {
 			return fmt.Errorf("plan %s: %w", r.channel, err)
 		}
@@ -54,6 +66,69 @@ func (a *Alerter) Plan(ctx context.Context, report radar.Report, changes []radar
 	}
 	return nil
 }
+
+// openIDs returns the ids of the findings open in a run: the report's
+// findings and every change that is not a resolution.
+func openIDs(findings []radar.Finding, changes []radar.FindingChange) map[string]bool {
+	open := make(map[string]bool, len(findings)+len(changes))
+	for _, f := range findings {
+		open[f.ID] = true
+	}
+	for _, c := range changes {
+		if c.Transition != radar.TransitionResolved {
+			open[c.Finding.ID] = true
+		}
+	}
+	return open
+}
+
+// goneFindings returns a resolution for every thread open in a route whose
+// finding is not open in this run and not resolved by changes, carrying the
+// finding's last recorded state (or what the thread knows of it when the
+// finding was never recorded).
+func (a *Alerter) goneFindings(ctx context.Context, threads map[string]store.SlackThread, open map[string]bool,
+	changes []radar.FindingChange, at time.Time) ([]radar.FindingChange, error) {
+	resolved := map[string]bool{}
+	for _, c := range changes {
+		if c.Transition == radar.TransitionResolved {
+			resolved[c.Finding.ID] = true
+		}
+	}
+	var ids []string
+	for id, t := range threads {
+		if t.Open && !open[id] && !resolved[id] {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	sort.Strings(ids)
+	known, err := a.st.FindingsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]radar.FindingChange, 0, len(ids))
+	for _, id := range ids {
+		t := threads[id]
+		c := radar.FindingChange{Transition: radar.TransitionResolved, FirstSeen: t.FirstAt, ResolvedAt: at}
+		if k, ok := known[id]; ok {
+			c.Finding, c.FirstSeen = k.Finding, k.FirstSeen
+			if !k.ResolvedAt.IsZero() {
+				c.ResolvedAt = k.ResolvedAt
+			}
+		} else {
+			c.Finding = radar.Finding{ID: id, Kind: t.Kind, Issue: t.Issue, Severity: radar.Severity(t.Severity),
+				Title: "no longer reported by the analysis"}
+		}
+		c.PrevSeverity = c.Finding.Severity
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// runFormat names a run (or a resolution time) in outbox keys.
+const runFormat = "20060102T150405.000"
 
 // plan is what one route will send for one run.
 type plan struct {
@@ -74,7 +149,7 @@ func (p *plan) add(r route, key, op, findingID string, m Message) {
 func (a *Alerter) planRoute(ctx context.Context, r route, threads map[string]store.SlackThread, seen bool,
 	changes []radar.FindingChange, at time.Time, mention *mentioner) (plan, error) {
 	var p plan
-	run := at.UTC().Format("20060102T150405.000")
+	run := at.UTC().Format(runFormat)
 	sorted := append([]radar.FindingChange(nil), changes...)
 	sort.SliceStable(sorted, func(i, j int) bool { return findingLess(sorted[i].Finding, sorted[j].Finding) })
 	view := func(c radar.FindingChange, resolved bool) (findingView, error) {
@@ -117,10 +192,16 @@ func (a *Alerter) planRoute(ctx context.Context, r route, threads map[string]sto
 			return err
 		}
 		id := c.Finding.ID
-		if reply {
-			p.add(r, fmt.Sprintf("%s|%s|reply|%s", id, transition, run), store.OpReply, id, a.replyMessage(v, transition, prev, r.audience))
+		stamp := run
+		if resolved && !c.ResolvedAt.IsZero() {
+			// Keyed by when the finding resolved, not by the run that noticed:
+			// an explicit resolution and one reconciled from state are one.
+			stamp = c.ResolvedAt.UTC().Format(runFormat)
 		}
-		p.add(r, fmt.Sprintf("%s|%s|update|%s", id, transition, run), store.OpUpdate, id, a.findingMessage(v, r.audience))
+		if reply {
+			p.add(r, fmt.Sprintf("%s|%s|reply|%s", id, transition, stamp), store.OpReply, id, a.replyMessage(v, transition, prev, r.audience))
+		}
+		p.add(r, fmt.Sprintf("%s|%s|update|%s", id, transition, stamp), store.OpUpdate, id, a.findingMessage(v, r.audience))
 		t = state(c, t, transition)
 		t.Open = !resolved
 		p.threads = append(p.threads, t)
@@ -130,7 +211,8 @@ func (a *Alerter) planRoute(ctx context.Context, r route, threads map[string]sto
 	var fresh []radar.FindingChange
 	for _, c := range sorted {
 		f := c.Finding
-		if !r.inScope(f) {
+		if !r.inScope(f) && c.Transition != radar.TransitionResolved {
+			// A resolution still closes a thread the route opened.
 			continue
 		}
 		t, has := threads[f.ID]

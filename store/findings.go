@@ -273,3 +273,41 @@ func (s *Store) FindingChangesSince(ctx context.Context, t time.Time) ([]radar.F
 	slices.SortFunc(out, func(a, b radar.FindingChange) int { return compareFindings(a.Finding, b.Finding) })
 	return out, nil
 }
+
+// KnownFinding is a finding's last recorded state.
+type KnownFinding struct {
+	Finding    radar.Finding
+	FirstSeen  time.Time
+	ResolvedAt time.Time // zero while the finding is open
+}
+
+// FindingsByID returns the last recorded state of the findings with the
+// given ids, resolved or not, by id; ids never recorded are absent.
+func (s *Store) FindingsByID(ctx context.Context, ids []string) (map[string]KnownFinding, error) {
+	out := make(map[string]KnownFinding, len(ids))
+	const batch = 500 // well under SQLite's host parameter limit
+	for start := 0; start < len(ids); start += batch {
+		part := ids[start:min(start+batch, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		marks := strings.Repeat(",?", len(part))[1:]
+		rows, err := s.db.QueryContext(ctx, `SELECT `+findingColumns+` FROM findings WHERE id IN (`+marks+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("findings by id: %w", err)
+		}
+		for rows.Next() {
+			sf, err := scanFinding(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("findings by id: %w", err)
+			}
+			out[sf.f.ID] = KnownFinding{Finding: sf.f, FirstSeen: sf.firstSeen, ResolvedAt: sf.resolvedAt}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("findings by id: %w", err)
+		}
+	}
+	return out, nil
+}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -160,6 +161,51 @@ func TestFindingChangesSince(t *testing.T) {
 	for _, c := range chs {
 		if c.Finding.ID == "blocker:PAY-3" && c.Finding.Severity != radar.SeverityWarning {
 			t.Errorf("PAY-3 severity = %s, want its latest (warning)", c.Finding.Severity)
+		}
+	}
+}
+
+func TestFindingsByID(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	fs := []radar.Finding{finding("blocker:PAY-1", radar.SeverityWarning), finding("blocker:PAY-2", radar.SeverityCritical)}
+	if _, err := s.RecordFindings(ctx, t0, fs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordFindings(ctx, t0.Add(time.Hour), fs[:1]); err != nil { // PAY-2 resolves
+		t.Fatal(err)
+	}
+	ids := []string{"blocker:PAY-1", "blocker:PAY-2", "blocker:NOPE-1"}
+	for i := 0; i < 600; i++ { // more ids than one query takes
+		ids = append(ids, fmt.Sprintf("blocker:X-%d", i))
+	}
+	got, err := s.FindingsByID(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("found %d findings, want 2", len(got))
+	}
+	tests := []struct {
+		id       string
+		sev      radar.Severity
+		resolved time.Time
+	}{
+		{"blocker:PAY-1", radar.SeverityWarning, time.Time{}},
+		{"blocker:PAY-2", radar.SeverityCritical, t0.Add(time.Hour)},
+	}
+	for _, tt := range tests {
+		k, ok := got[tt.id]
+		if !ok {
+			t.Errorf("%s: missing", tt.id)
+			continue
+		}
+		if k.Finding.Severity != tt.sev || k.Finding.Title != "title "+tt.id || k.Finding.Evidence["blast_radius"] != 3.0 {
+			t.Errorf("%s: got %+v, want severity %s with its title and evidence", tt.id, k.Finding, tt.sev)
+		}
+		if !k.FirstSeen.Equal(t0) || !k.ResolvedAt.Equal(tt.resolved) {
+			t.Errorf("%s: first seen %v resolved %v, want %v and %v", tt.id, k.FirstSeen, k.ResolvedAt, t0, tt.resolved)
 		}
 	}
 }
