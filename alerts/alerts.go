@@ -54,6 +54,10 @@ type Alerter struct {
 	backoff     time.Duration // first retry wait after a 5xx or network error
 	maxBackoff  time.Duration
 	maxAttempts int // per message per flush, for 5xx and network errors
+	// requestTimeout bounds one Slack request. Requests do not inherit the
+	// caller's cancellation: a shutdown must not abort a message Slack may
+	// already have accepted.
+	requestTimeout time.Duration
 
 	api        *slack.Client // nil with a webhook
 	webhookURL string        // secret
@@ -105,16 +109,17 @@ func WithBackoff(first, max time.Duration, attempts int) Option {
 // returns an error saying what to set.
 func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
 	a := &Alerter{
-		cfg:         cfg,
-		st:          st,
-		log:         slog.Default(),
-		now:         time.Now,
-		client:      http.DefaultClient,
-		pace:        time.Second,
-		backoff:     time.Second,
-		maxBackoff:  time.Minute,
-		maxAttempts: 6,
-		lastSend:    map[string]time.Time{},
+		cfg:            cfg,
+		st:             st,
+		log:            slog.Default(),
+		now:            time.Now,
+		client:         http.DefaultClient,
+		pace:           time.Second,
+		backoff:        time.Second,
+		maxBackoff:     time.Minute,
+		maxAttempts:    6,
+		requestTimeout: 30 * time.Second,
+		lastSend:       map[string]time.Time{},
 	}
 	for _, o := range opts {
 		o(a)

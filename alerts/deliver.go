@@ -145,6 +145,11 @@ func (a *Alerter) Flush(ctx context.Context) error {
 	held := map[string]bool{}   // route and finding -> its thread waits behind an unsent message
 	var authErr error
 	for _, m := range pending {
+		if ctx.Err() != nil {
+			// Stop between messages, never in the middle of one.
+			a.reportPending(ctx)
+			return fmt.Errorf("flush: %w", ctx.Err())
+		}
 		if authErr != nil || stuck[m.Channel] != nil {
 			continue
 		}
@@ -215,7 +220,7 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 	msg, err := decodeMessage(m.Payload)
 	if err != nil {
 		a.notification("permanent_error")
-		_ = a.st.MarkOutboxFailed(ctx, m.ID, err.Error())
+		_ = a.st.MarkOutboxFailed(context.WithoutCancel(ctx), m.ID, err.Error())
 		return &PermanentError{Code: "bad_payload", Channel: m.Channel, Hint: err.Error()}
 	}
 	attempts, limited := 0, 0
@@ -223,7 +228,12 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 		if err := a.waitTurn(ctx, m.Channel); err != nil {
 			return err
 		}
-		channelID, ts, err := a.send(ctx, m, msg)
+		// Once a request is out, it finishes (or times out) even if ctx is
+		// cancelled: aborting it could leave a message Slack accepted marked
+		// unsent, to be sent again.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.requestTimeout)
+		channelID, ts, err := a.send(sctx, m, msg)
+		cancel()
 		a.lastSend[m.Channel] = a.now()
 		if err == nil {
 			if err := a.st.MarkOutboxSent(context.WithoutCancel(ctx), m, channelID, ts, a.now()); err != nil {
@@ -243,7 +253,7 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 		switch class {
 		case classGone:
 			a.log.Warn("parent message is gone; skipping its update", "channel", m.Channel, "code", code)
-			if err := a.st.MarkOutboxSent(ctx, m, "", "", a.now()); err != nil {
+			if err := a.st.MarkOutboxSent(context.WithoutCancel(ctx), m, "", "", a.now()); err != nil {
 				return err
 			}
 			a.notification("failed")
@@ -261,7 +271,7 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 			a.notification("permanent_error")
 			a.log.Error("slack refused a notification; it stays pending", "channel", m.Channel,
 				"code", pe.Code, "hint", pe.Hint)
-			_ = a.st.MarkOutboxFailed(ctx, m.ID, pe.Code)
+			_ = a.st.MarkOutboxFailed(context.WithoutCancel(ctx), m.ID, pe.Code)
 			return pe
 		case classRateLimited:
 			limited++
@@ -270,7 +280,7 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 			}
 			if limited > 2*a.maxAttempts {
 				a.notification("failed")
-				_ = a.st.MarkOutboxFailed(ctx, m.ID, "rate limited")
+				_ = a.st.MarkOutboxFailed(context.WithoutCancel(ctx), m.ID, "rate limited")
 				return fmt.Errorf("send to %s: still rate limited after %d waits", m.Channel, limited)
 			}
 			a.log.Warn("slack rate limit; waiting", "channel", m.Channel, "retry_after", wait)
@@ -279,7 +289,7 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 			if attempts >= a.maxAttempts {
 				a.notification("failed")
 				msg := a.redact(err)
-				_ = a.st.MarkOutboxFailed(ctx, m.ID, msg)
+				_ = a.st.MarkOutboxFailed(context.WithoutCancel(ctx), m.ID, msg)
 				a.log.Warn("slack unreachable; notification stays pending", "channel", m.Channel,
 					"attempts", attempts, "err", msg)
 				return fmt.Errorf("send to %s: %s", m.Channel, msg)

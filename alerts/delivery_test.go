@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -398,4 +400,58 @@ func TestFollowUpsWaitBehindUnsentParent(t *testing.T) {
 	if n := h.pending(); n != 0 {
 		t.Errorf("pending = %d, want 0", n)
 	}
+}
+
+// cancelAfterAnswer is the client's view of the network when a shutdown
+// lands while Slack is answering: after Slack has accepted the first
+// chat.postMessage it cancels the flush, and a request whose context is
+// cancelled by then is lost to the client, as a real aborted request is.
+type cancelAfterAnswer struct {
+	next   http.RoundTripper
+	once   sync.Once
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfterAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(req)
+	if err != nil || !strings.HasSuffix(req.URL.Path, "/chat.postMessage") {
+		return resp, err
+	}
+	c.once.Do(c.cancel)
+	if err := req.Context().Err(); err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	return resp, nil
+}
+
+func TestShutdownDuringSendSendsNothingTwice(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#a")})
+	h.mustRun()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h.opts = []alerts.Option{alerts.WithHTTPClient(&http.Client{Transport: &cancelAfterAnswer{
+		next: &http.Transport{DisableKeepAlives: true}, cancel: cancel}})}
+	h.restart()
+	changes := newFindings(3)
+	if err := h.a.Plan(context.Background(), reportOf(h.now, changes), changes); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.a.Flush(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("flush during shutdown = %v, want context.Canceled", err)
+	}
+	if got := len(h.messages("")); got != 1 {
+		t.Errorf("sent before stopping = %d, want 1 (stop between messages, not after the first)", got)
+	}
+	// The next process resumes the outbox.
+	h.opts = nil
+	h.restart()
+	if err := h.a.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ms := h.messages("")
+	if len(ms) != 3 {
+		t.Errorf("messages = %d, want 3", len(ms))
+	}
+	assertNoDuplicates(t, ms)
 }
