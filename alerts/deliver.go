@@ -41,6 +41,14 @@ var authCodes = map[string]bool{
 	"ekm_access_denied": true, "http_401": true, "http_403": true, "http_404": true, "http_410": true,
 }
 
+// messageCodes are refusals of one message, not of its channel: the
+// message stays pending, dead-lettered (retried once per flush), and its
+// channel goes on. Only its own thread's follow-ups wait behind it.
+var messageCodes = map[string]bool{
+	"bad_payload": true, "msg_too_long": true, "invalid_blocks": true, "invalid_blocks_format": true,
+	"no_text": true, "http_400": true,
+}
+
 var transientCodes = map[string]bool{
 	"internal_error": true, "fatal_error": true, "service_unavailable": true, "request_timeout": true,
 	"ratelimited": true, "team_added_to_org": true,
@@ -64,7 +72,9 @@ func hintFor(code, channel string) string {
 	case "http_401", "http_403", "http_404", "http_410":
 		return "the incoming webhook was refused (revoked, or its channel was deleted); create a new webhook and set slack.webhook_url"
 	case "http_400":
-		return "the incoming webhook refused the payload; this is a Radar bug, please report it"
+		return "the incoming webhook refused the payload; this is a Radar bug, please report it with the log line"
+	case "bad_payload", "no_text":
+		return "the stored message cannot be sent; this is a Radar bug, please report it with the log line"
 	}
 	return "check the Slack app's configuration; the message stays in the outbox and is retried on the next run"
 }
@@ -143,6 +153,7 @@ func (a *Alerter) Flush(ctx context.Context) error {
 	}
 	stuck := map[string]error{} // channel -> why it stopped
 	held := map[string]bool{}   // route and finding -> its thread waits behind an unsent message
+	var refused []error         // messages Slack refused for themselves
 	var authErr error
 	for _, m := range pending {
 		if ctx.Err() != nil {
@@ -183,6 +194,10 @@ func (a *Alerter) Flush(ctx context.Context) error {
 			return fmt.Errorf("flush: %w", ctx.Err())
 		}
 		var pe *PermanentError
+		if errors.As(err, &pe) && messageCodes[pe.Code] {
+			refused = append(refused, err)
+			continue
+		}
 		if errors.As(err, &pe) && authCodes[pe.Code] {
 			authErr = err
 		}
@@ -192,11 +207,12 @@ func (a *Alerter) Flush(ctx context.Context) error {
 	if authErr != nil {
 		return fmt.Errorf("flush: %d notifications pending: %w", n, authErr)
 	}
-	if len(stuck) > 0 {
-		errs := make([]error, 0, len(stuck))
+	if len(stuck) > 0 || len(refused) > 0 {
+		errs := make([]error, 0, len(stuck)+len(refused))
 		for _, err := range stuck {
 			errs = append(errs, err)
 		}
+		errs = append(errs, refused...)
 		return fmt.Errorf("flush: %d notifications pending: %w", n, errors.Join(errs...))
 	}
 	return nil
@@ -219,9 +235,7 @@ func (a *Alerter) reportPending(ctx context.Context) int {
 func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) error {
 	msg, err := decodeMessage(m.Payload)
 	if err != nil {
-		a.notification("permanent_error")
-		_ = a.st.MarkOutboxFailed(context.WithoutCancel(ctx), m.ID, err.Error())
-		return &PermanentError{Code: "bad_payload", Channel: m.Channel, Hint: err.Error()}
+		return a.refuse(ctx, m, "bad_payload", err.Error())
 	}
 	attempts, limited := 0, 0
 	for {
@@ -264,6 +278,9 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 				m.ParentTS = ""
 				continue
 			}
+			if messageCodes[code] {
+				return a.refuse(ctx, m, code, "")
+			}
 			pe := &PermanentError{Code: code, Channel: m.Channel, Hint: hintFor(code, m.Channel)}
 			if code == "" {
 				pe.Code = "error"
@@ -305,6 +322,20 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 			return err
 		}
 	}
+}
+
+// refuse records that Slack (or the outbox) refused one message for itself:
+// it stays pending, dead-lettered, and is retried once on each later flush.
+func (a *Alerter) refuse(ctx context.Context, m store.OutboxMessage, code, detail string) error {
+	pe := &PermanentError{Code: code, Channel: m.Channel, Hint: hintFor(code, m.Channel)}
+	a.notification("permanent_error")
+	args := []any{"channel", m.Channel, "key", m.Key, "op", m.Op, "code", code, "attempts", m.Attempts + 1, "hint", pe.Hint}
+	if detail != "" {
+		args = append(args, "detail", detail)
+	}
+	a.log.Error("slack refused one notification; it stays pending, is retried once per flush, and the channel goes on", args...)
+	_ = a.st.MarkOutboxFailed(context.WithoutCancel(ctx), m.ID, code)
+	return pe
 }
 
 // waitTurn paces sends to about one per a.pace per channel.

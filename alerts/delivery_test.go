@@ -455,3 +455,86 @@ func TestShutdownDuringSendSendsNothingTwice(t *testing.T) {
 	}
 	assertNoDuplicates(t, ms)
 }
+
+// A message Slack refuses for itself (not for its channel) waits alone,
+// retried once per flush; the channel's other messages go on, and only its
+// own thread's follow-ups wait behind it.
+func TestUnsendableMessageDoesNotBlockItsChannel(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#a")})
+	h.mustRun()
+	// P-1's own message (the only text linking P-1 after a colon) is refused.
+	h.slack.SetMessageError("browse/P-1|P-1>:", "msg_too_long")
+	p1 := finding(radar.KindOverdue, "P-1", radar.SeverityWarning)
+	p2 := finding(radar.KindOverdue, "P-2", radar.SeverityWarning)
+	p3 := finding(radar.KindOverdue, "P-3", radar.SeverityWarning)
+	posts := func() int { return h.slack.Requests()["chat.postMessage"] }
+
+	err := h.run(change(p1, radar.TransitionNew, ""), change(p2, radar.TransitionNew, ""))
+	var pe *alerts.PermanentError
+	if !errors.As(err, &pe) || pe.Code != "msg_too_long" {
+		t.Fatalf("deliver = %v, want a PermanentError msg_too_long", err)
+	}
+	if got := len(h.messages("#a")); got != 1 {
+		t.Errorf("#a got %d messages, want 1 (P-2): one bad message must not block the channel", got)
+	}
+	if h.metrics.get("permanent_error") != 1 {
+		t.Errorf("permanent_error metric = %d, want 1", h.metrics.get("permanent_error"))
+	}
+	if !strings.Contains(h.logs.String(), "msg_too_long") || !strings.Contains(h.logs.String(), "report it") {
+		t.Errorf("logs do not name msg_too_long and what to do:\n%s", h.logs)
+	}
+
+	// P-1 escalates and P-3 is new: P-3 goes out, P-1's follow-ups wait.
+	before := posts()
+	crit := p1
+	crit.Severity = radar.SeverityCritical
+	if err := h.run(change(crit, radar.TransitionEscalated, radar.SeverityWarning),
+		change(p2, radar.TransitionUnchanged, p2.Severity), change(p3, radar.TransitionNew, "")); err == nil {
+		t.Fatal("deliver with a refused message pending succeeded, want its error")
+	}
+	if got := posts() - before; got != 2 {
+		t.Errorf("chat.postMessage requests in the second flush = %d, want 2 (P-1 once, P-3)", got)
+	}
+	parents, replies := split(h.messages(""))
+	if len(parents) != 2 || len(replies) != 0 || h.slack.Requests()["chat.update"] != 0 {
+		t.Errorf("#a has %d parents, %d threads, %d updates; want P-2 and P-3 only, P-1's follow-ups held",
+			len(parents), len(replies), h.slack.Requests()["chat.update"])
+	}
+	before = posts()
+	if err := h.a.Flush(context.Background()); err == nil {
+		t.Fatal("flush with a refused message pending succeeded")
+	}
+	if got := posts() - before; got != 1 {
+		t.Errorf("chat.postMessage requests in a flush with only the refused message = %d, want 1", got)
+	}
+	rows, err := h.st.OutboxMessages(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range rows {
+		if m.Op == "parent" && m.FindingID == p1.ID && (m.Attempts != 3 || m.LastError != "msg_too_long" || !m.SentAt.IsZero()) {
+			t.Errorf("P-1 row: %d attempts, last error %q, sent %v; want 3, msg_too_long, pending", m.Attempts, m.LastError, m.SentAt)
+		}
+	}
+	if n := h.pending(); n != 3 {
+		t.Errorf("pending = %d, want 3 (P-1's parent, reply, update)", n)
+	}
+
+	// Fixed: P-1's message goes out, then its thread follows.
+	h.slack.SetMessageError("browse/P-1|P-1>:", "")
+	if err := h.a.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	parents, replies = split(h.messages(""))
+	if len(parents) != 3 {
+		t.Fatalf("parents = %d, want 3", len(parents))
+	}
+	last := parents[2]
+	if !strings.Contains(last.Text, "P-1") || len(replies[last.TS]) != 1 || len(last.Updates) != 1 {
+		t.Errorf("P-1 = %q with %d replies and %d updates, want its message, one reply and one update",
+			last.Text, len(replies[last.TS]), len(last.Updates))
+	}
+	if n := h.pending(); n != 0 {
+		t.Errorf("pending = %d, want 0", n)
+	}
+}

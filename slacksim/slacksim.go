@@ -80,6 +80,7 @@ type Server struct {
 	messages      []*Message
 	faults        []fault
 	channelErrors map[string]string // channel (name or id) -> error
+	messageErrors map[string]string // text substring -> error
 	requests      map[string]int    // method -> count
 }
 
@@ -101,6 +102,7 @@ func New(opts Options) *Server {
 		channels:      map[string]string{},
 		users:         map[string]User{},
 		channelErrors: map[string]string{},
+		messageErrors: map[string]string{},
 		requests:      map[string]int{},
 	}
 }
@@ -133,6 +135,30 @@ func (s *Server) SetChannelError(channel, errCode string) {
 		return
 	}
 	s.channelErrors[channel] = errCode
+}
+
+// SetMessageError makes every post or update whose text contains substr
+// answer ok:false with errCode (e.g. "msg_too_long" or "invalid_blocks"; a
+// webhook answers HTTP 400 with it), whatever the channel; an empty errCode
+// clears it.
+func (s *Server) SetMessageError(substr, errCode string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if errCode == "" {
+		delete(s.messageErrors, substr)
+		return
+	}
+	s.messageErrors[substr] = errCode
+}
+
+// messageError returns the error set for a message's text. The caller holds s.mu.
+func (s *Server) messageError(text string) string {
+	for sub, e := range s.messageErrors {
+		if strings.Contains(text, sub) {
+			return e
+		}
+	}
+	return ""
 }
 
 // Messages returns copies of every accepted message in arrival order.
@@ -338,6 +364,11 @@ func (s *Server) postMessage(w http.ResponseWriter, form url.Values) {
 		writeJSON(w, map[string]any{"ok": false, "error": e})
 		return
 	}
+	if e := s.messageError(text); e != "" {
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": false, "error": e})
+		return
+	}
 	threadTS := form.Get("thread_ts")
 	if threadTS != "" && s.find(id, threadTS) == nil {
 		s.mu.Unlock()
@@ -385,6 +416,11 @@ func (s *Server) update(w http.ResponseWriter, form url.Values) {
 		return
 	}
 	u := Update{Text: form.Get("text")}
+	if e := s.messageError(u.Text); e != "" {
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": false, "error": e})
+		return
+	}
 	if b := form.Get("blocks"); b != "" {
 		if !ValidBlocks(json.RawMessage(b)) {
 			s.mu.Unlock()
@@ -451,6 +487,12 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	if e := s.channelError(ch, ch); e != "" {
 		s.mu.Unlock()
 		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, e)
+		return
+	}
+	if e := s.messageError(body.Text); e != "" {
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, e)
 		return
 	}

@@ -181,3 +181,55 @@ func TestWebhook(t *testing.T) {
 		t.Errorf("webhook messages = %+v", ms)
 	}
 }
+
+func TestMessageErrors(t *testing.T) {
+	s, api, url := start(t, slacksim.Options{})
+	ctx := context.Background()
+	s.SetMessageError("huge", "msg_too_long")
+	ch, ts, err := api.PostMessageContext(ctx, "#a", slack.MsgOptionText("fine", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		do   func() error
+		want string
+	}{
+		{"post", func() error {
+			_, _, err := api.PostMessageContext(ctx, "#a", slack.MsgOptionText("a huge one", false))
+			return err
+		}, "msg_too_long"},
+		{"update", func() error {
+			_, _, _, err := api.UpdateMessageContext(ctx, ch, ts, slack.MsgOptionText("now huge", false))
+			return err
+		}, "msg_too_long"},
+		{"webhook", func() error {
+			return slack.PostWebhookContext(ctx, url+slacksim.DefaultWebhookPath, &slack.WebhookMessage{Text: "huge"})
+		}, "400"},
+		{"other text", func() error {
+			_, _, err := api.PostMessageContext(ctx, "#a", slack.MsgOptionText("small", false))
+			return err
+		}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.do()
+			if tt.want == "" {
+				if err != nil {
+					t.Errorf("got %v, want no error", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want %s", err, tt.want)
+			}
+		})
+	}
+	s.SetMessageError("huge", "")
+	if _, _, err := api.PostMessageContext(ctx, "#a", slack.MsgOptionText("huge again", false)); err != nil {
+		t.Errorf("after clearing: %v", err)
+	}
+	if got := len(s.Messages()); got != 3 {
+		t.Errorf("messages = %d, want 3 (refused ones record nothing)", got)
+	}
+}
