@@ -154,12 +154,19 @@ func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
 	case len(errs) == 0 && !a.noTransport:
 		errs = append(errs, errNoTransport)
 	}
+	byKey := map[string]int{}
 	for i, rc := range cfg.Routes {
 		r, err := newRoute(i, rc, a.api == nil)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		if j, dup := byKey[r.key]; dup {
+			// Threads are kept by channel and audience: the routes would share them.
+			errs = append(errs, fmt.Errorf("slack.routes[%d]: same channel and audience as slack.routes[%d]; merge them: list both projects in one route", i, j))
+			continue
+		}
+		byKey[r.key] = i
 		a.routes = append(a.routes, r)
 	}
 	if len(cfg.Routes) == 0 {

@@ -337,11 +337,14 @@ func TestNewReportsEveryBadField(t *testing.T) {
 	_, err := alerts.New(config.Slack{Token: "xoxb-x", Routes: []config.Route{
 		{Channel: "", Audience: "board"},
 		{Channel: "#a", MinSeverity: "urgent", Kinds: []string{"blockers"}},
+		{Channel: "#b", Projects: []string{"PAY"}},
+		{Channel: "#b", Audience: "team", Projects: []string{"OPS"}},
 	}}, nil)
 	if err == nil {
 		t.Fatal("New with a bad config succeeded")
 	}
-	for _, want := range []string{"routes[0].channel", "routes[0].audience", "routes[1].min_severity", `unknown kind "blockers"`} {
+	for _, want := range []string{"routes[0].channel", "routes[0].audience", "routes[1].min_severity", `unknown kind "blockers"`,
+		"slack.routes[3]: same channel and audience as slack.routes[2]; merge them"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

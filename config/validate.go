@@ -251,8 +251,22 @@ func (s *Slack) validate(v *validator, projects []string) {
 	if len(s.Routes) > 0 && s.Token == "" && s.WebhookURL == "" {
 		v.add("slack.routes", "set, but neither slack.token nor slack.webhook_url is; export RADAR_SLACK_TOKEN or set slack.webhook_url (or remove the routes)")
 	}
+	first := map[string]int{} // channel and audience -> index of the first route with them
 	for i, r := range s.Routes {
 		path := fmt.Sprintf("slack.routes[%d]", i)
+		// The alerter keeps a route's threads under its channel and audience:
+		// two routes with both would share them.
+		key := strings.TrimSpace(r.Channel) + "\x00" + r.Audience
+		if j, dup := first[key]; dup {
+			channel := fmt.Sprintf("%q", r.Channel)
+			if strings.TrimSpace(r.Channel) == "" {
+				channel = "the webhook's channel"
+			}
+			v.add(path+".channel", "%s with audience %s is also slack.routes[%d]'s; merge them: list both projects in one route (routes to one channel and audience share their threads)",
+				channel, r.Audience, j)
+		} else {
+			first[key] = i
+		}
 		switch {
 		case strings.TrimSpace(r.Channel) == "" && s.Token == "" && s.WebhookURL != "":
 			// A webhook posts to its own channel.

@@ -40,6 +40,10 @@ func TestValidateAcceptsValid(t *testing.T) {
 			c.Slack.Routes = []Route{{MinSeverity: "critical", Audience: "exec"}}
 		}},
 		{"slack token without routes", func(c *Config) { c.Slack.Token = "xoxb-1" }},
+		{"one channel, both audiences", func(c *Config) {
+			c.Slack.Token = "xoxb-1"
+			c.Slack.Routes = []Route{{Channel: "#pay", MinSeverity: "warning", Audience: "team"}, {Channel: "#pay", MinSeverity: "critical", Audience: "exec"}}
+		}},
 		{"cron with time zone", func(c *Config) { c.Schedule.Sync = "CRON_TZ=Europe/Berlin 0 * * * *" }},
 		{"listen on any interface", func(c *Config) { c.HTTP.Listen = ":0" }},
 		{"log level in capitals", func(c *Config) { c.Log.Level = "WARN" }},
@@ -170,6 +174,13 @@ func TestValidateMessages(t *testing.T) {
 			`slack.routes[2].projects[0]: "pay" is not a project key (uppercase letters, digits, _)`},
 		{"route project not synced", route(Route{Channel: "#a", Projects: []string{"DATA"}}),
 			`slack.routes[2].projects[0]: "DATA" is not in jira.projects; add it there or remove it here`},
+		{"route channel and audience twice", route(Route{Channel: "#ok2", Projects: []string{"OPS"}}),
+			`slack.routes[2].channel: "#ok2" with audience team is also slack.routes[1]'s; merge them: list both projects in one route (routes to one channel and audience share their threads)`},
+		{"webhook routes with one audience", func(c *Config) {
+			c.Slack.WebhookURL = "https://hooks.slack.com/services/T/B/x"
+			c.Slack.Routes = []Route{{MinSeverity: "critical", Audience: "exec", Projects: []string{"PAY"}},
+				{MinSeverity: "critical", Audience: "exec", Projects: []string{"OPS"}}}
+		}, `slack.routes[1].channel: the webhook's channel with audience exec is also slack.routes[0]'s; merge them: list both projects in one route (routes to one channel and audience share their threads)`},
 		{"schedule empty", func(c *Config) { c.Schedule.Sync = "" },
 			`schedule.sync: not set; write a cron spec, e.g. "@every 15m" or "*/15 * * * *"`},
 		{"schedule bad", func(c *Config) { c.Schedule.Sync = "61 * * * *" },
