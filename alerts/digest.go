@@ -29,8 +29,9 @@ func (a *Alerter) DigestSpec(i int) string {
 }
 
 // Digest plans route i's digest of the report into the outbox and flushes:
-// open findings grouped by kind, top blockers by blast radius, releases at
-// risk, and what changed in the channel since the last digest.
+// the open findings the route matches grouped by kind, top blockers by
+// blast radius, releases at risk, and what changed in the channel since the
+// last digest.
 func (a *Alerter) Digest(ctx context.Context, i int, report radar.Report) error {
 	if i < 0 || i >= len(a.routes) {
 		return fmt.Errorf("digest: no route %d; %d routes are configured", i, len(a.routes))
@@ -111,7 +112,7 @@ func (a *Alerter) renderDigest(r route, report radar.Report, threads map[string]
 		}
 		groups = append(groups, g)
 	}
-	if g := a.releasesAtRisk(r, report.Versions); len(g.lines) > 0 {
+	if g := a.releasesAtRisk(open); len(g.lines) > 0 {
 		groups = append(groups, g)
 	}
 	groups = append(groups, a.changesSince(threads, last, at)...)
@@ -125,19 +126,29 @@ func (a *Alerter) renderDigest(r route, report radar.Report, threads map[string]
 	return listMessages(title, "", groups, fmt.Sprintf("Radar · %s digest", r.audience))
 }
 
-func (a *Alerter) releasesAtRisk(r route, vs []radar.VersionForecast) group {
+// releasesAtRisk lists the route's release_at_risk findings (open holds
+// only findings the route matches, so a route whose kinds or minimum
+// severity leave them out gets no section), least likely to ship first.
+func (a *Alerter) releasesAtRisk(open []radar.Finding) group {
 	g := group{heading: "*Releases at risk*"}
-	vs = append([]radar.VersionForecast(nil), vs...)
-	sort.SliceStable(vs, func(i, j int) bool { return vs[i].OnTimeProbability < vs[j].OnTimeProbability })
-	for _, v := range vs {
-		if r.projects != nil && !r.projects[v.Project] {
-			continue
+	var rs []radar.Finding
+	for _, f := range open {
+		if f.Kind == radar.KindReleaseAtRisk {
+			rs = append(rs, f)
 		}
-		if v.ReleaseDate == "" || v.P85 == "" || v.P85 <= v.ReleaseDate {
-			continue
+	}
+	onTime := func(f radar.Finding) float64 {
+		p, _ := evNumber(f.Evidence, "on_time_probability")
+		return p
+	}
+	sort.SliceStable(rs, func(i, j int) bool { return onTime(rs[i]) < onTime(rs[j]) })
+	for _, f := range rs {
+		line := fmt.Sprintf("• %s %s: P85 %s against release date %s", severityIcon(f.Severity), Escape(subjectText(f)),
+			orUnknown(evString(f.Evidence, "p85")), orUnknown(evString(f.Evidence, "release_date")))
+		if p, ok := evNumber(f.Evidence, "on_time_probability"); ok {
+			line += fmt.Sprintf(" · on time %.0f%%", p*100)
 		}
-		g.lines = append(g.lines, fmt.Sprintf("• %s %s: P85 %s against release date %s · on time %.0f%%",
-			Escape(v.Project), Escape(v.Name), Escape(v.P85), Escape(v.ReleaseDate), v.OnTimeProbability*100))
+		g.lines = append(g.lines, line)
 	}
 	return g
 }

@@ -25,6 +25,19 @@ func digestReport(t *testing.T, h *harness, n int) radar.Report {
 		f.Evidence["blast_radius"] = float64(radius)
 		r.Findings = append(r.Findings, f)
 	}
+	// Releases at risk are findings (the analysis makes one per version
+	// whose forecast misses its date); PAY 1.9 is on time.
+	for _, v := range []struct {
+		project, name, p85 string
+		sev                radar.Severity
+		onTime             float64
+	}{{"PAY", "2.0", "2026-04-12", radar.SeverityWarning, 0.31}, {"WEB", "5.1", "2026-06-01", radar.SeverityCritical, 0.05}} {
+		f := kindFinding(t, radar.KindReleaseAtRisk)
+		f.ID, f.Project, f.Issue, f.Severity = "release_at_risk:"+v.project+":"+v.name, v.project, v.name, v.sev
+		f.Title = v.project + " " + v.name + " will likely miss 2026-04-01"
+		f.Evidence["p85"], f.Evidence["on_time_probability"] = v.p85, v.onTime
+		r.Findings = append(r.Findings, f)
+	}
 	r.Versions = []radar.VersionForecast{
 		{Project: "PAY", Name: "2.0", ReleaseDate: "2026-04-01", P50: "2026-03-28", P85: "2026-04-12", P95: "2026-04-20", OnTimeProbability: 0.31},
 		{Project: "PAY", Name: "1.9", ReleaseDate: "2026-05-01", P85: "2026-04-12", OnTimeProbability: 0.97},
@@ -59,9 +72,9 @@ func TestDigest(t *testing.T) {
 	}
 	text := blockText(ms[0])
 	for _, want := range []string{
-		"*Open findings: 8*", "• Blocker: 5", "• Stale: 3",
+		"*Open findings: 9*", "• Blocker: 5", "• Release at risk: 1", "• Stale: 3",
 		"*Top blockers by blast radius*\n• 🔴 <https://jira.example.com/browse/PAY-2|PAY-2>: 40 issues wait",
-		"*Releases at risk*\n• PAY 2.0: P85 2026-04-12 against release date 2026-04-01 · on time 31%",
+		"*Releases at risk*\n• 🟠 PAY 2.0: P85 2026-04-12 against release date 2026-04-01 · on time 31%",
 		"*New so far (1)*\n• <https://jira.example.com/browse/PAY-2|PAY-2> blocker",
 		"*Resolved so far (1)*\n• <https://jira.example.com/browse/PAY-1|PAY-1> blocker",
 	} {
@@ -117,5 +130,47 @@ func TestDigestSplitsLargeBacklogs(t *testing.T) {
 	}
 	if err := h.a.Digest(context.Background(), 5, report); err == nil || !strings.Contains(err.Error(), "1 routes") {
 		t.Errorf("Digest(5) error = %v, want one naming the route count", err)
+	}
+}
+
+func TestDigestReleasesAtRiskFollowTheRoute(t *testing.T) {
+	tests := []struct {
+		name  string
+		route func(*config.Route)
+		want  []string // release lines; none means no section
+	}{
+		{"every kind", func(r *config.Route) {}, []string{
+			"• 🔴 WEB 5.1: P85 2026-06-01 against release date 2026-04-01 · on time 5%",
+			"• 🟠 PAY 2.0: P85 2026-04-12 against release date 2026-04-01 · on time 31%"}},
+		{"one project", func(r *config.Route) { r.Projects = []string{"PAY"} }, []string{
+			"• 🟠 PAY 2.0: P85 2026-04-12 against release date 2026-04-01 · on time 31%"}},
+		{"critical only", func(r *config.Route) { r.MinSeverity = "critical" }, []string{
+			"• 🔴 WEB 5.1: P85 2026-06-01 against release date 2026-04-01 · on time 5%"}},
+		{"blockers only", func(r *config.Route) { r.Kinds = []string{radar.KindBlocker} }, nil},
+		{"critical releases of one project that is on warning", func(r *config.Route) {
+			r.Kinds, r.MinSeverity, r.Projects = []string{radar.KindReleaseAtRisk}, "critical", []string{"PAY"}
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, []config.Route{route("#d", tt.route)})
+			if err := h.a.Digest(context.Background(), 0, digestReport(t, h, 1)); err != nil {
+				t.Fatal(err)
+			}
+			var text string
+			for _, m := range h.messages("") {
+				text += blockText(m) + "\n"
+			}
+			if len(tt.want) == 0 {
+				if strings.Contains(text, "Releases at risk") {
+					t.Errorf("digest has a releases section; the route does not take release_at_risk findings:\n%s", text)
+				}
+				return
+			}
+			want := "*Releases at risk*\n" + strings.Join(tt.want, "\n") + "\n"
+			if !strings.Contains(text, want) {
+				t.Errorf("digest lacks\n%s\ngot:\n%s", want, text)
+			}
+		})
 	}
 }
