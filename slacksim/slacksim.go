@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -28,7 +29,8 @@ type Options struct {
 	WebhookPath string
 	// WebhookChannel names the channel webhook messages land in; default "#webhook".
 	WebhookChannel string
-	// Printer, when set, receives each message printed readably.
+	// Printer, when set, receives each message printed readably, without
+	// control characters other than newlines and tabs.
 	Printer io.Writer
 }
 
@@ -526,7 +528,18 @@ func (s *Server) print(m *Message, mark string) {
 	for _, line := range FlattenBlocks(blocks) {
 		fmt.Fprintf(&b, "    %s\n", line)
 	}
-	io.WriteString(s.opts.Printer, b.String())
+	io.WriteString(s.opts.Printer, printable(b.String()))
+}
+
+// printable drops control characters but newlines and tabs, so text from
+// Jira (a summary with an escape sequence) cannot drive the terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // Block Kit limits Slack enforces, in characters.

@@ -233,3 +233,19 @@ func TestMessageErrors(t *testing.T) {
 		t.Errorf("messages = %d, want 3 (refused ones record nothing)", got)
 	}
 }
+
+func TestPrinterDropsControlCharacters(t *testing.T) {
+	var out bytes.Buffer
+	_, api, _ := start(t, slacksim.Options{Printer: &out})
+	evil := "PAY-1 \x1b[2J\x1b]0;pwned\x07done\r\u009b31m\xff"
+	blocks := []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "*"+evil+"*\n\tnext", false, false), nil, nil)}
+	if _, _, err := api.PostMessageContext(context.Background(), "#a", slack.MsgOptionText(evil, false), slack.MsgOptionBlocks(blocks...)); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	// A stray byte that is not UTF-8 prints as U+FFFD, never as itself.
+	want := "#a ▸ PAY-1 [2J]0;pwneddone31m\ufffd\n    *PAY-1 [2J]0;pwneddone31m\ufffd*\n    \tnext\n"
+	if got != want {
+		t.Errorf("printed %q, want %q", got, want)
+	}
+}
