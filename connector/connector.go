@@ -7,9 +7,12 @@ package connector
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"sort"
 	"strings"
@@ -114,7 +117,9 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 	if c.cfg.PartitionSize < 1 {
 		c.cfg.PartitionSize = 5000
 	}
-	c.limit = newLimiter(cfg.RequestsPerSecond, c.now)
+	// The limiter paces real requests, so it runs on the real clock even
+	// when the sync's clock is injected.
+	c.limit = newLimiter(cfg.RequestsPerSecond, time.Now)
 	return c, nil
 }
 
@@ -170,7 +175,7 @@ func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
 	now := c.now()
 	metaDue := full
 	for _, p := range c.cfg.Projects {
-		w, ok := wms[p]
+		w, ok := wms[c.scopeName(p)]
 		if !ok || w.ReconciledAt.IsZero() || now.Sub(w.ReconciledAt) >= c.cfg.ReconcileEvery {
 			metaDue = true
 		}
@@ -184,15 +189,17 @@ func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
 		res.Flavor = "cloud"
 	}
 	res.Full = full
+	scopes := make([]string, 0, len(c.cfg.Projects))
 	for _, p := range c.cfg.Projects {
-		if _, ok := wms[p]; !ok {
+		scopes = append(scopes, c.scopeName(p))
+		if _, ok := wms[c.scopeName(p)]; !ok {
 			res.Full = true // a scope that never synced is fetched whole
 		}
 	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	w := newWriter(c, st)
+	w := newWriter(c, st, scopes)
 	writerDone := make(chan error, 1)
 	go func() { writerDone <- w.run(ctx) }()
 
@@ -200,7 +207,7 @@ func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
 	sem := make(chan struct{}, c.cfg.Concurrency)
 	fail := func(err error) { cancel(err) }
 	for _, p := range c.cfg.Projects {
-		wm, haveWM := wms[p]
+		wm, haveWM := wms[c.scopeName(p)]
 		scopeFull := full || !haveWM
 		reconcile := scopeFull || wm.ReconciledAt.IsZero() || now.Sub(wm.ReconciledAt) >= c.cfg.ReconcileEvery
 		wg.Add(1)
@@ -221,8 +228,20 @@ func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
 	} else if ctx.Err() != nil {
 		err = context.Cause(ctx)
 	}
-	res.Issues, res.Links, res.Changes, res.Removed = w.issues, w.links, w.changes, w.removed
+	res.Issues, res.Links, res.Changes, res.Removed = w.issues, len(w.linkIDs), w.changes, w.removed
 	return res, err
+}
+
+// scopeName keys a project's watermark and issues. It changes with jira.jql,
+// so a changed query starts the scope afresh (a full fetch) and the issues
+// only the old query held are retired.
+func (c *Connector) scopeName(project string) string {
+	j := strings.TrimSpace(c.cfg.JQL)
+	if j == "" {
+		return project
+	}
+	sum := sha256.Sum256([]byte(j))
+	return project + "|" + hex.EncodeToString(sum[:4])
 }
 
 // scopeJQL is the project's query, with the user's clause ANDed.
@@ -238,10 +257,29 @@ func quoteJQL(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
-// syncScope syncs one project: versions when due, then either a full fetch
+// query is one search of a scope: its fixed clauses and, for incremental
+// syncs, the lower bound of the updated window.
+type query struct {
+	base  string    // scope JQL plus partition or id clauses
+	since time.Time // zero: no updated bound
+}
+
+// jql renders the query as of now. The updated bound is relative minutes
+// (immune to the Jira user's time zone) counted from since on Radar's own
+// clock; recomputed for every request, the window never slides past since
+// however long the sync takes.
+func (c *Connector) jql(q query) string {
+	if q.since.IsZero() {
+		return q.base
+	}
+	mins := int(math.Ceil(c.now().Sub(q.since).Minutes())) + 1
+	return fmt.Sprintf(`%s AND updated >= "-%dm"`, q.base, mins)
+}
+
+// syncScope syncs one project: its versions, then either a full fetch
 // partitioned by id ranges from a key listing, or an incremental query from
-// the watermark, then reconciliation when due. The watermark is handed to the
-// writer after every page of the scope.
+// the watermark, plus reconciliation when due. The watermark is handed to
+// the writer after every page of the scope.
 func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan struct{}, project string,
 	wm store.Watermark, full, reconcile bool, now time.Time) error {
 	acquire := func() error {
@@ -253,25 +291,27 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 		}
 	}
 	release := func() { <-sem }
+	scope := c.scopeName(project)
 
-	if reconcile {
-		if err := acquire(); err != nil {
-			return err
-		}
-		err := c.syncVersions(ctx, project, now)
-		release()
-		if err != nil {
-			return err
-		}
+	// Versions every sync: Jira keeps no history of release dates, so each
+	// sync's view is recorded to see releases slip.
+	if err := acquire(); err != nil {
+		return err
+	}
+	err := c.syncVersions(ctx, project, now)
+	release()
+	if err != nil {
+		return err
 	}
 
 	base := c.scopeJQL(project)
 	var listing []listed
+	var listedAt time.Time
 	if full || reconcile {
 		if err := acquire(); err != nil {
 			return err
 		}
-		var err error
+		listedAt = c.now()
 		listing, err = c.listIDs(ctx, st, base)
 		release()
 		if err != nil {
@@ -279,16 +319,17 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 		}
 	}
 
-	var queries []string
+	var queries []query
 	if full {
-		queries = partition(base, listing, c.cfg.PartitionSize)
+		for _, b := range partition(base, listing, c.cfg.PartitionSize) {
+			queries = append(queries, query{base: b})
+		}
 	} else {
-		mins := int(now.Sub(wm.SyncedUntil).Minutes()+c.cfg.Overlap.Minutes()) + 1
-		queries = append(queries, fmt.Sprintf(`%s AND updated >= "-%dm"`, base, mins))
+		queries = append(queries, query{base: base, since: wm.SyncedUntil.Add(-c.cfg.Overlap)})
 		if reconcile {
 			// Issues the listing shows but the store lacks, or holds under an
 			// old key (moved), are fetched by id.
-			have, err := c.store.ScopeIssues(ctx, project)
+			have, err := c.store.ScopeIssues(ctx, scope)
 			if err != nil {
 				return err
 			}
@@ -300,7 +341,7 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 			}
 			for i := 0; i < len(missing); i += 100 {
 				j := min(i+100, len(missing))
-				queries = append(queries, fmt.Sprintf("%s AND id in (%s)", base, strings.Join(missing[i:j], ", ")))
+				queries = append(queries, query{base: fmt.Sprintf("%s AND id in (%s)", base, strings.Join(missing[i:j], ", "))})
 			}
 		}
 	}
@@ -311,7 +352,7 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- c.fetchQuery(ctx, st, w, project, q, acquire, release)
+			errs <- c.fetchQuery(ctx, st, w, scope, q, acquire, release)
 		}()
 	}
 	wg.Wait()
@@ -321,7 +362,7 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 			return err
 		}
 	}
-	done := scopeDone{watermark: store.Watermark{Scope: project, SyncedUntil: now}}
+	done := scopeDone{watermark: store.Watermark{Scope: scope, SyncedUntil: now}, listedAt: listedAt}
 	if listing != nil {
 		done.present = make(map[string]bool, len(listing))
 		for _, l := range listing {

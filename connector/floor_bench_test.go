@@ -228,7 +228,7 @@ func loadFloor(b *testing.B, flavor jirasim.Flavor) *floorData {
 				if _, ok := is[i].Fields["summary"]; !ok {
 					continue // an id listing
 				}
-				rec, err := c.site.mapper.issue(&is[i], is[i].Key[:strings.LastIndexByte(is[i].Key, '-')])
+				rec, _, err := c.site.mapper.issue(&is[i], is[i].Key[:strings.LastIndexByte(is[i].Key, '-')])
 				if err != nil {
 					b.Fatal(err)
 				}

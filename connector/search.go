@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/store"
@@ -27,7 +28,7 @@ type cloudSearch struct {
 // partial listing.
 func (c *Connector) listIDs(ctx context.Context, st *site, jql string) ([]listed, error) {
 	var out []listed
-	err := c.page(ctx, st, jql, []string{"id", "key"}, 5000, false, func(is []wireIssue) error {
+	err := c.page(ctx, st, query{base: jql}, []string{"id", "key"}, 5000, false, func(is []wireIssue) error {
 		for _, w := range is {
 			n, err := strconv.ParseInt(w.ID, 10, 64)
 			if err != nil {
@@ -40,32 +41,42 @@ func (c *Connector) listIDs(ctx context.Context, st *site, jql string) ([]listed
 	return out, err
 }
 
-// fetchQuery pages through jql, fetches full changelogs, maps the issues and
-// hands each page to the writer. acquire/release bound the requests in flight.
-func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope, jql string, acquire func() error, release func()) error {
-	return c.page(ctx, st, jql, st.fieldList, c.cfg.PageSize, !st.cloud, func(is []wireIssue) error {
+// fetchQuery pages through q, completes changelogs, maps the issues and hands
+// each page to the writer. acquire/release bound the requests in flight.
+func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope string, q query, acquire func() error, release func()) error {
+	return c.page(ctx, st, q, st.fieldList, c.cfg.PageSize, !st.cloud, func(is []wireIssue) error {
 		var logs map[string][]wireHistory
+		var err error
 		if st.cloud && len(is) > 0 {
 			ids := make([]string, len(is))
 			for i := range is {
 				ids[i] = is[i].ID
 			}
-			var err error
 			if logs, err = c.bulkChangelog(ctx, ids); err != nil {
 				return err
 			}
 		}
 		recs := make([]store.IssueRecord, 0, len(is))
 		for i := range is {
-			r, err := st.mapper.issue(&is[i], scope)
+			r, warnings, err := st.mapper.issue(&is[i], scope)
 			if err != nil {
 				return fmt.Errorf("read issue: %w", err)
 			}
+			for _, msg := range warnings {
+				c.log.Warn("jira field skipped", "issue", is[i].Key, "problem", msg)
+			}
 			var hs []wireHistory
-			if st.cloud {
+			switch {
+			case st.cloud:
 				hs = logs[is[i].ID]
-			} else if is[i].Changelog != nil {
+			case is[i].Changelog != nil:
 				hs = is[i].Changelog.Histories
+				if is[i].Changelog.Total > len(hs) {
+					// Truncated: the issue's own changelog is complete.
+					if hs, err = c.issueChangelog(ctx, is[i].ID); err != nil {
+						return err
+					}
+				}
 			}
 			if r.Changes, err = changes(is[i].Key, hs); err != nil {
 				return err
@@ -76,22 +87,60 @@ func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope, 
 	}, acquire, release)
 }
 
-// page runs jql ordered by id and calls fn with each page. Cloud pages with
-// nextPageToken (and resumes by id when a token expires); Data Center pages by
-// id ("id > last") rather than startAt, which fails past 10,000 results.
-func (c *Connector) page(ctx context.Context, st *site, jql string, fields []string, size int, changelog bool,
+// issueChangelog reads one issue's complete changelog (Data Center).
+func (c *Connector) issueChangelog(ctx context.Context, id string) ([]wireHistory, error) {
+	is, err := call[wireIssue](ctx, c, "read changelog of issue "+id, http.MethodGet,
+		"rest/api/2/issue/"+url.PathEscape(id)+"?fields=key&expand=changelog", nil)
+	if err != nil {
+		return nil, err
+	}
+	if is.Changelog == nil {
+		return nil, nil
+	}
+	return is.Changelog.Histories, nil
+}
+
+// lookupIssue asks Jira for an issue by id wherever it is now: its key, or
+// found false when Jira says it does not exist (deleted, or no longer
+// visible).
+func (c *Connector) lookupIssue(ctx context.Context, id string) (key string, found bool, err error) {
+	is, err := call[wireIssue](ctx, c, "look up issue "+id, http.MethodGet,
+		"rest/api/2/issue/"+url.PathEscape(id)+"?fields=key", nil)
+	var je *Error
+	if errors.As(err, &je) && (je.Status == http.StatusNotFound || je.Status == http.StatusForbidden) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return is.Key, true, nil
+}
+
+// page runs q ordered by id and calls fn with each page. Cloud pages with
+// nextPageToken; Data Center pages by id ("id > last") rather than startAt,
+// which fails past 10,000 results. Every fresh query re-renders the updated
+// window; a Cloud token (whose JQL is fixed) is dropped for a fresh query by
+// id once it is older than half the overlap, and when it expires.
+func (c *Connector) page(ctx context.Context, st *site, q query, fields []string, size int, changelog bool,
 	fn func([]wireIssue) error, acquire func() error, release func()) error {
 	if acquire == nil {
 		acquire, release = func() error { return nil }, func() {}
 	}
-	last := ""
-	token := ""
+	last, token, tokenJQL := "", "", ""
+	var tokenAt time.Time
 	for {
-		q := jql
-		if last != "" && token == "" {
-			q += " AND id > " + last
+		if token != "" && !q.since.IsZero() && c.now().Sub(tokenAt) > c.cfg.Overlap/2 {
+			token = "" // the token's relative window is getting stale
 		}
-		q += " ORDER BY id ASC"
+		jql := tokenJQL
+		if token == "" {
+			jql = c.jql(q)
+			if last != "" {
+				jql += " AND id > " + last
+			}
+			jql += " ORDER BY id ASC"
+			tokenJQL, tokenAt = jql, c.now()
+		}
 		if err := acquire(); err != nil {
 			return err
 		}
@@ -99,7 +148,7 @@ func (c *Connector) page(ctx context.Context, st *site, jql string, fields []str
 		more := false
 		if st.cloud {
 			p, err := call[wireCloudPage](ctx, c, "search", http.MethodPost, "rest/api/3/search/jql",
-				cloudSearch{JQL: q, NextPageToken: token, MaxResults: size, Fields: fields})
+				cloudSearch{JQL: jql, NextPageToken: token, MaxResults: size, Fields: fields})
 			var je *Error
 			if err != nil && token != "" && errors.As(err, &je) && je.Status == http.StatusBadRequest &&
 				strings.Contains(strings.ToLower(je.Message), "token") {
@@ -118,7 +167,7 @@ func (c *Connector) page(ctx context.Context, st *site, jql string, fields []str
 			more = token != "" && (p.IsLast == nil || !*p.IsLast)
 		} else {
 			v := url.Values{}
-			v.Set("jql", q)
+			v.Set("jql", jql)
 			v.Set("startAt", "0")
 			v.Set("maxResults", strconv.Itoa(size))
 			v.Set("fields", strings.Join(fields, ","))

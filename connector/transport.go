@@ -193,7 +193,7 @@ func call[T any](ctx context.Context, c *Connector, op, method, path string, bod
 		c.retries.Add(1)
 		c.metrics.JiraRetry(reason)
 		c.log.Debug("retrying jira request", "op", op, "reason", reason, "status", status, "wait", wait, "attempt", attempt+1)
-		if reason == "rate_limited" {
+		if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
 			c.limit.pause(wait) // everyone waits: the limit is per tenant
 		}
 		if err := sleep(ctx, wait); err != nil {

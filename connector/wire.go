@@ -175,7 +175,7 @@ func parseTime(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	if t, err := parseDate(s); err == nil {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("unrecognised time %q", s)
@@ -222,7 +222,7 @@ func parseFlexTime(raw json.RawMessage) (time.Time, error) {
 
 // serverSprint matches the old Server string form of a sprint:
 // com.atlassian.greenhopper.service.sprint.Sprint@1a2b[id=5,rapidViewId=1,state=CLOSED,name=Sprint 5,...]
-var serverSprint = regexp.MustCompile(`^[\w.]+@\w+\[(.*)\]$`)
+var serverSprint = regexp.MustCompile(`(?s)^[\w.]+@\w+\[(.*)\]$`)
 
 // sprintStringKeys are the keys of the Server string form, to split values
 // that contain commas (names and goals may).
@@ -354,49 +354,48 @@ type mapper struct {
 	deps   map[string]dependencyRule // by lower-cased link type name
 }
 
-func (m *mapper) issue(w *wireIssue, scope string) (store.IssueRecord, error) {
-	var r store.IssueRecord
+// issue maps one wire issue. A field Jira sent in a shape Radar cannot read
+// is skipped with a warning rather than failing the sync: one odd value must
+// not stop a whole site. Only a missing id or key is an error.
+func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warnings []string, err error) {
+	if w.ID == "" || w.Key == "" {
+		return r, nil, fmt.Errorf("an issue without id or key (id %q, key %q)", w.ID, w.Key)
+	}
 	is := &r.Issue
 	is.ID, is.Key = w.ID, w.Key
 	r.Scope = scope
 	f := w.Fields
-	dec := func(name string, v any) error {
+	warn := func(field string, err error) {
+		warnings = append(warnings, fmt.Sprintf("field %s: %v", field, err))
+	}
+	// dec decodes a field; on failure it warns and leaves v untouched.
+	dec := func(name string, v any) bool {
 		raw, ok := f[name]
 		if !ok || isNull(raw) {
-			return nil
+			return false
 		}
 		if err := json.Unmarshal(raw, v); err != nil {
-			return fmt.Errorf("issue %s field %s: %w", w.Key, name, err)
+			warn(name, err)
+			return false
 		}
-		return nil
+		return true
 	}
-	var str string
-	var proj wireNamed
-	var itype wireNamed
+	var proj, itype, prio, parent wireNamed
 	var status wireStatusRef
-	var prio wireNamed
 	var assignee wireUser
-	var parent wireNamed
 	var links []wireLink
 	var comps, fixes []wireNamed
-	var secs *int64
-	for _, step := range []error{
-		dec("summary", &is.Summary),
-		dec("project", &proj),
-		dec("issuetype", &itype),
-		dec("status", &status),
-		dec("priority", &prio),
-		dec("assignee", &assignee),
-		dec("parent", &parent),
-		dec("issuelinks", &links),
-		dec("labels", &is.Labels),
-		dec("components", &comps),
-		dec("fixVersions", &fixes),
-	} {
-		if step != nil {
-			return r, step
-		}
-	}
+	dec("summary", &is.Summary)
+	dec("project", &proj)
+	dec("issuetype", &itype)
+	dec("status", &status)
+	dec("priority", &prio)
+	dec("assignee", &assignee)
+	dec("parent", &parent)
+	dec("issuelinks", &links)
+	dec("labels", &is.Labels)
+	dec("components", &comps)
+	dec("fixVersions", &fixes)
 	is.Project = proj.Key
 	if is.Project == "" {
 		if i := strings.LastIndexByte(is.Key, '-'); i > 0 {
@@ -415,32 +414,26 @@ func (m *mapper) issue(w *wireIssue, scope string) (store.IssueRecord, error) {
 	for _, v := range fixes {
 		is.FixVersions = append(is.FixVersions, v.ID)
 	}
-	for name, dst := range map[string]*time.Time{"created": &is.Created, "updated": &is.Updated, "resolutiondate": &is.Resolved} {
-		str = ""
-		if err := dec(name, &str); err != nil {
-			return r, err
+	timeField := func(name string, dst *time.Time, parse func(string) (time.Time, error)) {
+		var str string
+		if !dec(name, &str) {
+			return
 		}
-		t, err := parseTime(str)
+		t, err := parse(str)
 		if err != nil {
-			return r, fmt.Errorf("issue %s field %s: %w", w.Key, name, err)
+			warn(name, err)
+			return
 		}
 		*dst = t
 	}
-	str = ""
-	if err := dec("duedate", &str); err != nil {
-		return r, err
-	}
-	var err error
-	if is.Due, err = parseDate(str); err != nil {
-		return r, fmt.Errorf("issue %s field duedate: %w", w.Key, err)
-	}
+	timeField("created", &is.Created, parseTime)
+	timeField("updated", &is.Updated, parseTime)
+	timeField("resolutiondate", &is.Resolved, parseTime)
+	timeField("duedate", &is.Due, parseDate)
 	for name, dst := range map[string]*time.Duration{"timeoriginalestimate": &is.OriginalEstimate, "timeestimate": &is.RemainingEstimate, "timespent": &is.TimeSpent} {
-		secs = nil
-		if err := dec(name, &secs); err != nil {
-			return r, err
-		}
-		if secs != nil {
-			*dst = time.Duration(*secs) * time.Second
+		var secs float64
+		if dec(name, &secs) {
+			*dst = time.Duration(secs) * time.Second
 		}
 	}
 	// Hierarchy: a sub-task's parent; on Cloud a standard issue's parent is its epic.
@@ -452,17 +445,12 @@ func (m *mapper) issue(w *wireIssue, scope string) (store.IssueRecord, error) {
 		}
 	}
 	if m.fields.EpicLink != "" && is.EpicKey == "" {
-		if err := dec(m.fields.EpicLink, &is.EpicKey); err != nil {
-			return r, err
-		}
+		dec(m.fields.EpicLink, &is.EpicKey)
 	}
 	for _, id := range m.fields.StoryPoints {
-		var pts *float64
-		if err := dec(id, &pts); err != nil {
-			return r, err
-		}
-		if pts != nil {
-			is.StoryPoints = pts
+		var pts float64
+		if dec(id, &pts) {
+			is.StoryPoints = &pts
 			break
 		}
 	}
@@ -470,25 +458,17 @@ func (m *mapper) issue(w *wireIssue, scope string) (store.IssueRecord, error) {
 		var flags []struct {
 			Value string `json:"value"`
 		}
-		if err := dec(m.fields.Flagged, &flags); err != nil {
-			return r, err
-		}
+		dec(m.fields.Flagged, &flags)
 		is.Flagged = len(flags) > 0
 	}
 	if m.fields.StartDate != "" {
-		str = ""
-		if err := dec(m.fields.StartDate, &str); err != nil {
-			return r, err
-		}
-		if is.StartDate, err = parseDate(str); err != nil {
-			return r, fmt.Errorf("issue %s start date: %w", w.Key, err)
-		}
+		timeField(m.fields.StartDate, &is.StartDate, parseDate)
 	}
 	if m.fields.Sprint != "" {
 		if raw, ok := f[m.fields.Sprint]; ok {
 			sps, err := parseSprints(raw)
 			if err != nil {
-				return r, fmt.Errorf("issue %s: %w", w.Key, err)
+				warn(m.fields.Sprint, err)
 			}
 			r.Sprints = sps
 			for _, sp := range sps {
@@ -497,7 +477,7 @@ func (m *mapper) issue(w *wireIssue, scope string) (store.IssueRecord, error) {
 		}
 	}
 	r.Links = m.links(is.ID, is.Key, links)
-	return r, nil
+	return r, warnings, nil
 }
 
 // links normalises the issue's dependency links to blocker → blocked.

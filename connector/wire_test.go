@@ -36,7 +36,7 @@ func day(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
 
 func TestMapCloudIssue(t *testing.T) {
 	w := loadIssue(t, "cloud_issue.json")
-	r, err := testMapper().issue(&w, "PAY")
+	r, _, err := testMapper().issue(&w, "PAY")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestMapDataCenterIssue(t *testing.T) {
 	w := loadIssue(t, "dc_issue.json")
 	m := testMapper()
 	m.fields.Sprint, m.fields.EpicLink, m.fields.Flagged, m.fields.StartDate = "customfield_10101", "customfield_10104", "customfield_10105", ""
-	r, err := m.issue(&w, "WEB")
+	r, _, err := m.issue(&w, "WEB")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,5 +198,28 @@ func TestRateLimitReset(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("rateLimitReset(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+func TestServerSprintWithMultiLineGoal(t *testing.T) {
+	sp, err := parseServerSprint("com.atlassian.greenhopper.service.sprint.Sprint@9f[id=8,rapidViewId=2,state=FUTURE,name=S8,goal=first line\nsecond, line,startDate=<null>,endDate=<null>,completeDate=<null>,sequence=8]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp.ID != 8 || sp.State != "future" || sp.Goal != "first line\nsecond, line" || !sp.Start.IsZero() {
+		t.Errorf("sprint = %+v", sp)
+	}
+}
+
+func TestOddFieldIsSkippedNotFatal(t *testing.T) {
+	w := loadIssue(t, "cloud_issue.json")
+	w.Fields["duedate"] = json.RawMessage(`"next tuesday"`)
+	w.Fields["customfield_10020"] = json.RawMessage(`{"not":"a list"}`)
+	r, warnings, err := testMapper().issue(&w, "PAY")
+	if err != nil {
+		t.Fatalf("an odd field failed the issue: %v", err)
+	}
+	if len(warnings) != 2 || !r.Issue.Due.IsZero() || r.Issue.Summary == "" || len(r.Links) != 4 {
+		t.Errorf("warnings %q, due %v, summary %q, %d links", warnings, r.Issue.Due, r.Issue.Summary, len(r.Links))
 	}
 }

@@ -3,6 +3,8 @@ package connector
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/radarhq/radar/store"
 )
@@ -11,12 +13,14 @@ import (
 // pages; it batches them into transactions and writes a scope's watermark in
 // the transaction after the last page of that scope.
 type writer struct {
-	c  *Connector
-	st *site
-	in chan writerMsg
+	c      *Connector
+	st     *site
+	scopes []string // every configured scope; others are retired after a clean sync
+	in     chan writerMsg
 
-	err                             error
-	issues, links, changes, removed int
+	err                      error
+	issues, changes, removed int
+	linkIDs                  map[string]struct{} // distinct dependency links written
 }
 
 type writerMsg struct {
@@ -30,10 +34,11 @@ type writerMsg struct {
 type scopeDone struct {
 	watermark store.Watermark
 	present   map[string]bool
+	listedAt  time.Time // when the listing started: later writes are not judged by it
 }
 
-func newWriter(c *Connector, st *site) *writer {
-	return &writer{c: c, st: st, in: make(chan writerMsg, c.cfg.Concurrency*2)}
+func newWriter(c *Connector, st *site, scopes []string) *writer {
+	return &writer{c: c, st: st, scopes: scopes, in: make(chan writerMsg, c.cfg.Concurrency*2), linkIDs: map[string]struct{}{}}
 }
 
 func (w *writer) send(ctx context.Context, recs []store.IssueRecord) error {
@@ -85,7 +90,9 @@ func (w *writer) run(ctx context.Context) error {
 		}
 		for _, r := range pending {
 			w.issues++
-			w.links += len(r.Links)
+			for _, l := range r.Links {
+				w.linkIDs[l.ID] = struct{}{}
+			}
 			w.changes += len(r.Changes)
 		}
 		pending = pending[:0]
@@ -121,11 +128,37 @@ func (w *writer) run(ctx context.Context) error {
 		return w.err
 	}
 	for _, d := range reconcile {
-		n, err := w.c.store.Reconcile(wctx, d.watermark.Scope, d.present, w.c.now())
+		n, err := w.reconcile(ctx, wctx, d)
 		if err != nil {
 			return err
 		}
 		w.removed += n
 	}
-	return nil
+	// Issues of projects no longer configured (or of a jira.jql that
+	// changed) leave the snapshot once every configured scope synced.
+	n, err := w.c.store.RetireScopes(wctx, w.scopes, w.c.now())
+	w.removed += n
+	return err
+}
+
+// reconcile marks the scope's issues missing from its listing as removed.
+// Jira is asked about each: one that still exists moved out of the scope
+// (its links stay, under its new key); one that does not was deleted (its
+// links go).
+func (w *writer) reconcile(ctx, wctx context.Context, d scopeDone) (int, error) {
+	gone, err := w.c.store.GoneIssues(wctx, d.watermark.Scope, d.present, d.listedAt)
+	if err != nil {
+		return 0, err
+	}
+	moved := map[string]string{}
+	for _, id := range gone {
+		key, found, err := w.c.lookupIssue(ctx, id)
+		if err != nil {
+			return 0, fmt.Errorf("reconcile %s: %w", d.watermark.Scope, err)
+		}
+		if found {
+			moved[id] = key
+		}
+	}
+	return w.c.store.Reconcile(wctx, d.watermark.Scope, gone, moved, w.c.now())
 }

@@ -1,0 +1,267 @@
+package connector_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/radarhq/radar/jirasim"
+)
+
+// A slow incremental sync (429 pauses, retries) must not let its relative
+// updated window slide past the watermark: every update lands.
+func TestSlowIncrementalSyncMissesNothing(t *testing.T) {
+	for _, flavor := range []jirasim.Flavor{jirasim.Cloud, jirasim.DataCenter} {
+		t.Run(string(flavor), func(t *testing.T) {
+			r := newRig(t, flavor)
+			r.cfg.PageSize = 10
+			r.sync(false)
+			r.clock.Advance(15 * time.Minute)
+			n := 0
+			for _, is := range r.sim.Issues() {
+				if is.Project == "PAY" && n < 60 {
+					n++
+					if err := r.sim.UpdateIssue(is.Key, func(x *jirasim.Issue) { x.Summary += " (updated)" }); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			// Every search after the first takes ten minutes of Jira's and
+			// Radar's clock.
+			var searches atomic.Int32
+			slow := func(req *http.Request) {
+				if strings.Contains(req.URL.Path, "search") && searches.Add(1) > 1 {
+					r.clock.Advance(10 * time.Minute)
+				}
+			}
+			r.hook.Store(&slow)
+			r.sync(false)
+			r.hook.Store(nil)
+			if searches.Load() < 3 {
+				t.Fatalf("only %d searches: the test needs several pages", searches.Load())
+			}
+			assertMatchesSim(t, r)
+		})
+	}
+}
+
+// An issue created while a sync runs is not marked removed by that sync's
+// reconciliation, whose listing predates it.
+func TestIssueCreatedDuringSyncIsNotRemoved(t *testing.T) {
+	r := newRig(t, jirasim.Cloud)
+	r.cfg.ReconcileEvery = time.Hour
+	r.sync(false)
+	r.clock.Advance(2 * time.Hour) // reconciliation due
+	var once sync.Once
+	var created string
+	add := func(req *http.Request) {
+		// After the listing (a search asking for id/key only), before the
+		// incremental search.
+		if strings.Contains(req.URL.Path, "search") {
+			body, _ := readBody(req)
+			if strings.Contains(body, `"fields":["id","key"]`) {
+				once.Do(func() {
+					k, err := r.sim.AddIssue(jirasim.Issue{Project: "PAY", Type: "Task", Summary: "born mid-sync", Status: r.sim.Statuses()[0].ID})
+					if err != nil {
+						t.Error(err)
+					}
+					created = k
+				})
+			}
+		}
+	}
+	r.hook.Store(&add)
+	r.sync(false)
+	r.hook.Store(nil)
+	if created == "" {
+		t.Fatal("no issue created during the sync")
+	}
+	var removed *int64
+	if err := r.store.DB().QueryRow(`SELECT removed_at FROM issues WHERE key = ?`, created).Scan(&removed); err != nil {
+		t.Fatalf("issue %s not synced: %v", created, err)
+	}
+	if removed != nil {
+		t.Errorf("issue %s created during the sync was marked removed", created)
+	}
+	assertMatchesSim(t, r)
+}
+
+// readBody reads a request body and puts it back.
+func readBody(req *http.Request) (string, error) {
+	if req.Body == nil {
+		return "", nil
+	}
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(req.Body); err != nil {
+		return "", err
+	}
+	req.Body.Close()
+	req.Body = readCloser{bytes.NewReader(b.Bytes())}
+	return b.String(), nil
+}
+
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }
+
+// Dropping a project from the configuration retires its issues; adding it
+// back syncs it whole.
+func TestDroppedProjectIsRetired(t *testing.T) {
+	r := newRig(t, jirasim.DataCenter)
+	r.sync(false)
+	r.cfg.Projects = []string{"PAY"}
+	r.clock.Advance(time.Minute)
+	res := r.sync(false)
+	var web int
+	r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE project = 'WEB' AND removed_at IS NULL`).Scan(&web)
+	if web != 0 || res.Removed == 0 {
+		t.Errorf("after dropping WEB: %d WEB issues live, %d removed", web, res.Removed)
+	}
+	if wm := watermarks(t, r.store); len(wm) != 1 {
+		t.Errorf("watermarks after dropping WEB: %v", wm)
+	}
+	r.cfg.Projects = scopes
+	r.clock.Advance(time.Minute)
+	res = r.sync(false)
+	if !res.Full {
+		t.Errorf("re-added project was not fetched whole")
+	}
+	assertMatchesSim(t, r)
+}
+
+// Changing jira.jql starts the scopes afresh: issues only the old query held
+// leave, and the new query's issues are fetched whole.
+func TestChangedJQLRefetches(t *testing.T) {
+	r := newRig(t, jirasim.Cloud)
+	r.cfg.JQL = "statusCategory != Done"
+	r.sync(false)
+	var open, all int
+	r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE removed_at IS NULL`).Scan(&open)
+	r.cfg.JQL = ""
+	r.clock.Advance(time.Minute)
+	res := r.sync(false)
+	r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE removed_at IS NULL`).Scan(&all)
+	if !res.Full || all <= open {
+		t.Errorf("after widening jira.jql: full=%v, %d issues (was %d)", res.Full, all, open)
+	}
+	assertMatchesSim(t, r)
+}
+
+// A Data Center search whose expanded changelog is truncated is completed
+// from the issue's own changelog.
+func TestTruncatedDataCenterChangelogIsCompleted(t *testing.T) {
+	r := newRig(t, jirasim.DataCenter)
+	var truncated atomic.Int32
+	wrap := func(w http.ResponseWriter, req *http.Request, inner http.Handler) {
+		if !strings.HasSuffix(req.URL.Path, "/rest/api/2/search") || !strings.Contains(req.URL.RawQuery, "changelog") {
+			inner.ServeHTTP(w, req)
+			return
+		}
+		rec := httptest.NewRecorder()
+		inner.ServeHTTP(rec, req)
+		var page map[string]any
+		if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &page) != nil {
+			w.WriteHeader(rec.Code)
+			w.Write(rec.Body.Bytes())
+			return
+		}
+		for _, is := range page["issues"].([]any) {
+			cl, _ := is.(map[string]any)["changelog"].(map[string]any)
+			if hs, _ := cl["histories"].([]any); len(hs) > 1 {
+				cl["histories"] = hs[len(hs)-1:] // keep only the latest, as a truncating server does
+				cl["maxResults"] = 1
+				truncated.Add(1)
+			}
+		}
+		b, _ := json.Marshal(page)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Write(b)
+	}
+	r.wrap.Store(&wrap)
+	r.sync(false)
+	r.wrap.Store(nil)
+	if truncated.Load() == 0 {
+		t.Fatal("no changelog truncated: the test proves nothing")
+	}
+	assertMatchesSim(t, r)
+}
+
+// Retry-After is the minimum wait: no request reaches Jira before it passed,
+// from the worker that got the 429 or from any other.
+func TestRetryAfterIsHonoured(t *testing.T) {
+	for _, workers := range []int{1, 4} {
+		t.Run(fmt.Sprintf("concurrency=%d", workers), func(t *testing.T) { testRetryAfter(t, workers) })
+	}
+}
+
+func testRetryAfter(t *testing.T, workers int) {
+	r := newRig(t, jirasim.Cloud)
+	r.sim.SetFaults(jirasim.Faults{Seed: 3, RateLimitRate: 0.1, RetryAfter: time.Second})
+	r.cfg.MaxRetries = 20
+	r.cfg.Concurrency = workers
+	// With several workers, requests already on the wire when the 429 left
+	// are not early; anything sent after the client could have read it is.
+	grace := time.Duration(0)
+	if workers > 1 {
+		grace = 100 * time.Millisecond
+	}
+	var mu sync.Mutex
+	var at, until time.Time // the latest 429 and the end of its Retry-After
+	early := 0
+	wrap := func(w http.ResponseWriter, req *http.Request, inner http.Handler) {
+		mu.Lock()
+		if now := time.Now(); now.After(at.Add(grace)) && now.Before(until) {
+			early++
+		}
+		mu.Unlock()
+		rec := &statusRecorder{ResponseWriter: w}
+		inner.ServeHTTP(rec, req)
+		if rec.code == http.StatusTooManyRequests {
+			if s, err := strconv.Atoi(rec.Header().Get("Retry-After")); err == nil {
+				mu.Lock()
+				if u := time.Now().Add(time.Duration(s) * time.Second); u.After(until) {
+					at, until = time.Now(), u
+				}
+				mu.Unlock()
+			}
+		}
+	}
+	r.wrap.Store(&wrap)
+	r.sync(false)
+	r.wrap.Store(nil)
+	if n := r.sim.FaultCounts()[jirasim.FaultRateLimit]; n == 0 {
+		t.Fatal("no 429 injected: the test proves nothing")
+	}
+	if early > 0 {
+		t.Errorf("%d requests arrived before Retry-After had passed", early)
+	}
+	assertMatchesSim(t, r)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.code == 0 {
+		s.code = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.code == 0 {
+		s.code = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
