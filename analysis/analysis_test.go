@@ -274,14 +274,15 @@ func TestGoldenGraphs(t *testing.T) {
 func TestMarkdownEscapesJiraText(t *testing.T) {
 	rep := radar.Report{GeneratedAt: propNow, Findings: []radar.Finding{{
 		ID: "stale:X-1", Kind: radar.KindStale, Severity: radar.SeverityWarning, Project: "X", Issue: "X-1",
-		Title: "<!channel> a|b & c", Detail: "line\r\nbreak <script>",
+		Title: "<!channel> a|b & c", Detail: "line\r\nbreak <script> [click](http://evil.example) *bold* `code`",
 	}}}
 	var b bytes.Buffer
 	if err := WriteMarkdown(&b, rep); err != nil {
 		t.Fatal(err)
 	}
 	got := b.String()
-	for _, want := range []string{"&lt;!channel&gt; a\\|b &amp; c", "line  break &lt;script&gt;"} {
+	for _, want := range []string{"&lt;!channel&gt; a\\|b &amp; c", "line  break &lt;script&gt;",
+		"\\[click\\](http://evil.example) \\*bold\\* \\`code\\`"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, got)
 		}

@@ -112,8 +112,11 @@ func plainText(s string) string {
 	}, s)
 }
 
-// markdownText escapes untrusted text for a Markdown table cell: HTML
-// control characters and the cell separator, on one line.
-var markdownReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "\\|")
+// markdownText escapes untrusted text for a Markdown table cell, on one
+// line: HTML control characters become entities, and the Markdown
+// punctuation that makes links, emphasis, code and cells is backslash-escaped
+// so Jira text cannot turn into a link or markup.
+var markdownReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "\\|",
+	"\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]", "~", "\\~")
 
 func markdownText(s string) string { return markdownReplacer.Replace(plainText(s)) }
