@@ -90,13 +90,12 @@ func (m *model) forecastVersions() {
 		if bestComp >= 0 {
 			path, cpDays = m.chainKeys(bestComp), m.longest[bestComp]
 		}
-		floor := m.today + ceilDays(cpDays)
 		t := m.teams[v.Project]
-		var weekly []float64
+		var weekly, spread []float64
 		if t != nil {
-			weekly = t.weekly
+			weekly, spread = t.weekly, t.spread
 		}
-		ok := simulate(finishes, weekly, items, floor, m.today, m.opts.Seed, v.ID)
+		ok := simulate(finishes, weekly, spread, items, cpDays, m.today, m.opts.Seed, v.ID)
 		fc := radar.VersionForecast{
 			Project: v.Project, Name: v.Name, CriticalPath: path,
 			CriticalPathRemaining: time.Duration(cpDays * float64(24*time.Hour)),
@@ -169,21 +168,18 @@ func (m *model) addReleaseAtRisk(v *radar.Version, fc radar.VersionForecast, ok 
 }
 
 // simulate fills finishes (sorted ascending) with the finish day of each
-// Monte Carlo trial: weeks are drawn at random from the weekly throughput
-// history until the remaining items are done, and no trial finishes before
-// floor. It reports false when the history has no throughput at all.
-func simulate(finishes []int64, weekly []float64, items int, floor, today, seed int64, stream string) bool {
-	if items == 0 {
-		for k := range finishes {
-			finishes[k] = max(floor, today)
-		}
-		return true
-	}
+// Monte Carlo trial. A trial draws weeks at random from the weekly
+// throughput history until the remaining items are done, and cannot finish
+// before the critical path does; the critical path's length is drawn too,
+// scaled by a random sample of how the team's cycle times vary around
+// their median (spread), so its uncertainty shows in P85 and P95. It
+// reports false when the history has no throughput at all.
+func simulate(finishes []int64, weekly, spread []float64, items int, cpDays float64, today, seed int64, stream string) bool {
 	total := 0.0
 	for _, w := range weekly {
 		total += w
 	}
-	if total == 0 {
+	if items > 0 && total == 0 {
 		return false
 	}
 	h := fnv.New64a()
@@ -191,20 +187,28 @@ func simulate(finishes []int64, weekly []float64, items int, floor, today, seed 
 	rng := rand.New(rand.NewPCG(uint64(seed), h.Sum64()))
 	remaining := float64(items)
 	for k := range finishes {
-		done, weeks := 0.0, 0.0
-		for {
-			x := weekly[rng.IntN(len(weekly))]
-			if done+x >= remaining {
-				weeks += (remaining - done) / x
-				break
-			}
-			done += x
-			weeks++
-			if weeks >= maxForecastWeeks {
-				break
-			}
+		path := cpDays
+		if len(spread) > 0 && cpDays > 0 {
+			path *= spread[rng.IntN(len(spread))]
 		}
-		finishes[k] = max(floor, today+ceilDays(weeks*7))
+		finish := today + ceilDays(path)
+		if items > 0 {
+			done, weeks := 0.0, 0.0
+			for {
+				x := weekly[rng.IntN(len(weekly))]
+				if done+x >= remaining {
+					weeks += (remaining - done) / x
+					break
+				}
+				done += x
+				weeks++
+				if weeks >= maxForecastWeeks {
+					break
+				}
+			}
+			finish = max(finish, today+ceilDays(weeks*7))
+		}
+		finishes[k] = finish
 	}
 	slices.Sort(finishes)
 	return true

@@ -190,6 +190,7 @@ func splitIDs(s string) []string {
 // team is one project's recent delivery history.
 type team struct {
 	weekly       []float64            // items resolved per week, oldest first
+	spread       []float64            // each cycle time over the median cycle time, sorted: how much work varies
 	daysPerPoint float64              // calendar days of cycle time per story point; 0 unknown
 	cycles       map[string][]float64 // cycle times (days) by issue type, sorted
 	all          []float64            // all cycle times, sorted
@@ -239,6 +240,12 @@ func (m *model) readTeams() {
 			slices.Sort(c)
 		}
 		slices.Sort(t.all)
+		if med := percentile(t.all, 0.5); med > 0 {
+			t.spread = make([]float64, len(t.all))
+			for k, c := range t.all {
+				t.spread[k] = c / med
+			}
+		}
 		if points[p] > 0 {
 			t.daysPerPoint = pointDays[p] / points[p]
 		}
@@ -277,7 +284,17 @@ func (m *model) computeDurations() {
 		if !m.open[i] || m.hasOpenChild[i] {
 			continue
 		}
-		m.dur[i] = m.estimateDays(is, globalMedian)
+		d := m.estimateDays(is, globalMedian)
+		// Work under way has used part of a statistical estimate: count
+		// only what is left, but never less than a quarter of it (aging
+		// work is flagged as stale, not assumed nearly done).
+		if is.RemainingEstimate <= 0 {
+			if ps, ok := m.hist.progressStart[int32(i)]; ok && is.StatusCategory == radar.CategoryInProgress {
+				elapsed := m.now.Sub(ps).Hours() / 24
+				d = max(d-elapsed, d/4)
+			}
+		}
+		m.dur[i] = d
 	}
 }
 
