@@ -159,6 +159,10 @@ func (s *Service) Run(ctx context.Context) error {
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()
 	s.log.Info("radar listening", "component", "service", "addr", ln.Addr().String())
+	if ta, ok := ln.Addr().(*net.TCPAddr); ok && !ta.IP.IsLoopback() && s.cfg.HTTP.Token == "" {
+		s.log.Warn("the /api endpoints answer anyone who can reach this address, and findings name assignees (with emails where Jira shows them); set http.token or RADAR_HTTP_TOKEN",
+			"component", "service", "addr", ln.Addr().String())
+	}
 	if s.opts.Listening != nil {
 		s.opts.Listening(ln.Addr().String())
 	}
