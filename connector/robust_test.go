@@ -2,6 +2,7 @@ package connector_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -264,4 +265,56 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 		s.code = http.StatusOK
 	}
 	return s.ResponseWriter.Write(b)
+}
+
+// Every kind of Jira failure leaves the store as it was and the watermarks
+// where they were, whichever request it hits.
+func TestFailuresNeverCorruptOrAdvance(t *testing.T) {
+	tests := []struct {
+		name   string
+		faults jirasim.Faults
+		setup  func(r *rig)
+	}{
+		{"400 bad query", jirasim.Faults{}, func(r *rig) { r.cfg.JQL = "labels = = broken" }},
+		{"401", jirasim.Faults{Unauthorized: true, Only: []string{"search"}}, nil},
+		{"403", jirasim.Faults{Forbidden: true, Only: []string{"search"}}, nil},
+		{"429 storm", jirasim.Faults{RateLimitRate: 1, Only: []string{"search"}}, nil},
+		{"5xx", jirasim.Faults{ServerErrorRate: 1, Only: []string{"search"}}, nil},
+		{"503", jirasim.Faults{ServiceUnavailableRate: 1, Only: []string{"search"}}, nil},
+		{"resets", jirasim.Faults{ResetRate: 1, Only: []string{"search"}}, nil},
+		{"malformed JSON", jirasim.Faults{TruncateRate: 1, Only: []string{"search"}}, nil},
+		{"timeouts", jirasim.Faults{Latency: 300 * time.Millisecond}, func(r *rig) { r.cfg.Timeout = 50 * time.Millisecond }},
+		{"changelog fails", jirasim.Faults{ServerErrorRate: 1, Only: []string{"changelog"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, jirasim.Cloud)
+			r.sync(false)
+			before, wmBefore := dump(t, r.store), watermarks(t, r.store)
+			// New data waits in Jira; the faulty sync must not half-land it.
+			r.clock.Advance(10 * time.Minute)
+			for _, is := range r.sim.Issues()[:30] {
+				if err := r.sim.UpdateIssue(is.Key, func(x *jirasim.Issue) { x.Summary += " (changed)" }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r.clock.Advance(time.Minute)
+			r.cfg.MaxRetries = 2
+			if tt.setup != nil {
+				tt.setup(r)
+			}
+			r.sim.SetFaults(tt.faults)
+			if _, err := r.connector().Sync(context.Background(), false); err == nil {
+				t.Fatal("sync succeeded against a failing Jira")
+			}
+			if after := dump(t, r.store); after != before {
+				t.Errorf("a failed sync changed the store: %s", diff(after, before))
+			}
+			for scope, w := range watermarks(t, r.store) {
+				if !w.SyncedUntil.Equal(wmBefore[scope].SyncedUntil) {
+					t.Errorf("watermark %s moved from %v to %v", scope, wmBefore[scope].SyncedUntil, w.SyncedUntil)
+				}
+			}
+		})
+	}
 }
