@@ -79,6 +79,10 @@ type VersionForecast struct {
 	CriticalPath      []string `json:"critical_path"`
 	// CriticalPathRemaining is the remaining work along the critical path.
 	CriticalPathRemaining time.Duration `json:"-"`
+	// Trials and MeanFinish describe the Monte Carlo distribution the
+	// quantiles come from (zero when there is no forecast).
+	Trials     int       `json:"-"`
+	MeanFinish time.Time `json:"-"`
 }
 
 // Report is one analysis run's output; its JSON form is a contract shared by

@@ -106,6 +106,12 @@ func (m *model) forecastVersions() {
 			fc.ReleaseDate = dateString(release)
 		}
 		if ok {
+			sum := 0.0
+			for _, f := range finishes {
+				sum += float64(f)
+			}
+			fc.Trials = len(finishes)
+			fc.MeanFinish = time.Unix(int64(sum/float64(len(finishes))*86400), 0).UTC()
 			fc.P50 = dateString(percentileDay(finishes, 0.50))
 			fc.P85 = dateString(percentileDay(finishes, 0.85))
 			fc.P95 = dateString(percentileDay(finishes, 0.95))

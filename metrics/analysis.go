@@ -57,6 +57,10 @@ type VersionStats struct {
 	OnTimeRatio float64
 	// CriticalPathRemaining is the remaining work along the critical path.
 	CriticalPathRemaining time.Duration
+	// Trials and Mean describe the forecast's distribution: the summary's
+	// _count and, times Trials, its _sum.
+	Trials int
+	Mean   time.Time
 }
 
 // severities lists the severities radar_findings exports, least urgent first.
@@ -64,6 +68,20 @@ var severities = []radar.Severity{radar.SeverityInfo, radar.SeverityWarning, rad
 
 // statusCategories lists the status categories radar_issues exports.
 var statusCategories = []radar.StatusCategory{radar.CategoryNew, radar.CategoryInProgress, radar.CategoryDone}
+
+// forecastQuantiles maps the known quantiles of v's forecast to Unix times.
+func forecastQuantiles(v VersionStats) map[float64]float64 {
+	qs := map[float64]float64{}
+	for _, q := range []struct {
+		q float64
+		t time.Time
+	}{{0.5, v.P50}, {0.85, v.P85}, {0.95, v.P95}} {
+		if !q.t.IsZero() {
+			qs[q.q] = seconds(q.t)
+		}
+	}
+	return qs
+}
 
 // Quantiles are the values of radar_release_forecast_timestamp_seconds'
 // quantile label.
@@ -100,9 +118,12 @@ func newAnalysisCollector() *analysisCollector {
 		due: prometheus.NewDesc("radar_release_due_timestamp_seconds",
 			"Release date of an unreleased version, as a Unix time.",
 			[]string{"project", "version"}, nil),
+		// A summary: the forecast is a distribution of trial finish times,
+		// with quantile series (0.5, 0.85, 0.95), _count the trials and
+		// _sum their finish times.
 		forecast: prometheus.NewDesc("radar_release_forecast_timestamp_seconds",
-			"Forecast completion date of an unreleased version at a quantile of the Monte Carlo forecast, as a Unix time.",
-			[]string{"project", "version", "quantile"}, nil),
+			"Monte Carlo forecast of an unreleased version's completion, as Unix times: quantiles of the trials' finish dates; _count trials, _sum their finish times.",
+			[]string{"project", "version"}, nil),
 		onTime: prometheus.NewDesc("radar_release_on_time_ratio",
 			"Forecast probability (0-1) that an unreleased version is done by its release date.",
 			[]string{"project", "version"}, nil),
@@ -209,13 +230,9 @@ func (c *analysisCollector) build(s AnalysisSnapshot) []prometheus.Metric {
 				gauge(c.onTime, v.OnTimeRatio, k.project, k.name)
 			}
 		}
-		for _, q := range []struct {
-			label string
-			t     time.Time
-		}{{QuantileP50, v.P50}, {QuantileP85, v.P85}, {QuantileP95, v.P95}} {
-			if !q.t.IsZero() {
-				gauge(c.forecast, seconds(q.t), k.project, k.name, q.label)
-			}
+		if qs := forecastQuantiles(v); len(qs) > 0 {
+			sum := seconds(v.Mean) * float64(v.Trials)
+			ms = append(ms, prometheus.MustNewConstSummary(c.forecast, uint64(v.Trials), sum, qs, k.project, k.name))
 		}
 		gauge(c.critical, v.CriticalPathRemaining.Seconds(), k.project, k.name)
 	}

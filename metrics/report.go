@@ -125,6 +125,8 @@ func FromReport(r radar.Report, issues []radar.Issue) AnalysisSnapshot {
 			P95:                   parseDate(v.P95),
 			OnTimeRatio:           v.OnTimeProbability,
 			CriticalPathRemaining: v.CriticalPathRemaining,
+			Trials:                v.Trials,
+			Mean:                  v.MeanFinish,
 		})
 	}
 	for _, key := range order {
