@@ -262,6 +262,10 @@ func quoteJQL(s string) string {
 type query struct {
 	base  string    // scope JQL plus partition or id clauses
 	since time.Time // zero: no updated bound
+	// expect is how many issues the listing put in this partition; a
+	// partition that then returns none is an error, not an empty range
+	// (Jira may treat an id bound that no longer exists differently).
+	expect int
 }
 
 // jql renders the query as of now. The updated bound is relative minutes
@@ -321,8 +325,8 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 
 	var queries []query
 	if full {
-		for _, b := range partition(base, listing, c.cfg.PartitionSize) {
-			queries = append(queries, query{base: b})
+		for k, b := range partition(base, listing, c.cfg.PartitionSize) {
+			queries = append(queries, query{base: b, expect: min(c.cfg.PartitionSize, len(listing)-k*c.cfg.PartitionSize)})
 		}
 	} else {
 		queries = append(queries, query{base: base, since: wm.SyncedUntil.Add(-c.cfg.Overlap)})

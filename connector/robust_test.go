@@ -318,3 +318,29 @@ func TestFailuresNeverCorruptOrAdvance(t *testing.T) {
 		})
 	}
 }
+
+// A partition Jira answers empty although the listing put issues there fails
+// the sync (no watermark) instead of silently losing them.
+func TestEmptyPartitionFailsLoudly(t *testing.T) {
+	r := newRig(t, jirasim.Cloud)
+	empty := func(w http.ResponseWriter, req *http.Request, inner http.Handler) {
+		body, _ := readBody(req)
+		if strings.HasSuffix(req.URL.Path, "/search/jql") && (strings.Contains(body, "id >= ") || strings.Contains(body, `id \u003e= `)) && !strings.Contains(body, `"fields":["id","key"]`) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"issues":[],"isLast":true}`))
+			return
+		}
+		inner.ServeHTTP(w, req)
+	}
+	r.wrap.Store(&empty)
+	_, err := r.connector().Sync(context.Background(), false)
+	r.wrap.Store(nil)
+	if err == nil || !strings.Contains(err.Error(), "found nothing though the listing had") {
+		t.Fatalf("err = %v; want the empty partition reported", err)
+	}
+	if wm := watermarks(t, r.store); len(wm) != 0 {
+		t.Errorf("watermarks written after an empty partition: %v", wm)
+	}
+	r.sync(false)
+	assertMatchesSim(t, r)
+}

@@ -44,7 +44,9 @@ func (c *Connector) listIDs(ctx context.Context, st *site, jql string) ([]listed
 // fetchQuery pages through q, completes changelogs, maps the issues and hands
 // each page to the writer. acquire/release bound the requests in flight.
 func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope string, q query, acquire func() error, release func()) error {
-	return c.page(ctx, st, q, st.fieldList, c.cfg.PageSize, !st.cloud, func(is []wireIssue) error {
+	fetched := 0
+	err := c.page(ctx, st, q, st.fieldList, c.cfg.PageSize, !st.cloud, func(is []wireIssue) error {
+		fetched += len(is)
 		var logs map[string][]wireHistory
 		var err error
 		if st.cloud && len(is) > 0 {
@@ -85,6 +87,10 @@ func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope s
 		}
 		return w.send(ctx, recs)
 	}, acquire, release)
+	if err == nil && q.expect > 0 && fetched == 0 {
+		return fmt.Errorf("search %q found nothing though the listing had %d issues there; the next sync lists again", q.base, q.expect)
+	}
+	return err
 }
 
 // issueChangelog reads one issue's complete changelog (Data Center).
