@@ -42,6 +42,9 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 		getenv = func(string) string { return "" }
 	}
 	var cfg Config
+	// Zero is a meaningful setting for these two (no retries, no overlap):
+	// mark them unset so only an absent key takes the default.
+	cfg.Jira.MaxRetries, cfg.Jira.Overlap = unsetInt, unsetDuration
 	dir := ""
 	if path != "" {
 		body, err := os.ReadFile(path)
@@ -99,6 +102,13 @@ const (
 	DefaultAudience    = "team"
 )
 
+// Markers for settings whose zero value is meaningful: set before decoding,
+// replaced by the default when the file leaves them alone.
+const (
+	unsetInt      = -1
+	unsetDuration = time.Duration(-1)
+)
+
 // applyDefaults sets every zero field to its default.
 func applyDefaults(c *Config) {
 	d := Default()
@@ -110,8 +120,12 @@ func applyDefaults(c *Config) {
 	orDefault(&c.Jira.RequestsPerSecond, d.Jira.RequestsPerSecond)
 	orDefault(&c.Jira.PageSize, d.Jira.PageSize)
 	orDefault(&c.Jira.Timeout, d.Jira.Timeout)
-	orDefault(&c.Jira.MaxRetries, d.Jira.MaxRetries)
-	orDefault(&c.Jira.Overlap, d.Jira.Overlap)
+	if c.Jira.MaxRetries == unsetInt {
+		c.Jira.MaxRetries = d.Jira.MaxRetries
+	}
+	if c.Jira.Overlap == unsetDuration {
+		c.Jira.Overlap = d.Jira.Overlap
+	}
 	orDefault(&c.Jira.ReconcileEvery, d.Jira.ReconcileEvery)
 	orDefault(&c.Jira.PartitionSize, d.Jira.PartitionSize)
 

@@ -101,8 +101,6 @@ jira:
   requests_per_second: 0
   page_size: 0
   timeout: 0s
-  max_retries: 0
-  overlap: 0s
   reconcile_every: 0s
   partition_size: 0
 store: {path: ""}
@@ -127,7 +125,7 @@ log: {format: "", level: ""}
 func TestApplyDefaultsRestoresEveryField(t *testing.T) {
 	want := Default()
 	for _, leaf := range leaves(reflect.ValueOf(&want).Elem(), "") {
-		if leaf.v.IsZero() {
+		if leaf.v.IsZero() || zeroMeaningful[leaf.path] {
 			continue
 		}
 		t.Run(leaf.path, func(t *testing.T) {
@@ -599,5 +597,25 @@ func TestParseDuration(t *testing.T) {
 				t.Errorf("ParseDuration(%q) = %v, %v; want %v, ok %v", tt.in, got, err, tt.want, tt.ok)
 			}
 		})
+	}
+}
+
+// zeroMeaningful are the settings where 0 is a choice, not "unset".
+var zeroMeaningful = map[string]bool{"jira.max_retries": true, "jira.overlap": true}
+
+func TestZeroRetriesAndOverlapAreKept(t *testing.T) {
+	got, err := Load(writeConfig(t, "jira:\n  max_retries: 0\n  overlap: 0s\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Jira.MaxRetries != 0 || got.Jira.Overlap != 0 {
+		t.Errorf("max_retries %d, overlap %v; want both 0 as written", got.Jira.MaxRetries, got.Jira.Overlap)
+	}
+	got, err = Load(writeConfig(t, "jira:\n  concurrency: 2\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Default(); got.Jira.MaxRetries != d.Jira.MaxRetries || got.Jira.Overlap != d.Jira.Overlap {
+		t.Errorf("absent keys: max_retries %d, overlap %v; want the defaults", got.Jira.MaxRetries, got.Jira.Overlap)
 	}
 }
