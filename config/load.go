@@ -151,7 +151,13 @@ func applyDefaults(c *Config) {
 	orDefault(&c.Schedule.Sync, d.Schedule.Sync)
 
 	orDefault(&c.HTTP.Listen, d.HTTP.Listen)
-	orDefault(&c.HTTP.ReadyMaxAge, d.HTTP.ReadyMaxAge)
+	if c.HTTP.ReadyMaxAge == 0 {
+		// Ready means "synced recently" relative to the schedule.
+		c.HTTP.ReadyMaxAge = d.HTTP.ReadyMaxAge
+		if gap, ok := longestGap(c.Schedule.Sync); ok && 3*gap > c.HTTP.ReadyMaxAge {
+			c.HTTP.ReadyMaxAge = 3 * gap
+		}
+	}
 
 	orDefault(&c.Log.Format, d.Log.Format)
 	orDefault(&c.Log.Level, d.Log.Level)

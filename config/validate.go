@@ -84,6 +84,10 @@ func (c *Config) Validate() error {
 	c.Slack.validate(v, c.Jira.Projects)
 	v.cron("schedule.sync", c.Schedule.Sync, `"@every 15m" or "*/15 * * * *"`)
 	c.HTTP.validate(v)
+	if gap, ok := longestGap(c.Schedule.Sync); ok && c.HTTP.ReadyMaxAge >= time.Minute && c.HTTP.ReadyMaxAge <= gap {
+		v.add("http.ready_max_age", "%s is not longer than the longest gap between syncs (%s) in schedule.sync, so /readyz would fail between healthy syncs; set it to at least %s",
+			fmtDuration(c.HTTP.ReadyMaxAge), fmtDuration(gap), fmtDuration(2*gap))
+	}
 	c.Log.validate(v)
 	if len(v.problems) == 0 {
 		return nil
@@ -135,6 +139,26 @@ func (v *validator) cron(path, spec, example string) {
 			v.add(path, "%q runs more than once a minute; use @every 1m or longer", spec)
 		}
 	}
+}
+
+// longestGap is the longest time between two runs of spec over a week.
+func longestGap(spec string) (time.Duration, bool) {
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return 0, false
+	}
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
+	var gap time.Duration
+	prev := sched.Next(start)
+	for i := 0; i < 10000 && prev.Sub(start) < 8*24*time.Hour; i++ {
+		next := sched.Next(prev)
+		if next.IsZero() {
+			break
+		}
+		gap = max(gap, next.Sub(prev))
+		prev = next
+	}
+	return gap, gap > 0
 }
 
 // httpURL checks that s is an absolute http(s) URL. It never prints s when

@@ -44,7 +44,10 @@ func TestValidateAcceptsValid(t *testing.T) {
 			c.Slack.Token = "xoxb-1"
 			c.Slack.Routes = []Route{{Channel: "#pay", MinSeverity: "warning", Audience: "team"}, {Channel: "#pay", MinSeverity: "critical", Audience: "exec"}}
 		}},
-		{"cron with time zone", func(c *Config) { c.Schedule.Sync = "CRON_TZ=Europe/Berlin 0 * * * *" }},
+		{"cron with time zone", func(c *Config) {
+			c.Schedule.Sync = "CRON_TZ=Europe/Berlin 0 * * * *"
+			c.HTTP.ReadyMaxAge = 3 * time.Hour
+		}},
 		{"listen on any interface", func(c *Config) { c.HTTP.Listen = ":0" }},
 		{"log level in capitals", func(c *Config) { c.Log.Level = "WARN" }},
 		{"depends on", func(c *Config) {
@@ -274,5 +277,23 @@ func TestSlogLevel(t *testing.T) {
 		if got := (Log{Level: tt.level}).SlogLevel().String(); got != tt.want {
 			t.Errorf("SlogLevel(%q) = %s, want %s", tt.level, got, tt.want)
 		}
+	}
+}
+
+func TestReadyMaxAgeFollowsTheSchedule(t *testing.T) {
+	c := valid()
+	c.Schedule.Sync = "0 */2 * * *"
+	c.HTTP.ReadyMaxAge = time.Hour
+	err := c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "http.ready_max_age: 1h is not longer than the longest gap between syncs (2h)") {
+		t.Errorf("Validate() = %v; want ready_max_age checked against the 2h schedule", err)
+	}
+	// Left unset, the default follows the schedule.
+	cfg, err := Load(writeConfig(t, "schedule:\n  sync: \"0 */2 * * *\"\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.ReadyMaxAge != 6*time.Hour {
+		t.Errorf("default ready_max_age with a 2h schedule = %v, want 6h", cfg.HTTP.ReadyMaxAge)
 	}
 }
