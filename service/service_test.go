@@ -338,3 +338,23 @@ func TestPendingAlertsGoOutWhileJiraIsDown(t *testing.T) {
 		t.Fatal("pending notifications were not sent while Jira was down")
 	}
 }
+
+func TestDigestsRunOnTheirSchedule(t *testing.T) {
+	w := newWorld(t, 80)
+	w.cfg.Schedule.Sync = "@every 1h" // only the start-up cycle
+	w.cfg.Slack.Routes[0].Digest = "@every 1s"
+	r := start(t, w.cfg, service.Options{})
+	if c := r.cycle(t); c.Err != nil {
+		t.Fatal(c.Err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range w.slack.Messages() {
+			if strings.Contains(m.Text, "Radar digest") {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("no digest reached Slack")
+}
