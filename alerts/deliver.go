@@ -145,6 +145,18 @@ func (a *Alerter) Flush(ctx context.Context) error {
 	if a.api == nil && a.webhookURL == "" {
 		return fmt.Errorf("flush: %w", errNoTransport)
 	}
+	unlock, err := a.lockSlack(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return a.flush(ctx)
+}
+
+func (a *Alerter) flush(ctx context.Context) error {
+	if a.api == nil && a.webhookURL == "" {
+		return fmt.Errorf("flush: %w", errNoTransport)
+	}
 	a.flushMu.Lock()
 	defer a.flushMu.Unlock()
 	pending, err := a.st.PendingOutbox(ctx)

@@ -36,6 +36,11 @@ func (a *Alerter) Digest(ctx context.Context, i int, report radar.Report) error 
 	if i < 0 || i >= len(a.routes) {
 		return fmt.Errorf("digest: no route %d; %d routes are configured", i, len(a.routes))
 	}
+	unlock, err := a.lockSlack(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r := a.routes[i]
 	msgs, at, err := a.digestMessages(ctx, r, report)
 	if err != nil {
@@ -50,7 +55,7 @@ func (a *Alerter) Digest(ctx context.Context, i int, report radar.Report) error 
 	if err := a.st.EnqueueSlackDigest(ctx, r.key, at, out); err != nil {
 		return fmt.Errorf("digest %s: %w", r.channel, err)
 	}
-	return a.Flush(ctx)
+	return a.flush(ctx)
 }
 
 func (a *Alerter) digestMessages(ctx context.Context, r route, report radar.Report) ([]Message, time.Time, error) {

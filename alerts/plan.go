@@ -14,10 +14,28 @@ import (
 // outbox (idempotently: planning the same run twice adds nothing), then
 // flushes the outbox. report supplies the run time and the findings open now.
 func (a *Alerter) Deliver(ctx context.Context, report radar.Report, changes []radar.FindingChange) error {
-	if err := a.Plan(ctx, report, changes); err != nil {
+	unlock, err := a.lockSlack(ctx)
+	if err != nil {
 		return err
 	}
-	return a.Flush(ctx)
+	defer unlock()
+	if err := a.plan(ctx, report, changes); err != nil {
+		return err
+	}
+	return a.flush(ctx)
+}
+
+// lockSlack takes the database's Slack lock, shared by every Radar process
+// on the database: one planner and sender at a time, so two processes (a
+// `radar alert` beside `radar serve`) can neither plan a finding's first
+// message twice nor send one outbox row twice. It waits while another
+// holds it.
+func (a *Alerter) lockSlack(ctx context.Context) (func(), error) {
+	l, err := a.st.WaitLock(ctx, store.LockSlack)
+	if err != nil {
+		return nil, fmt.Errorf("slack: %w", err)
+	}
+	return func() { l.Unlock() }, nil
 }
 
 // Plan records in the outbox, for every route, the messages the changes call
@@ -30,6 +48,15 @@ func (a *Alerter) Deliver(ctx context.Context, report radar.Report, changes []ra
 // never planned (a crash, or `radar analyze --record` in between) is still
 // told. Changes must therefore come with the run's report.
 func (a *Alerter) Plan(ctx context.Context, report radar.Report, changes []radar.FindingChange) error {
+	unlock, err := a.lockSlack(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return a.plan(ctx, report, changes)
+}
+
+func (a *Alerter) plan(ctx context.Context, report radar.Report, changes []radar.FindingChange) error {
 	a.planMu.Lock()
 	defer a.planMu.Unlock()
 	at := report.GeneratedAt

@@ -140,6 +140,16 @@ type Result struct {
 // watermark, or everything when full is set or a scope has never synced.
 // The run is recorded in sync_runs whatever happens.
 func (c *Connector) Sync(ctx context.Context, full bool) (Result, error) {
+	// One sync per database at a time, across processes: two would race
+	// each other's pages and watermarks.
+	lock, err := c.store.TryLock(store.LockSync)
+	if errors.Is(err, store.ErrLocked) {
+		return Result{}, errors.New("another sync is running on this database (radar serve or radar sync); try again when it finishes")
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	defer lock.Unlock()
 	start := c.now()
 	req0, ret0 := c.requests.Load(), c.retries.Load()
 	mode := "incremental"
@@ -199,7 +209,7 @@ func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	w := newWriter(c, st, scopes)
+	w := newWriter(c, st, scopes, cancel)
 	writerDone := make(chan error, 1)
 	go func() { writerDone <- w.run(ctx) }()
 
@@ -209,6 +219,14 @@ func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
 	for _, p := range c.cfg.Projects {
 		wm, haveWM := wms[c.scopeName(p)]
 		scopeFull := full || !haveWM
+		if haveWM && now.Before(wm.SyncedUntil) {
+			// Radar's clock stepped back past the watermark: a relative
+			// window cannot express that, so fetch the scope whole.
+			c.log.Warn("clock is behind the sync watermark; fetching the project whole", "project", p,
+				"watermark", wm.SyncedUntil, "now", now)
+			scopeFull = true
+		}
+		res.Full = res.Full || scopeFull
 		reconcile := scopeFull || wm.ReconciledAt.IsZero() || now.Sub(wm.ReconciledAt) >= c.cfg.ReconcileEvery
 		wg.Add(1)
 		go func() {
@@ -276,7 +294,7 @@ func (c *Connector) jql(q query) string {
 	if q.since.IsZero() {
 		return q.base
 	}
-	mins := int(math.Ceil(c.now().Sub(q.since).Minutes())) + 1
+	mins := max(int(math.Ceil(c.now().Sub(q.since).Minutes()))+1, 1)
 	return fmt.Sprintf(`%s AND updated >= "-%dm"`, q.base, mins)
 }
 
@@ -367,7 +385,7 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 		}
 	}
 	done := scopeDone{watermark: store.Watermark{Scope: scope, SyncedUntil: now}, listedAt: listedAt}
-	if listing != nil {
+	if full || reconcile { // a listing was taken, even an empty one
 		done.present = make(map[string]bool, len(listing))
 		for _, l := range listing {
 			done.present[l.id] = true

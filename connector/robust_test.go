@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radarhq/radar/connector"
 	"github.com/radarhq/radar/jirasim"
 )
 
@@ -342,5 +343,96 @@ func TestEmptyPartitionFailsLoudly(t *testing.T) {
 		t.Errorf("watermarks written after an empty partition: %v", wm)
 	}
 	r.sync(false)
+	assertMatchesSim(t, r)
+}
+
+// Two syncs never run at once on one database, across processes too.
+func TestSecondSyncIsRefusedWhileOneRuns(t *testing.T) {
+	r := newRig(t, jirasim.Cloud)
+	other := r.open() // a second handle, as a second process would have
+	started, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	block := func(req *http.Request) {
+		if strings.Contains(req.URL.Path, "search") {
+			once.Do(func() { close(started); <-release })
+		}
+	}
+	r.hook.Store(&block)
+	errc := make(chan error, 1)
+	go func() { _, err := r.connector().Sync(context.Background(), false); errc <- err }()
+	<-started
+	c2, err := connector.New(r.cfg, other, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c2.Sync(context.Background(), false)
+	close(release)
+	if err == nil || !strings.Contains(err.Error(), "another sync is running") {
+		t.Errorf("second sync: %v; want it refused", err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatalf("first sync: %v", err)
+	}
+	r.hook.Store(nil)
+	assertMatchesSim(t, r)
+}
+
+// A project whose issues were all deleted is reconciled to empty.
+func TestEmptiedProjectIsReconciled(t *testing.T) {
+	for _, flavor := range []jirasim.Flavor{jirasim.Cloud, jirasim.DataCenter} {
+		t.Run(string(flavor), func(t *testing.T) {
+			r := newRig(t, flavor)
+			r.cfg.ReconcileEvery = time.Hour
+			r.sync(false)
+			for _, is := range r.sim.Issues() {
+				if is.Project == "WEB" {
+					if err := r.sim.DeleteIssue(is.Key); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			r.clock.Advance(2 * time.Hour)
+			r.sync(false)
+			assertMatchesSim(t, r)
+		})
+	}
+}
+
+// A write that fails stops the sync at once instead of fetching on.
+func TestWriteFailureStopsTheSync(t *testing.T) {
+	r := newRig(t, jirasim.Cloud)
+	if _, err := r.store.DB().Exec(`CREATE TRIGGER fail BEFORE INSERT ON issues BEGIN SELECT RAISE(ABORT, 'disk is full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	r.cfg.Concurrency = 1
+	_, err := r.connector(connector.WithBatchSize(1)).Sync(context.Background(), false)
+	if err == nil || !strings.Contains(err.Error(), "disk is full") {
+		t.Fatalf("err = %v; want the write failure", err)
+	}
+	// 160 issues in pages of 20 with partitions of 30: a full fetch needs
+	// well over 10 searches; a stopped one only a few.
+	if n := r.sim.Requests()["search"]; n > 8 {
+		t.Errorf("%d searches after the first write failed; the sync should stop", n)
+	}
+	if wm := watermarks(t, r.store); len(wm) != 0 {
+		t.Errorf("watermarks written: %v", wm)
+	}
+}
+
+// If Radar's clock steps back behind a watermark, the project is fetched
+// whole rather than with an impossible window.
+func TestClockStepBackRefetches(t *testing.T) {
+	r := newRig(t, jirasim.Cloud)
+	r.clock.Advance(time.Hour) // Radar's clock runs an hour fast
+	r.sync(false)
+	r.clock.Advance(-time.Hour) // NTP corrects it
+	if err := r.sim.UpdateIssue(r.sim.Issues()[0].Key, func(x *jirasim.Issue) { x.Summary = "after the step" }); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(time.Minute)
+	res := r.sync(false)
+	if !res.Full {
+		t.Errorf("sync after the clock stepped back was not full")
+	}
 	assertMatchesSim(t, r)
 }

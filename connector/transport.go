@@ -264,13 +264,14 @@ func (c *Connector) classify(status int, hdr http.Header, err error, attempt int
 		if status == http.StatusServiceUnavailable {
 			reason = "server_error"
 		}
-		if d, ok := retryAfter(hdr.Get("Retry-After"), c.now()); ok {
+		if d, ok := retryAfter(hdr.Get("Retry-After"), c.now()); ok && d > 0 {
 			// Retry-After is the minimum: add a little jitter above it.
 			return reason, d + time.Duration(rand.Float64()*0.1*float64(d)), nil
 		}
-		if d, ok := rateLimitReset(hdr.Get("X-RateLimit-Reset"), c.now()); ok && d < 5*time.Minute {
+		if d, ok := rateLimitReset(hdr.Get("X-RateLimit-Reset"), c.now()); ok && d > 0 && d < 5*time.Minute {
 			return reason, d, nil
 		}
+		// No wait given (or zero): back off rather than retry at once.
 		return reason, backoff, nil
 	case status >= 500:
 		return "server_error", backoff, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/radarhq/radar/store"
@@ -16,6 +17,7 @@ type writer struct {
 	c      *Connector
 	st     *site
 	scopes []string // every configured scope; others are retired after a clean sync
+	fail   context.CancelCauseFunc
 	in     chan writerMsg
 
 	err                      error
@@ -37,8 +39,8 @@ type scopeDone struct {
 	listedAt  time.Time // when the listing started: later writes are not judged by it
 }
 
-func newWriter(c *Connector, st *site, scopes []string) *writer {
-	return &writer{c: c, st: st, scopes: scopes, in: make(chan writerMsg, c.cfg.Concurrency*2), linkIDs: map[string]struct{}{}}
+func newWriter(c *Connector, st *site, scopes []string, fail context.CancelCauseFunc) *writer {
+	return &writer{c: c, st: st, scopes: scopes, fail: fail, in: make(chan writerMsg, c.cfg.Concurrency*2), linkIDs: map[string]struct{}{}}
 }
 
 func (w *writer) send(ctx context.Context, recs []store.IssueRecord) error {
@@ -85,7 +87,11 @@ func (w *writer) run(ctx context.Context) error {
 			return nil
 		}
 		if err := w.c.store.WriteBatch(wctx, store.Batch{Issues: pending, Watermarks: wms}); err != nil {
+			// Stop the whole sync: fetching on would only pile up pages
+			// that cannot land.
 			w.err = err
+			pending = nil
+			w.fail(err)
 			return err
 		}
 		for _, r := range pending {
@@ -101,6 +107,9 @@ func (w *writer) run(ctx context.Context) error {
 	for m := range w.in {
 		switch {
 		case m.recs != nil:
+			if w.err != nil {
+				continue // nothing lands after a failed write
+			}
 			pending = append(pending, m.recs...)
 			if len(pending) >= w.c.batchSize {
 				flush(nil)
@@ -141,6 +150,17 @@ func (w *writer) run(ctx context.Context) error {
 	return err
 }
 
+// projectOf is the project part of an issue key or scope name.
+func projectOf(s string) string {
+	if i := strings.IndexByte(s, '|'); i >= 0 {
+		s = s[:i] // a scope name with a query hash
+	}
+	if i := strings.LastIndexByte(s, '-'); i > 0 && strings.IndexFunc(s[i+1:], func(r rune) bool { return r < '0' || r > '9' }) < 0 {
+		return s[:i]
+	}
+	return s
+}
+
 // reconcile marks the scope's issues missing from its listing as removed.
 // Jira is asked about each: one that still exists moved out of the scope
 // (its links stay, under its new key); one that does not was deleted (its
@@ -151,14 +171,22 @@ func (w *writer) reconcile(ctx, wctx context.Context, d scopeDone) (int, error) 
 		return 0, err
 	}
 	moved := map[string]string{}
+	var kept []string // the gone ids that really left
 	for _, id := range gone {
 		key, found, err := w.c.lookupIssue(ctx, id)
 		if err != nil {
 			return 0, fmt.Errorf("reconcile %s: %w", d.watermark.Scope, err)
 		}
+		if found && strings.TrimSpace(w.c.cfg.JQL) == "" && projectOf(key) == projectOf(d.watermark.Scope) {
+			// Still in the project, so still in scope: the listing missed
+			// it (a lagging search index). Keep it.
+			w.c.log.Warn("listing missed an issue that is still in the project; keeping it", "issue", key)
+			continue
+		}
 		if found {
 			moved[id] = key
 		}
+		kept = append(kept, id)
 	}
-	return w.c.store.Reconcile(wctx, d.watermark.Scope, gone, moved, w.c.now())
+	return w.c.store.Reconcile(wctx, d.watermark.Scope, kept, moved, w.c.now())
 }

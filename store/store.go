@@ -24,8 +24,9 @@ var migrations embed.FS
 
 // Store is an open Radar database.
 type Store struct {
-	db  *sql.DB
-	now func() time.Time
+	db   *sql.DB
+	now  func() time.Time
+	path string
 }
 
 // Option configures a Store.
@@ -51,7 +52,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, now: time.Now}
+	s := &Store{db: db, now: time.Now, path: path}
 	for _, o := range opts {
 		o(s)
 	}

@@ -217,7 +217,7 @@ func (s *Store) writeIssues(ctx context.Context, tx *sql.Tx, recs []IssueRecord)
 	}
 	defer putSprint.Close()
 
-	oldKey, err := prep(`SELECT key FROM issues WHERE id = ?`)
+	oldKey, err := prep(`SELECT key, coalesce(updated, 0), removed_at IS NOT NULL FROM issues WHERE id = ?`)
 	if err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
@@ -231,10 +231,16 @@ func (s *Store) writeIssues(ctx context.Context, tx *sql.Tx, recs []IssueRecord)
 		is := &r.Issue
 		// A moved issue has a new key: repoint what refers to it by key.
 		var prev string
-		switch err := oldKey.QueryRowContext(ctx, is.ID).Scan(&prev); {
+		var prevUpdated int64
+		var prevRemoved bool
+		switch err := oldKey.QueryRowContext(ctx, is.ID).Scan(&prev, &prevUpdated, &prevRemoved); {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return fmt.Errorf("read issue %s: %w", is.Key, err)
+		case !prevRemoved && !is.Updated.IsZero() && prevUpdated > is.Updated.UnixMilli():
+			// The store already holds a newer version (a concurrent or
+			// later fetch landed first): never overwrite it with an older.
+			continue
 		case prev != is.Key:
 			if err := rekey(ctx, tx, prev, is.Key); err != nil {
 				return fmt.Errorf("rekey %s to %s: %w", prev, is.Key, err)
