@@ -118,7 +118,7 @@ func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
 		backoff:        time.Second,
 		maxBackoff:     time.Minute,
 		maxAttempts:    6,
-		requestTimeout: 30 * time.Second,
+		requestTimeout: 10 * time.Second, // well inside a 30 s shutdown grace
 		lastSend:       map[string]time.Time{},
 	}
 	for _, o := range opts {

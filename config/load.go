@@ -49,7 +49,7 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	if path != "" {
 		body, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("load config: %w; check the -config path", err)
+			return nil, fmt.Errorf("load config: %w; check the --config path", err)
 		}
 		if err := decode(body, path, getenv, &cfg); err != nil {
 			return nil, err

@@ -155,11 +155,15 @@ func rateLimitReset(h string, now time.Time) (time.Duration, bool) {
 // at once with Jira's own messages.
 func call[T any](ctx context.Context, c *Connector, op, method, path string, body any) (*T, error) {
 	var lastErr error
+	lastReason := ""
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			if attempt > c.cfg.MaxRetries {
-				return nil, &Error{Op: op, Message: fmt.Sprintf("gave up after %d retries: %v", c.cfg.MaxRetries, lastErr), Err: lastErr,
-					Hint: "Jira kept failing; try again later or lower jira.concurrency / jira.requests_per_second"}
+				hint := "Jira kept failing; try again later or lower jira.concurrency / jira.requests_per_second"
+				if lastReason == "network" || lastReason == "timeout" {
+					hint = "Jira could not be reached; check jira.url and that this machine can connect to it"
+				}
+				return nil, &Error{Op: op, Message: fmt.Sprintf("gave up after %d retries: %v", c.cfg.MaxRetries, lastErr), Err: lastErr, Hint: hint}
 			}
 		}
 		if err := c.limit.wait(ctx); err != nil {
@@ -189,10 +193,11 @@ func call[T any](ctx context.Context, c *Connector, op, method, path string, bod
 			}
 			return nil, permanent
 		}
-		lastErr = err
+		lastErr, lastReason = err, reason
 		c.retries.Add(1)
 		c.metrics.JiraRetry(reason)
-		c.log.Debug("retrying jira request", "op", op, "reason", reason, "status", status, "wait", wait, "attempt", attempt+1)
+		c.log.Warn("retrying jira request", "op", op, "reason", reason, "status", status, "wait", wait.Round(time.Millisecond),
+			"attempt", attempt+1, "max_retries", c.cfg.MaxRetries, "err", err)
 		if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
 			c.limit.pause(wait) // everyone waits: the limit is per tenant
 		}

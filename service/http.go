@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,10 +81,19 @@ func (s *Service) serveFindings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	if p, k, sev := q.Get("project"), q.Get("kind"), radar.Severity(q.Get("severity")); p != "" || k != "" || sev != "" {
+	p, k, sev := q.Get("project"), q.Get("kind"), radar.Severity(strings.ToLower(q.Get("severity")))
+	if sev != "" && sev.Rank() == 0 {
+		http.Error(w, "severity must be info, warning or critical", http.StatusBadRequest)
+		return
+	}
+	if k != "" && !slices.Contains(radar.Kinds, k) {
+		http.Error(w, "kind must be one of "+strings.Join(radar.Kinds, ", "), http.StatusBadRequest)
+		return
+	}
+	if p != "" || k != "" || sev != "" {
 		kept := make([]radar.Finding, 0, len(rep.Findings))
 		for _, f := range rep.Findings {
-			if (p == "" || f.Project == p) && (k == "" || f.Kind == k) && (sev == "" || f.Severity.Rank() >= sev.Rank()) {
+			if (p == "" || strings.EqualFold(f.Project, p)) && (k == "" || f.Kind == k) && (sev == "" || f.Severity.Rank() >= sev.Rank()) {
 				kept = append(kept, f)
 			}
 		}

@@ -147,7 +147,7 @@ func AnalysisOptions(cfg *config.Config, now time.Time) analysis.Options {
 func (s *Service) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", s.cfg.HTTP.Listen)
 	if err != nil {
-		return fmt.Errorf("http.listen %s: %w", s.cfg.HTTP.Listen, err)
+		return fmt.Errorf("http.listen %s: %w (set http.listen, or the demo's --listen, to a free address)", s.cfg.HTTP.Listen, err)
 	}
 	srv := &http.Server{
 		Handler:           s.Handler(),

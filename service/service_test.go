@@ -206,6 +206,14 @@ func TestServeEndToEnd(t *testing.T) {
 	if code != 200 || strings.Contains(body, `"kind": "stale"`) || !strings.Contains(body, `"kind": "blocker"`) {
 		t.Errorf("/api/findings?kind=blocker = %d, filtered wrongly", code)
 	}
+	for _, bad := range []string{"?severity=bogus", "?kind=nope"} {
+		if code, _ := get(t, base+"/api/findings"+bad, "api-secret"); code != http.StatusBadRequest {
+			t.Errorf("/api/findings%s = %d, want 400", bad, code)
+		}
+	}
+	if code, body := get(t, base+"/api/findings?project=pay", "api-secret"); code != 200 || !strings.Contains(body, `"project": "PAY"`) {
+		t.Errorf("/api/findings?project=pay = %d; want PAY's findings (case-insensitive)", code)
+	}
 	code, body = get(t, base+"/api/versions", "api-secret")
 	if code != 200 || !strings.Contains(body, `"p85"`) {
 		t.Errorf("/api/versions = %d %q", code, body)

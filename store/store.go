@@ -58,13 +58,24 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, fmt.Errorf("open store %s: %w%s", path, err, openHint(err))
 	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+		return nil, fmt.Errorf("open store %s: %w%s", path, err, openHint(err))
 	}
 	return s, nil
+}
+
+// openHint says what to do about a database that cannot be opened.
+func openHint(err error) string {
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "unable to open database file"):
+		return "; check store.path: its directory must exist and be writable"
+	case strings.Contains(msg, "readonly database"):
+		return "; check store.path: this user must be able to write the file and its directory"
+	}
+	return ""
 }
 
 // Close closes the database.

@@ -26,7 +26,7 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openSyncedStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -39,19 +39,19 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openSyncedStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	snap, err := st.LoadSnapshot(ctx)
 	if err != nil {
-		return fmt.Errorf("analyze: %w", err)
+		return err
 	}
 	report := analysis.Analyze(snap, service.AnalysisOptions(cfg, now))
 	if *record {
 		if _, err := st.RecordFindings(ctx, report.GeneratedAt, report.Findings); err != nil {
-			return fmt.Errorf("analyze: %w", err)
+			return err
 		}
 	}
 	return write(e, report)

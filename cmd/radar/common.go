@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"os"
 
 	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/store"
@@ -28,4 +31,34 @@ func newLogger(e *env, cfg *config.Config) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(e.stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+// openSyncedStore opens the database for commands that read synced data
+// (analyze, graph, alert): a missing file or one never synced is an error
+// that says so, rather than an empty report.
+func openSyncedStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	if _, err := os.Stat(cfg.Store.Path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no database at %s (store.path); run radar sync first, or check --config", cfg.Store.Path)
+	}
+	st, err := store.Open(ctx, cfg.Store.Path)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok, err := st.LastSuccessfulSync(ctx); err != nil {
+		st.Close()
+		return nil, err
+	} else if !ok {
+		st.Close()
+		return nil, fmt.Errorf("%s (store.path) holds no successful sync yet; run radar sync first", cfg.Store.Path)
+	}
+	return st, nil
+}
+
+// validateFor validates cfg, saying when no configuration file was given.
+func validateFor(cfg *config.Config, path string) error {
+	err := cfg.Validate()
+	if err != nil && path == "" {
+		return fmt.Errorf("no --config given, so only defaults and RADAR_* variables apply; %w", err)
+	}
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/radarhq/radar/service"
+	"strings"
 
 	"github.com/radarhq/radar/analysis"
 )
@@ -34,21 +35,21 @@ func runGraph(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openSyncedStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	snap, err := st.LoadSnapshot(ctx)
 	if err != nil {
-		return fmt.Errorf("graph: %w", err)
+		return err
 	}
 	opts := service.AnalysisOptions(cfg, now)
 	var g analysis.GraphView
 	if *issue == "" {
 		g = analysis.Network(snap, opts)
-	} else if g, err = analysis.Neighbourhood(snap, opts, *issue, *depth); err != nil {
-		return fmt.Errorf("graph: %w", err)
+	} else if g, err = analysis.Neighbourhood(snap, opts, strings.ToUpper(strings.TrimSpace(*issue)), *depth); err != nil {
+		return err
 	}
 	switch *format {
 	case "mermaid":

@@ -57,7 +57,7 @@ func runJiraSim(ctx context.Context, e *env, args []string) error {
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
-		return fmt.Errorf("jira-sim: listen on %s: %w (pick another with --listen)", *listen, err)
+		return fmt.Errorf("listen on %s: %w (pick another with --listen)", *listen, err)
 	}
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	auth := "no auth"
@@ -70,7 +70,7 @@ func runJiraSim(ctx context.Context, e *env, args []string) error {
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return fmt.Errorf("jira-sim: serve: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

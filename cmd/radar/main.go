@@ -10,8 +10,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
+	"strings"
 	"syscall"
+
+	"github.com/radarhq/radar/config"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -57,11 +61,12 @@ var errUsage = errors.New("usage")
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	e := &env{stdout: stdout, stderr: stderr, getenv: getenv}
 	cmds := commands()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
 		usage(stderr, cmds)
-		if len(args) == 0 {
-			return 2
-		}
+		return 2
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout, cmds)
 		return 0
 	}
 	c, ok := cmds[args[0]]
@@ -74,13 +79,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		fmt.Fprintf(stderr, "radar %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "radar %s: %s\n", args[0], explain(err))
 		if errors.Is(err, errUsage) {
 			return 2
 		}
 		return 1
 	}
 	return 0
+}
+
+// explain renders an error for the terminal: a configuration's problems one
+// per line under a header, and a hint for errors whose cause is outside
+// Radar.
+func explain(err error) string {
+	var ve *config.ValidationError
+	if errors.As(err, &ve) {
+		lines := strings.Split(strings.TrimSpace(ve.Error()), "\n")
+		prefix := strings.TrimSuffix(err.Error(), ve.Error()) // context wrapped around it, if any
+		return fmt.Sprintf("%sthe configuration has %d problem(s):\n  %s", prefix, len(lines), strings.Join(lines, "\n  "))
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "readonly database") && !strings.Contains(msg, "store.path") {
+		msg += " (check store.path: this user must be able to write the file and its directory)"
+	}
+	return msg
 }
 
 func usage(w io.Writer, cmds map[string]command) {
@@ -96,8 +118,37 @@ func usage(w io.Writer, cmds map[string]command) {
 }
 
 func runVersion(ctx context.Context, e *env, args []string) error {
-	fmt.Fprintf(e.stdout, "radar %s\n", version)
+	fmt.Fprintf(e.stdout, "radar %s\n", buildVersion())
 	return nil
+}
+
+// buildVersion is the -ldflags version, or the VCS revision Go recorded.
+func buildVersion() string {
+	v := version
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
+	}
+	var rev, when, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			when = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		v = info.Main.Version
+	}
+	if rev != "" {
+		v += fmt.Sprintf(" (%.12s%s %s)", rev, dirty, when)
+	}
+	return v + " " + info.GoVersion
 }
 
 // newFlags returns a flag set that reports errors instead of exiting.

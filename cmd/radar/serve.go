@@ -17,7 +17,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := validateFor(cfg, *cfgPath); err != nil {
 		return err
 	}
 	svc, err := service.New(ctx, cfg, service.Options{Logger: newLogger(e, cfg)})

@@ -22,7 +22,7 @@ func runSync(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := validateFor(cfg, *cfgPath); err != nil {
 		return err
 	}
 	st, err := openStore(ctx, cfg)

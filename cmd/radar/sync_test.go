@@ -88,3 +88,35 @@ func TestVersionCommand(t *testing.T) {
 		t.Errorf("version printed %q", out)
 	}
 }
+
+func TestCommandsSayWhatIsWrong(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "typo.yaml")
+	os.WriteFile(missing, []byte("store:\n  path: "+filepath.Join(dir, "nope.db")+"\n"), 0o600)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"help", []string{"help"}, 0, "usage: radar", ""},
+		{"no args", nil, 2, "", "usage: radar"},
+		{"analyze without a database", []string{"analyze", "--config", missing}, 1, "", "no database at"},
+		{"graph without a database", []string{"graph", "--config", missing}, 1, "", "run radar sync first"},
+		{"sync without --config", []string{"sync"}, 1, "", "no --config given"},
+		{"config problems listed", []string{"sync"}, 1, "", "problem(s):\n  "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), tt.args, &out, &errOut, func(string) string { return "" })
+			if code != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errOut.String(), tt.stderr) {
+				t.Errorf("exit %d (want %d)\nstdout %q (want %q)\nstderr %q (want %q)", code, tt.code, out.String(), tt.stdout, errOut.String(), tt.stderr)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nope.db")); err == nil {
+		t.Errorf("a read-only command created the database file")
+	}
+}
