@@ -269,7 +269,10 @@ func (c *Connector) classify(status int, hdr http.Header, err error, attempt int
 		if status == http.StatusServiceUnavailable {
 			reason = "server_error"
 		}
-		if d, ok := retryAfter(hdr.Get("Retry-After"), c.now()); ok && d > 0 {
+		if d, ok := retryAfter(hdr.Get("Retry-After"), c.now()); ok {
+			if d <= 0 {
+				return reason, backoff, nil // "now": still back off a little
+			}
 			// Retry-After is the minimum: add a little jitter above it.
 			return reason, d + time.Duration(rand.Float64()*0.1*float64(d)), nil
 		}
