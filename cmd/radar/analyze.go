@@ -35,19 +35,11 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *path)
-	if err != nil {
-		return err
-	}
-	st, err := openSyncedStore(ctx, cfg)
+	cfg, st, snap, err := loadSynced(ctx, e, *path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	snap, err := st.LoadSnapshot(ctx)
-	if err != nil {
-		return err
-	}
 	report := analysis.Analyze(snap, service.AnalysisOptions(cfg, now))
 	if *record {
 		if _, err := st.RecordFindings(ctx, report.GeneratedAt, report.Findings); err != nil {

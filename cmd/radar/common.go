@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/store"
 )
@@ -61,4 +62,23 @@ func validateFor(cfg *config.Config, path string) error {
 		return fmt.Errorf("no --config given, so only defaults and RADAR_* variables apply; %w", err)
 	}
 	return err
+}
+
+// loadSynced loads the configuration at path and the synced snapshot from
+// its database, for the commands that analyse it. The caller closes st.
+func loadSynced(ctx context.Context, e *env, path string) (*config.Config, *store.Store, radar.Snapshot, error) {
+	cfg, err := loadConfig(e, path)
+	if err != nil {
+		return nil, nil, radar.Snapshot{}, err
+	}
+	st, err := openSyncedStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, radar.Snapshot{}, err
+	}
+	snap, err := st.LoadSnapshot(ctx)
+	if err != nil {
+		st.Close()
+		return nil, nil, radar.Snapshot{}, err
+	}
+	return cfg, st, snap, nil
 }

@@ -31,19 +31,11 @@ func runGraph(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *path)
-	if err != nil {
-		return err
-	}
-	st, err := openSyncedStore(ctx, cfg)
+	cfg, st, snap, err := loadSynced(ctx, e, *path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	snap, err := st.LoadSnapshot(ctx)
-	if err != nil {
-		return err
-	}
 	opts := service.AnalysisOptions(cfg, now)
 	var g analysis.GraphView
 	if *issue == "" {
