@@ -62,7 +62,10 @@ func runJiraSim(ctx context.Context, e *env, args []string) error {
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	auth := "no auth"
 	if *token != "" {
-		auth = "auth " + *email + " + token"
+		auth = "basic auth " + *email + " + token"
+		if f == jirasim.DataCenter {
+			auth = "bearer token, or basic auth " + *email + " + token"
+		}
 	}
 	fmt.Fprintf(e.stdout, "Jira simulator (%s, %d projects × %d issues, %s) at http://%s\n", f, len(keys), *issues, auth, ln.Addr())
 
