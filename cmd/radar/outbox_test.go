@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/radarhq/radar/store"
+)
+
+func TestOutboxCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "radar.db")
+	cfg := filepath.Join(dir, "radar.yaml")
+	os.WriteFile(cfg, []byte("store:\n  path: "+db+"\n"), 0o600)
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.EnqueueSlack(context.Background(), "r", []store.OutboxMessage{
+		{Key: "a", Route: "r", Channel: "#nobot", Op: store.OpParent, FindingID: "blocker:PAY-1", Payload: []byte(`{}`)},
+		{Key: "b", Route: "r", Channel: "#nobot", Op: store.OpReply, FindingID: "blocker:PAY-1", Payload: []byte(`{}`)},
+		{Key: "c", Route: "r", Channel: "#ok", Op: store.OpPost, Payload: []byte(`{}`)},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := st.PendingOutbox(context.Background())
+	st.MarkOutboxFailed(context.Background(), pending[0].ID, "not_in_channel\nsecond line")
+	st.Close()
+
+	out := runCmd(t, nil, "outbox", "--config", cfg)
+	for _, want := range []string{"#nobot", "parent", "blocker:PAY-1", "not_in_channel second line", "3 pending"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("outbox listing lacks %q:\n%s", want, out)
+		}
+	}
+	if out := runCmd(t, nil, "outbox", "--config", cfg, "--drop", fmt.Sprint(pending[0].ID)); !strings.Contains(out, "dropped 2") {
+		t.Errorf("drop parent: %q; want it and its reply dropped", out)
+	}
+	if out := runCmd(t, nil, "outbox", "--config", cfg, "--drop-channel", "#ok"); !strings.Contains(out, "dropped 1") {
+		t.Errorf("drop channel: %q", out)
+	}
+	if out := runCmd(t, nil, "outbox", "--config", cfg); !strings.Contains(out, "no Slack notifications pending") {
+		t.Errorf("after dropping everything: %q", out)
+	}
+}

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// DroppedPrefix starts the last_error of an outbox row an operator dropped.
+const DroppedPrefix = "dropped by operator"
+
+// DropOutbox gives up on pending notifications an operator chose to drop
+// (say, for a channel the bot will never join): one row by id, or every
+// pending row of a channel. Dropping a finding's parent message drops its
+// pending follow-ups too, which could never be threaded. Rows are kept,
+// marked done with last_error starting with DroppedPrefix, so the outbox
+// still shows what was never said. It returns how many rows were dropped.
+func (s *Store) DropOutbox(ctx context.Context, id int64, channel string, at time.Time) (int, error) {
+	if (id == 0) == (channel == "") {
+		return 0, errors.New("drop outbox: give either a message id or a channel")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("drop outbox: %w", err)
+	}
+	defer tx.Rollback()
+	mark := `UPDATE slack_outbox SET sent_at = ?, last_error = ? || CASE WHEN last_error = '' THEN '' ELSE ' (' || last_error || ')' END
+		WHERE sent_at IS NULL AND `
+	var res sql.Result
+	if channel != "" {
+		res, err = tx.ExecContext(ctx, mark+`channel = ?`, at.UnixMilli(), DroppedPrefix, channel)
+	} else {
+		var route, finding, op string
+		err = tx.QueryRowContext(ctx, `SELECT route, finding_id, op FROM slack_outbox WHERE id = ? AND sent_at IS NULL`, id).
+			Scan(&route, &finding, &op)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("drop outbox: no pending message %d; list them with radar outbox", id)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("drop outbox: %w", err)
+		}
+		if op == OpParent && finding != "" {
+			res, err = tx.ExecContext(ctx, mark+`route = ? AND finding_id = ? AND id >= ?`, at.UnixMilli(), DroppedPrefix, route, finding, id)
+		} else {
+			res, err = tx.ExecContext(ctx, mark+`id = ?`, at.UnixMilli(), DroppedPrefix, id)
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("drop outbox: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("drop outbox: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
