@@ -214,7 +214,7 @@ func testRetryAfter(t *testing.T, workers int) {
 	// are not early; anything sent after the client could have read it is.
 	grace := time.Duration(0)
 	if workers > 1 {
-		grace = 100 * time.Millisecond
+		grace = 300 * time.Millisecond
 	}
 	var mu sync.Mutex
 	var at, until time.Time // the latest 429 and the end of its Retry-After
