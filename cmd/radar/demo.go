@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -44,6 +45,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		defer cancel()
 	}
 	out := &lockedWriter{w: e.stdout}
+	if err := freshDemoDB(*db); err != nil {
+		return err
+	}
 
 	// The Jira simulator.
 	now := time.Now().UTC()
@@ -150,6 +154,26 @@ Radar syncs every %s; the simulated project moves every %s. Ctrl-C stops.
 		return err
 	}
 	return err
+}
+
+// freshDemoDB makes sure the demo starts from an empty database: each run
+// generates a new simulated site, and an earlier run's data, watermarks and
+// Slack threads would not match it. A database an earlier demo made (it
+// leaves a path.demo marker) is removed; any other file is left alone and
+// the demo refuses to touch it.
+func freshDemoDB(path string) error {
+	marker := path + ".demo"
+	if _, err := os.Stat(path); err == nil {
+		if _, err := os.Stat(marker); err != nil {
+			return fmt.Errorf("%s exists and was not made by radar demo; pass --db to give the demo its own file", path)
+		}
+		for _, f := range []string{path, path + "-wal", path + "-shm", path + ".sync.lock", path + ".slack.lock"} {
+			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("remove the previous demo's %s: %w", f, err)
+			}
+		}
+	}
+	return os.WriteFile(marker, []byte("made by radar demo; the next demo run replaces this database\n"), 0o644)
 }
 
 // onlySchedule reports whether every problem is about the fast schedule.

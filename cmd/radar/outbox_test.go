@@ -48,3 +48,29 @@ func TestOutboxCommand(t *testing.T) {
 		t.Errorf("after dropping everything: %q", out)
 	}
 }
+
+func TestDemoStartsFreshButSparesOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "radar.db")
+	if err := freshDemoDB(db); err != nil { // nothing there yet
+		t.Fatal(err)
+	}
+	os.WriteFile(db, []byte("an earlier demo's data"), 0o600)
+	os.WriteFile(db+"-wal", []byte("wal"), 0o600)
+	if err := freshDemoDB(db); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{db, db + "-wal"} {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("%s of the earlier demo survived", f)
+		}
+	}
+	mine := filepath.Join(dir, "prod.db")
+	os.WriteFile(mine, []byte("precious"), 0o600)
+	if err := freshDemoDB(mine); err == nil || !strings.Contains(err.Error(), "not made by radar demo") {
+		t.Errorf("freshDemoDB on a foreign file: %v", err)
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "precious" {
+		t.Errorf("a foreign database was touched")
+	}
+}
