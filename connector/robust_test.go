@@ -436,3 +436,55 @@ func TestClockStepBackRefetches(t *testing.T) {
 	}
 	assertMatchesSim(t, r)
 }
+
+// A search retried after a long wait is re-rendered: its updated window
+// still reaches back to the watermark, so no update is lost.
+func TestRetriedSearchKeepsItsWindow(t *testing.T) {
+	for _, flavor := range []jirasim.Flavor{jirasim.Cloud, jirasim.DataCenter} {
+		t.Run(string(flavor), func(t *testing.T) {
+			r := newRig(t, flavor)
+			r.sync(false)
+			// Updates just after the watermark, then a quarter of an hour
+			// until the next sync.
+			r.clock.Advance(time.Minute)
+			for _, is := range r.sim.Issues()[:40] {
+				if err := r.sim.UpdateIssue(is.Key, func(x *jirasim.Issue) { x.Summary += " (updated)" }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r.clock.Advance(15 * time.Minute)
+			// The first incremental search of each project gets a 503 while
+			// eight minutes pass (Retry-After as the clocks see it).
+			var mu sync.Mutex
+			failed := map[string]bool{}
+			wrap := func(w http.ResponseWriter, req *http.Request, inner http.Handler) {
+				body, _ := readBody(req)
+				q := req.URL.RawQuery + body
+				if strings.Contains(req.URL.Path, "search") && strings.Contains(q, "updated") {
+					p := "WEB"
+					if strings.Contains(q, "PAY") {
+						p = "PAY"
+					}
+					mu.Lock()
+					first := !failed[p]
+					failed[p] = true
+					mu.Unlock()
+					if first {
+						r.clock.Advance(8 * time.Minute)
+						w.Header().Set("Retry-After", "0")
+						w.WriteHeader(http.StatusServiceUnavailable)
+						return
+					}
+				}
+				inner.ServeHTTP(w, req)
+			}
+			r.wrap.Store(&wrap)
+			r.sync(false)
+			r.wrap.Store(nil)
+			if len(failed) != 2 {
+				t.Fatalf("faulted %v: the test needs both projects' searches retried", failed)
+			}
+			assertMatchesSim(t, r)
+		})
+	}
+}

@@ -134,8 +134,14 @@ func (c *Connector) page(ctx context.Context, st *site, q query, fields []string
 	}
 	last, token, tokenJQL := "", "", ""
 	var tokenAt time.Time
-	for {
-		if token != "" && !q.since.IsZero() && c.now().Sub(tokenAt) > c.cfg.Overlap/2 {
+	// A Cloud token carries its JQL, whose relative window was rendered when
+	// the token's query started; past this age the token is dropped for a
+	// fresh query by id (the window's extra minute covers the half minute).
+	tokenMaxAge := c.cfg.Overlap/2 + 30*time.Second
+	// build renders the request for one attempt: retries re-render it, so
+	// the window is right for the moment each request is sent.
+	build := func() (string, any) {
+		if token != "" && !q.since.IsZero() && c.now().Sub(tokenAt) > tokenMaxAge {
 			token = "" // the token's relative window is getting stale
 		}
 		jql := tokenJQL
@@ -147,14 +153,27 @@ func (c *Connector) page(ctx context.Context, st *site, q query, fields []string
 			jql += " ORDER BY id ASC"
 			tokenJQL, tokenAt = jql, c.now()
 		}
+		if st.cloud {
+			return "rest/api/3/search/jql", cloudSearch{JQL: jql, NextPageToken: token, MaxResults: size, Fields: fields}
+		}
+		v := url.Values{}
+		v.Set("jql", jql)
+		v.Set("startAt", "0")
+		v.Set("maxResults", strconv.Itoa(size))
+		v.Set("fields", strings.Join(fields, ","))
+		if changelog {
+			v.Set("expand", "changelog")
+		}
+		return "rest/api/2/search?" + v.Encode(), nil
+	}
+	for {
 		if err := acquire(); err != nil {
 			return err
 		}
 		var issues []wireIssue
 		more := false
 		if st.cloud {
-			p, err := call[wireCloudPage](ctx, c, "search", http.MethodPost, "rest/api/3/search/jql",
-				cloudSearch{JQL: jql, NextPageToken: token, MaxResults: size, Fields: fields})
+			p, err := callBuilt[wireCloudPage](ctx, c, "search", http.MethodPost, build)
 			var je *Error
 			if err != nil && token != "" && errors.As(err, &je) && je.Status == http.StatusBadRequest &&
 				strings.Contains(strings.ToLower(je.Message), "token") {
@@ -172,15 +191,7 @@ func (c *Connector) page(ctx context.Context, st *site, q query, fields []string
 			token = p.NextPageToken
 			more = token != "" && (p.IsLast == nil || !*p.IsLast)
 		} else {
-			v := url.Values{}
-			v.Set("jql", jql)
-			v.Set("startAt", "0")
-			v.Set("maxResults", strconv.Itoa(size))
-			v.Set("fields", strings.Join(fields, ","))
-			if changelog {
-				v.Set("expand", "changelog")
-			}
-			p, err := call[wireDCPage](ctx, c, "search", http.MethodGet, "rest/api/2/search?"+v.Encode(), nil)
+			p, err := callBuilt[wireDCPage](ctx, c, "search", http.MethodGet, build)
 			if err != nil {
 				release()
 				return err

@@ -154,6 +154,13 @@ func rateLimitReset(h string, now time.Time) (time.Duration, bool) {
 // timeouts and malformed bodies back off exponentially with jitter; 4xx fail
 // at once with Jira's own messages.
 func call[T any](ctx context.Context, c *Connector, op, method, path string, body any) (*T, error) {
+	return callBuilt[T](ctx, c, op, method, func() (string, any) { return path, body })
+}
+
+// callBuilt is call with a request rebuilt for every attempt, so a retry
+// after a long Retry-After sends a query that is right for when it is sent
+// (a relative updated window must not go stale while it waits).
+func callBuilt[T any](ctx context.Context, c *Connector, op, method string, build func() (path string, body any)) (*T, error) {
 	var lastErr error
 	lastReason := ""
 	for attempt := 0; ; attempt++ {
@@ -170,6 +177,7 @@ func call[T any](ctx context.Context, c *Connector, op, method, path string, bod
 			return nil, err
 		}
 		out := new(T)
+		path, body := build()
 		status, hdr, err := c.roundTrip(ctx, method, path, body, out)
 		if err == nil {
 			c.metrics.JiraRequest(strconv.Itoa(status))
