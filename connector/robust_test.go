@@ -453,6 +453,11 @@ func TestRetriedSearchKeepsItsWindow(t *testing.T) {
 				}
 			}
 			r.clock.Advance(15 * time.Minute)
+			// One request at a time: the test's clock jumps inside a
+			// request, which must not land while another is in flight (real
+			// clocks move at most a request timeout, within the window's
+			// spare minute, while a request is out).
+			r.cfg.Concurrency = 1
 			// The first incremental search of each project gets a 503 while
 			// eight minutes pass (Retry-After as the clocks see it).
 			var mu sync.Mutex
