@@ -25,6 +25,7 @@ func TestSlowIncrementalSyncMissesNothing(t *testing.T) {
 		t.Run(string(flavor), func(t *testing.T) {
 			r := newRig(t, flavor)
 			r.cfg.PageSize = 10
+			r.cfg.Concurrency = 1 // the clock jumps inside requests: none may be in flight then
 			r.sync(false)
 			r.clock.Advance(15 * time.Minute)
 			n := 0
