@@ -145,6 +145,15 @@ func AnalysisOptions(cfg *config.Config, now time.Time) analysis.Options {
 // returns when ctx ends, after letting a running cycle finish (bounded by
 // the shutdown grace: the sync is then cancelled and rolls back cleanly).
 func (s *Service) Run(ctx context.Context) error {
+	// One service per database: two would schedule the same work twice.
+	lock, err := s.store.TryLock(store.LockServe)
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("another radar serve is running on %s (store.path); stop it or give this one its own database", s.cfg.Store.Path)
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	ln, err := net.Listen("tcp", s.cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("http.listen %s: %w (set http.listen, or the demo's --listen, to a free address)", s.cfg.HTTP.Listen, err)

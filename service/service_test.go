@@ -366,3 +366,18 @@ func TestDigestsRunOnTheirSchedule(t *testing.T) {
 	}
 	t.Fatal("no digest reached Slack")
 }
+
+func TestSecondServeOnOneDatabaseIsRefused(t *testing.T) {
+	w := newWorld(t, 20)
+	start(t, w.cfg, service.Options{})
+	svc, err := service.New(context.Background(), w.cfg, service.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := svc.Run(ctx); err == nil || !strings.Contains(err.Error(), "another radar serve is running") {
+		t.Errorf("second serve: %v; want it refused", err)
+	}
+}

@@ -12,10 +12,12 @@ import (
 // holds the lock asked for.
 var ErrLocked = errors.New("locked by another radar")
 
-// Lock names: one sync at a time per database; one Slack planner and sender.
+// Lock names: one sync at a time per database; one Slack planner and sender;
+// one service.
 const (
 	LockSync  = "sync"
 	LockSlack = "slack"
+	LockServe = "serve" // held by radar serve (and the demo) for its lifetime
 )
 
 // Lock is a held lock; Unlock releases it.
@@ -39,8 +41,12 @@ func (l *Lock) Unlock() error {
 // holds across processes sharing the database (a `radar sync` beside a
 // `radar serve`), and the kernel releases it when the holder dies, so a
 // crash leaves nothing stale behind.
-func (s *Store) TryLock(name string) (*Lock, error) {
-	f, err := os.OpenFile(s.path+"."+name+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+func (s *Store) TryLock(name string) (*Lock, error) { return TryLockPath(s.path, name) }
+
+// TryLockPath takes the named lock of the database at path without opening
+// it (for tools that must not touch a database in use).
+func TryLockPath(path, name string) (*Lock, error) {
+	f, err := os.OpenFile(path+"."+name+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/service"
 	"github.com/radarhq/radar/slacksim"
+	"github.com/radarhq/radar/store"
 )
 
 // runDemo runs the whole of Radar on a machine with nothing else: the Jira
@@ -167,7 +168,18 @@ func freshDemoDB(path string) error {
 		if _, err := os.Stat(marker); err != nil {
 			return fmt.Errorf("%s exists and was not made by radar demo; pass --db to give the demo its own file", path)
 		}
-		for _, f := range []string{path, path + "-wal", path + "-shm", path + ".sync.lock", path + ".slack.lock"} {
+		// Never pull a database from under a running Radar.
+		for _, name := range []string{store.LockServe, store.LockSync, store.LockSlack} {
+			l, err := store.TryLockPath(path, name)
+			if errors.Is(err, store.ErrLocked) {
+				return fmt.Errorf("%s is in use by another radar (a demo still running?); stop it or pass --db", path)
+			}
+			if err != nil {
+				return err
+			}
+			defer l.Unlock()
+		}
+		for _, f := range []string{path, path + "-wal", path + "-shm"} {
 			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("remove the previous demo's %s: %w", f, err)
 			}

@@ -65,6 +65,20 @@ func TestDemoStartsFreshButSparesOtherFiles(t *testing.T) {
 			t.Errorf("%s of the earlier demo survived", f)
 		}
 	}
+	// A database another Radar holds is left alone.
+	os.WriteFile(db, []byte("a running demo's data"), 0o600)
+	held, err := store.TryLockPath(db, store.LockServe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := freshDemoDB(db); err == nil || !strings.Contains(err.Error(), "in use by another radar") {
+		t.Errorf("freshDemoDB on a database in use: %v", err)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Errorf("a database in use was removed")
+	}
+	held.Unlock()
+
 	mine := filepath.Join(dir, "prod.db")
 	os.WriteFile(mine, []byte("precious"), 0o600)
 	if err := freshDemoDB(mine); err == nil || !strings.Contains(err.Error(), "not made by radar demo") {
