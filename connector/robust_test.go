@@ -494,3 +494,66 @@ func TestRetriedSearchKeepsItsWindow(t *testing.T) {
 		})
 	}
 }
+
+// hideFromSearch serves searches without the issue with id hidden; when
+// listingOnly, only id/key listings hide it (a lagging index), otherwise
+// every search does (an archived issue: gone from search, still readable).
+func hideFromSearch(hidden string, listingOnly bool) func(http.ResponseWriter, *http.Request, http.Handler) {
+	return func(w http.ResponseWriter, req *http.Request, inner http.Handler) {
+		body, _ := readBody(req)
+		listing := strings.Contains(body, `"fields":["id","key"]`) && !strings.Contains(body, " AND id = ")
+		if !strings.HasSuffix(req.URL.Path, "/search/jql") || (listingOnly && !listing) {
+			inner.ServeHTTP(w, req)
+			return
+		}
+		rec := httptest.NewRecorder()
+		inner.ServeHTTP(rec, req)
+		var page map[string]any
+		if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &page) != nil {
+			w.WriteHeader(rec.Code)
+			w.Write(rec.Body.Bytes())
+			return
+		}
+		var kept []any
+		for _, is := range page["issues"].([]any) {
+			if is.(map[string]any)["id"] != hidden {
+				kept = append(kept, is)
+			}
+		}
+		page["issues"] = kept
+		b, _ := json.Marshal(page)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(b)
+	}
+}
+
+func TestReconcileAsksTheSearchBeforeKeeping(t *testing.T) {
+	tests := []struct {
+		name        string
+		listingOnly bool
+		wantRemoved bool
+	}{
+		{"listing lags: kept", true, false},
+		{"archived, gone from search: removed", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, jirasim.Cloud)
+			r.cfg.ReconcileEvery = time.Hour
+			r.sync(false)
+			r.clock.Advance(2 * time.Hour)
+			victim := r.sim.Issues()[5]
+			wrap := hideFromSearch(victim.ID, tt.listingOnly)
+			r.wrap.Store(&wrap)
+			r.sync(false)
+			r.wrap.Store(nil)
+			var removed bool
+			if err := r.store.DB().QueryRow(`SELECT removed_at IS NOT NULL FROM issues WHERE id = ?`, victim.ID).Scan(&removed); err != nil {
+				t.Fatal(err)
+			}
+			if removed != tt.wantRemoved {
+				t.Errorf("issue %s removed = %v, want %v", victim.Key, removed, tt.wantRemoved)
+			}
+		})
+	}
+}

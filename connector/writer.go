@@ -177,11 +177,19 @@ func (w *writer) reconcile(ctx, wctx context.Context, d scopeDone) (int, error) 
 		if err != nil {
 			return 0, fmt.Errorf("reconcile %s: %w", d.watermark.Scope, err)
 		}
-		if found && strings.TrimSpace(w.c.cfg.JQL) == "" && projectOf(key) == projectOf(d.watermark.Scope) {
-			// Still in the project, so still in scope: the listing missed
-			// it (a lagging search index). Keep it.
-			w.c.log.Warn("listing missed an issue that is still in the project; keeping it", "issue", key)
-			continue
+		if found && strings.EqualFold(projectOf(key), projectOf(d.watermark.Scope)) {
+			// Still in the project: ask the search itself. If it finds the
+			// issue in scope, the listing missed it (a lagging index) and it
+			// stays; if not (archived, or no longer matching jira.jql), it
+			// left the scope.
+			again, err := w.c.listIDs(ctx, w.st, w.c.scopeJQL(projectOf(d.watermark.Scope))+" AND id = "+id)
+			if err != nil {
+				return 0, fmt.Errorf("reconcile %s: %w", d.watermark.Scope, err)
+			}
+			if len(again) > 0 {
+				w.c.log.Warn("listing missed an issue that is still in scope; keeping it", "issue", key)
+				continue
+			}
 		}
 		if found {
 			moved[id] = key
