@@ -14,7 +14,8 @@ const DroppedPrefix = "dropped by operator"
 // DropOutbox gives up on pending notifications an operator chose to drop
 // (say, for a channel the bot will never join): one row by id, or every
 // pending row of a channel. Dropping a finding's parent message drops its
-// pending follow-ups too, which could never be threaded. Rows are kept,
+// pending follow-ups too, which could never be threaded, and forgets the
+// thread, so the finding's next change is told afresh. Rows are kept,
 // marked done with last_error starting with DroppedPrefix, so the outbox
 // still shows what was never said. It returns how many rows were dropped.
 func (s *Store) DropOutbox(ctx context.Context, id int64, channel string, at time.Time) (int, error) {
@@ -29,8 +30,15 @@ func (s *Store) DropOutbox(ctx context.Context, id int64, channel string, at tim
 	mark := `UPDATE slack_outbox SET sent_at = ?, last_error = ? || CASE WHEN last_error = '' THEN '' ELSE ' (' || last_error || ')' END
 		WHERE sent_at IS NULL AND `
 	var res sql.Result
+	// A thread whose parent is dropped was never started: forget it, so the
+	// finding's next change starts a new message rather than replying to
+	// nothing.
+	forget := `DELETE FROM slack_threads WHERE parent_ts = '' AND `
 	if channel != "" {
 		res, err = tx.ExecContext(ctx, mark+`channel = ?`, at.UnixMilli(), DroppedPrefix, channel)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, forget+`channel = ?`, channel)
+		}
 	} else {
 		var route, finding, op string
 		err = tx.QueryRowContext(ctx, `SELECT route, finding_id, op FROM slack_outbox WHERE id = ? AND sent_at IS NULL`, id).
@@ -43,6 +51,9 @@ func (s *Store) DropOutbox(ctx context.Context, id int64, channel string, at tim
 		}
 		if op == OpParent && finding != "" {
 			res, err = tx.ExecContext(ctx, mark+`route = ? AND finding_id = ? AND id >= ?`, at.UnixMilli(), DroppedPrefix, route, finding, id)
+			if err == nil {
+				_, err = tx.ExecContext(ctx, forget+`route = ? AND finding_id = ?`, route, finding)
+			}
 		} else {
 			res, err = tx.ExecContext(ctx, mark+`id = ?`, at.UnixMilli(), DroppedPrefix, id)
 		}

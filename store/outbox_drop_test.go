@@ -18,7 +18,11 @@ func TestDropOutbox(t *testing.T) {
 		{Key: "r|Y|parent", Route: "r", Channel: "#nobot", Op: store.OpParent, FindingID: "Y", Payload: []byte(`{}`)},
 		{Key: "q|summary", Route: "q", Channel: "#ok", Op: store.OpPost, Payload: []byte(`{}`)},
 	}
-	if _, err := s.EnqueueSlack(ctx, "r", msgs, nil); err != nil {
+	threads := []store.SlackThread{
+		{Route: "r", FindingID: "X", Channel: "#nobot", Severity: "warning", Open: true, FirstAt: time.Now(), ChangedAt: time.Now()},
+		{Route: "r", FindingID: "Y", Channel: "#nobot", Severity: "warning", Open: true, FirstAt: time.Now(), ChangedAt: time.Now()},
+	}
+	if _, err := s.EnqueueSlack(ctx, "r", msgs, threads); err != nil {
 		t.Fatal(err)
 	}
 	pending, err := s.PendingOutbox(ctx)
@@ -39,6 +43,9 @@ func TestDropOutbox(t *testing.T) {
 	left, _ := s.PendingOutbox(ctx)
 	if len(left) != 1 || left[0].Channel != "#ok" {
 		t.Errorf("left pending: %+v; want only #ok's summary", left)
+	}
+	if ts, err := s.SlackThreads(ctx, "r"); err != nil || len(ts) != 0 {
+		t.Errorf("threads after dropping their parents: %v, %v; want none (the next change starts afresh)", ts, err)
 	}
 	all, _ := s.OutboxMessages(ctx, "r")
 	for _, m := range all {
