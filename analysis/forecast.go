@@ -95,7 +95,11 @@ func (m *model) forecastVersions() {
 		if t != nil {
 			weekly, spread = t.weekly, t.spread
 		}
-		ok := simulate(finishes, weekly, spread, items, cpDays, m.today, m.opts.Seed, v.ID)
+		var steps []pathStep
+		if bestComp >= 0 {
+			steps = m.pathSteps(bestComp)
+		}
+		ok := simulate(finishes, weekly, spread, items, cpDays, steps, m.today, m.opts.Seed, v.ID)
 		fc := radar.VersionForecast{
 			Project: v.Project, Name: v.Name, CriticalPath: path,
 			CriticalPathRemaining: time.Duration(cpDays * float64(24*time.Hour)),
@@ -173,14 +177,35 @@ func (m *model) addReleaseAtRisk(v *radar.Version, fc radar.VersionForecast, ok 
 	})
 }
 
+// pathStep is one issue on a critical path: its estimated days, and whether
+// that estimate is statistical (a cycle time or points) rather than the
+// issue's own remaining estimate.
+type pathStep struct {
+	days        float64
+	statistical bool
+}
+
+// pathSteps lists the issues on the critical path ending with component c.
+func (m *model) pathSteps(c int32) []pathStep {
+	var out []pathStep
+	for _, cc := range chain(m.pred, c) {
+		for _, v := range m.members.neighbours(cc) {
+			out = append(out, pathStep{days: m.dur[v], statistical: m.iss[v].RemainingEstimate <= 0})
+		}
+	}
+	return out
+}
+
 // simulate fills finishes (sorted ascending) with the finish day of each
 // Monte Carlo trial. A trial draws weeks at random from the weekly
 // throughput history until the remaining items are done, and cannot finish
-// before the critical path does; the critical path's length is drawn too,
-// scaled by a random sample of how the team's cycle times vary around
-// their median (spread), so its uncertainty shows in P85 and P95. It
-// reports false when the history has no throughput at all.
-func simulate(finishes []int64, weekly, spread []float64, items int, cpDays float64, today, seed int64, stream string) bool {
+// before the critical path does. The critical path is drawn too: each of
+// its issues with a statistical estimate takes that estimate times a random
+// sample of how the team's cycle times vary around their median (spread),
+// issue by issue, so a long chain's uncertainty averages as real work does;
+// issues with their own remaining estimate keep it. It reports false when
+// the history has no throughput at all.
+func simulate(finishes []int64, weekly, spread []float64, items int, cpDays float64, steps []pathStep, today, seed int64, stream string) bool {
 	total := 0.0
 	for _, w := range weekly {
 		total += w
@@ -191,11 +216,23 @@ func simulate(finishes []int64, weekly, spread []float64, items int, cpDays floa
 	h := fnv.New64a()
 	h.Write([]byte(stream))
 	rng := rand.New(rand.NewPCG(uint64(seed), h.Sum64()))
+	base := 0.0
+	for _, st := range steps {
+		base += st.days
+	}
 	remaining := float64(items)
 	for k := range finishes {
 		path := cpDays
-		if len(spread) > 0 && cpDays > 0 {
-			path *= spread[rng.IntN(len(spread))]
+		if len(spread) > 0 && cpDays > 0 && base > 0 {
+			drawn := 0.0
+			for _, st := range steps {
+				f := 1.0
+				if st.statistical {
+					f = spread[rng.IntN(len(spread))]
+				}
+				drawn += st.days * f
+			}
+			path = cpDays * drawn / base // keep the path's own scale
 		}
 		finish := today + ceilDays(path)
 		if items > 0 {

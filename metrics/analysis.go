@@ -231,7 +231,10 @@ func (c *analysisCollector) build(s AnalysisSnapshot) []prometheus.Metric {
 			}
 		}
 		if qs := forecastQuantiles(v); len(qs) > 0 {
-			sum := seconds(v.Mean) * float64(v.Trials)
+			sum := 0.0
+			if !v.Mean.IsZero() && v.Trials > 0 {
+				sum = seconds(v.Mean) * float64(v.Trials)
+			}
 			ms = append(ms, prometheus.MustNewConstSummary(c.forecast, uint64(v.Trials), sum, qs, k.project, k.name))
 		}
 		gauge(c.critical, v.CriticalPathRemaining.Seconds(), k.project, k.name)

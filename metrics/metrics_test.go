@@ -763,3 +763,24 @@ func TestHandler(t *testing.T) {
 	// error counter).
 	_ = m.Handler()
 }
+
+func TestForecastSummaryCountAndSum(t *testing.T) {
+	m := New(prometheus.NewRegistry())
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+	m.SetAnalysis(AnalysisSnapshot{Versions: []VersionStats{{
+		Project: "PAY", Name: "2.0", P50: day("2026-04-01"), P85: day("2026-04-10"), P95: day("2026-04-20"),
+		Trials: 2000, Mean: day("2026-04-03"),
+	}}})
+	want := fmt.Sprintf(`
+# HELP radar_release_forecast_timestamp_seconds Monte Carlo forecast of an unreleased version's completion, as Unix times: quantiles of the trials' finish dates; _count trials, _sum their finish times.
+# TYPE radar_release_forecast_timestamp_seconds summary
+radar_release_forecast_timestamp_seconds{project="PAY",version="2.0",quantile="0.5"} %d
+radar_release_forecast_timestamp_seconds{project="PAY",version="2.0",quantile="0.85"} %d
+radar_release_forecast_timestamp_seconds{project="PAY",version="2.0",quantile="0.95"} %d
+radar_release_forecast_timestamp_seconds_sum{project="PAY",version="2.0"} %d
+radar_release_forecast_timestamp_seconds_count{project="PAY",version="2.0"} 2000
+`, day("2026-04-01").Unix(), day("2026-04-10").Unix(), day("2026-04-20").Unix(), day("2026-04-03").Unix()*2000)
+	if err := testutil.CollectAndCompare(m.analysis, strings.NewReader(want), "radar_release_forecast_timestamp_seconds"); err != nil {
+		t.Error(err)
+	}
+}
