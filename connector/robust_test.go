@@ -366,7 +366,9 @@ func TestSecondSyncIsRefusedWhileOneRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c2.Sync(context.Background(), false)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel2()
+	_, err = c2.Sync(ctx2, false)
 	close(release)
 	if err == nil || !strings.Contains(err.Error(), "another sync is running") {
 		t.Errorf("second sync: %v; want it refused", err)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"text/tabwriter"
 	"time"
 
@@ -26,6 +28,9 @@ func runOutbox(ctx context.Context, e *env, args []string) error {
 	cfg, err := loadConfig(e, *cfgPath)
 	if err != nil {
 		return err
+	}
+	if _, err := os.Stat(cfg.Store.Path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s (store.path); check --config", cfg.Store.Path)
 	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
