@@ -56,12 +56,7 @@ store:
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	getenv := func(k string) string {
-		if k == "RADAR_JIRA_TOKEN" {
-			return "sim-token"
-		}
-		return ""
-	}
+	getenv := simTokenEnv
 	runCmd(t, getenv, "sync", "--config", cfgPath)
 	stamp := now.Format(time.RFC3339)
 	out := runCmd(t, getenv, "analyze", "--config", cfgPath, "--format", "json", "--now", stamp)

@@ -141,21 +141,11 @@ func TestProcessKilledMidSyncThenRerunMatchesClean(t *testing.T) {
 	}
 
 	sim.SetFaults(jirasim.Faults{})
-	runCmd(t, func(k string) string {
-		if k == "RADAR_JIRA_TOKEN" {
-			return "sim-token"
-		}
-		return ""
-	}, "sync", "--config", cfg)
+	runCmd(t, simTokenEnv, "sync", "--config", cfg)
 	got := storeDump(t, db)
 
 	cleanCfg, cleanDB := syncConfig(t, url)
-	runCmd(t, func(k string) string {
-		if k == "RADAR_JIRA_TOKEN" {
-			return "sim-token"
-		}
-		return ""
-	}, "sync", "--config", cleanCfg)
+	runCmd(t, simTokenEnv, "sync", "--config", cleanCfg)
 	if want := storeDump(t, cleanDB); got != want {
 		t.Errorf("killed-then-rerun store differs from a clean sync (%d vs %d bytes)", len(got), len(want))
 	}
@@ -194,19 +184,9 @@ func TestServeExitsOnSIGTERMDuringSyncAndResumes(t *testing.T) {
 
 	// The next start resumes and ends with everything.
 	sim.SetFaults(jirasim.Faults{})
-	runCmd(t, func(k string) string {
-		if k == "RADAR_JIRA_TOKEN" {
-			return "sim-token"
-		}
-		return ""
-	}, "sync", "--config", cfg)
+	runCmd(t, simTokenEnv, "sync", "--config", cfg)
 	cleanCfg, cleanDB := syncConfig(t, url)
-	runCmd(t, func(k string) string {
-		if k == "RADAR_JIRA_TOKEN" {
-			return "sim-token"
-		}
-		return ""
-	}, "sync", "--config", cleanCfg)
+	runCmd(t, simTokenEnv, "sync", "--config", cleanCfg)
 	if got, want := storeDump(t, db), storeDump(t, cleanDB); got != want {
 		t.Errorf("store after SIGTERM and resume differs from a clean sync (%d vs %d bytes)", len(got), len(want))
 	}
@@ -218,4 +198,13 @@ func TestServeExitsOnSIGTERMDuringSyncAndResumes(t *testing.T) {
 		t.Errorf("%d failed sync runs recorded; want the interrupted one", failed)
 	}
 
+}
+
+// simTokenEnv is the environment of a radar that talks to the test
+// simulator: only RADAR_JIRA_TOKEN is set.
+func simTokenEnv(k string) string {
+	if k == "RADAR_JIRA_TOKEN" {
+		return "sim-token"
+	}
+	return ""
 }
