@@ -10,7 +10,8 @@ import (
 )
 
 // Ignore names what a Dump leaves out: per table, the columns to mask, or
-// "*" for the whole table.
+// "*" for the whole table. A masked column still shows whether it is NULL,
+// so "removed at some time" and "not removed" differ.
 type Ignore map[string][]string
 
 // SyncVolatile is what differs between two syncs of the same Jira data made
@@ -94,8 +95,8 @@ func (s *Store) dumpTable(ctx context.Context, table string, masked []string) ([
 			b.WriteByte(' ')
 			b.WriteString(c)
 			b.WriteByte('=')
-			if slices.Contains(masked, c) {
-				b.WriteByte('*')
+			if slices.Contains(masked, c) && vals[i] != nil {
+				b.WriteByte('*') // set, to a value that may differ; NULL stays NULL
 				continue
 			}
 			b.WriteString(dumpValue(vals[i]))
