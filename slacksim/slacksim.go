@@ -1,8 +1,9 @@
 // Package slacksim is a fake Slack for tests and the demo: an http.Handler
 // that answers chat.postMessage, chat.update, users.lookupByEmail and an
 // incoming webhook with Slack's real response shapes, records every message,
-// and fails on demand (429 with Retry-After, 500, dropped connections,
-// permanent errors per channel). It must not be used to talk to real Slack.
+// and fails on demand (429 with Retry-After, 500, dropped connections, for
+// a number of requests or for an outage of any length, permanent errors per
+// channel). It must not be used to talk to real Slack.
 package slacksim
 
 import (
@@ -81,6 +82,7 @@ type Server struct {
 	users         map[string]User   // by lower-case email
 	messages      []*Message
 	faults        []fault
+	outage        *fault            // answers every request while set
 	channelErrors map[string]string // channel (name or id) -> error
 	messageErrors map[string]string // text substring -> error
 	requests      map[string]int    // method -> count
@@ -124,6 +126,22 @@ func (s *Server) FailNext(n int, kind Fault, retryAfter int) {
 	for i := 0; i < n; i++ {
 		s.faults = append(s.faults, fault{kind: kind, retryAfter: retryAfter})
 	}
+}
+
+// SetOutage makes every request (any method, webhook included) fail with
+// kind until it is called again with kind 0: a Slack that stays down for as
+// long as the test says, however many requests it gets. retryAfter is the
+// Retry-After seconds of RateLimited. Changing kind mid-outage (500s, then
+// 429s) takes effect on the next request. Faults queued with FailNext wait
+// until the outage is over.
+func (s *Server) SetOutage(kind Fault, retryAfter int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if kind == 0 {
+		s.outage = nil
+		return
+	}
+	s.outage = &fault{kind: kind, retryAfter: retryAfter}
 }
 
 // SetChannelError makes every post to channel (name or id) answer ok:false
@@ -197,7 +215,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[method]++
 	var f *fault
-	if len(s.faults) > 0 {
+	if s.outage != nil {
+		o := *s.outage
+		f = &o
+	} else if len(s.faults) > 0 {
 		f = &s.faults[0]
 		s.faults = s.faults[1:]
 	}

@@ -249,3 +249,52 @@ func TestPrinterDropsControlCharacters(t *testing.T) {
 		t.Errorf("printed %q, want %q", got, want)
 	}
 }
+
+func TestOutage(t *testing.T) {
+	s, api, url := start(t, slacksim.Options{})
+	ctx := context.Background()
+	post := func() error {
+		_, _, err := api.PostMessageContext(ctx, "#a", slack.MsgOptionText("x", false))
+		return err
+	}
+	hook := func() error {
+		return slack.PostWebhookContext(ctx, url+slacksim.DefaultWebhookPath, &slack.WebhookMessage{Text: "x"})
+	}
+	s.FailNext(1, slacksim.Drop, 0) // queued: waits for the outage to end
+	s.SetOutage(slacksim.ServerError, 0)
+	var sc slack.StatusCodeError
+	for i := 0; i < 25; i++ {
+		if err := post(); !errors.As(err, &sc) || sc.Code != http.StatusInternalServerError {
+			t.Fatalf("post %d during a 500 outage: %v, want StatusCodeError 500", i, err)
+		}
+	}
+	if err := hook(); !errors.As(err, &sc) || sc.Code != http.StatusInternalServerError {
+		t.Errorf("webhook during a 500 outage: %v, want StatusCodeError 500", err)
+	}
+	s.SetOutage(slacksim.RateLimited, 9)
+	var rl *slack.RateLimitedError
+	for i := 0; i < 25; i++ {
+		if err := post(); !errors.As(err, &rl) || rl.RetryAfter != 9*time.Second {
+			t.Fatalf("post %d during a 429 outage: %v, want RateLimitedError after 9s", i, err)
+		}
+	}
+	if n := len(s.Messages()); n != 0 {
+		t.Fatalf("messages during the outage = %d, want 0", n)
+	}
+	s.SetOutage(0, 0)
+	if err := post(); err == nil {
+		t.Error("first post after the outage succeeded, want the queued dropped connection")
+	}
+	if err := post(); err != nil {
+		t.Errorf("post after the outage: %v", err)
+	}
+	if err := hook(); err != nil {
+		t.Errorf("webhook after the outage: %v", err)
+	}
+	if n := len(s.Messages()); n != 2 {
+		t.Errorf("messages = %d, want 2", n)
+	}
+	if got, want := s.Requests()["chat.postMessage"], 52; got != want {
+		t.Errorf("chat.postMessage requests = %d, want %d (faults counted)", got, want)
+	}
+}
