@@ -27,6 +27,9 @@ type Store struct {
 	db   *sql.DB
 	now  func() time.Time
 	path string
+	// migrations holds the NNNN_name.sql files Open applies, in name order;
+	// the embedded set unless a test substitutes its own.
+	migrations fs.FS
 }
 
 // Option configures a Store.
@@ -52,7 +55,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db, now: time.Now, path: path}
+	s := &Store{db: db, now: time.Now, path: path, migrations: embeddedMigrations()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -87,23 +90,95 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
+// embeddedMigrations is the migrations directory compiled into the binary.
+func embeddedMigrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
+	return sub
+}
+
+// ErrSchemaTooNew reports a database migrated by a newer Radar: this binary
+// does not know every version recorded in its schema_migrations.
+var ErrSchemaTooNew = errors.New("database schema is newer than this radar")
+
+// migrate applies, in order, each migration the database has not recorded.
+// Migrations only go forward: a database holding a version this binary does
+// not know was written by a newer Radar and is refused untouched. Each
+// migration runs in its own transaction with its schema_migrations row, so
+// one that fails leaves the database at the version before it.
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	names, err := fs.Glob(s.migrations, "*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
+	known := make(map[string]bool, len(names))
 	for _, name := range names {
-		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+		known[strings.TrimSuffix(name, ".sql")] = true
+	}
+	applied, err := s.appliedVersions(ctx)
+	if err != nil {
+		return err
+	}
+	var unknown []string
+	for _, v := range applied {
+		if !known[v] {
+			unknown = append(unknown, v)
+		}
+	}
+	if len(unknown) > 0 {
+		latest := "none"
+		if len(names) > 0 {
+			latest = strings.TrimSuffix(names[len(names)-1], ".sql")
+		}
+		return fmt.Errorf("%w: it records migration %s, which this radar (knowing up to %s) does not have; "+
+			"upgrade radar to the version that wrote it, or restore a backup made before the upgrade (the database was left unchanged)",
+			ErrSchemaTooNew, strings.Join(unknown, ", "), latest)
+	}
+	for _, name := range names {
+		version := strings.TrimSuffix(name, ".sql")
 		if err := s.applyMigration(ctx, name, version); err != nil {
-			return fmt.Errorf("migration %s: %w", version, err)
+			return fmt.Errorf("migration %s: %w (the database stays at the version before it)", version, err)
 		}
 	}
 	return nil
+}
+
+// appliedVersions lists the versions recorded in schema_migrations, sorted.
+func (s *Store) appliedVersions(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	var vs []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("read schema_migrations: %w", err)
+		}
+		vs = append(vs, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	return vs, nil
+}
+
+// SchemaVersion returns the latest migration recorded in the database
+// ("0003_alerts"), or "" for a database with none.
+func (s *Store) SchemaVersion(ctx context.Context) (string, error) {
+	vs, err := s.appliedVersions(ctx)
+	if err != nil || len(vs) == 0 {
+		return "", err
+	}
+	return vs[len(vs)-1], nil
 }
 
 func (s *Store) applyMigration(ctx context.Context, name, version string) error {
@@ -119,7 +194,7 @@ func (s *Store) applyMigration(ctx context.Context, name, version string) error 
 	if n > 0 {
 		return nil
 	}
-	body, err := migrations.ReadFile(name)
+	body, err := fs.ReadFile(s.migrations, name)
 	if err != nil {
 		return err
 	}
