@@ -113,7 +113,7 @@ func (a *Alerter) renderDigest(r route, report radar.Report, threads map[string]
 				break
 			}
 			n, _ := evNumber(f.Evidence, "blast_radius")
-			g.lines = append(g.lines, fmt.Sprintf("• %s %s: %d issues wait · %s", severityIcon(f.Severity), a.subject(f), int(n), Escape(f.Title)))
+			g.lines = append(g.lines, fmt.Sprintf("• %s %s: %d issues wait · %s", severityIcon(f.Severity), a.subject(f), int(n), escapeN(f.Title, maxTitle)))
 		}
 		groups = append(groups, g)
 	}
@@ -148,7 +148,7 @@ func (a *Alerter) releasesAtRisk(open []radar.Finding) group {
 	}
 	sort.SliceStable(rs, func(i, j int) bool { return onTime(rs[i]) < onTime(rs[j]) })
 	for _, f := range rs {
-		line := fmt.Sprintf("• %s %s: P85 %s against release date %s", severityIcon(f.Severity), Escape(subjectText(f)),
+		line := fmt.Sprintf("• %s %s: P85 %s against release date %s", severityIcon(f.Severity), escapeN(subjectText(f), maxName),
 			orUnknown(evString(f.Evidence, "p85")), orUnknown(evString(f.Evidence, "release_date")))
 		if p, ok := evNumber(f.Evidence, "on_time_probability"); ok {
 			line += fmt.Sprintf(" · on time %.0f%%", p*100)

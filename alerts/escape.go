@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -14,8 +15,71 @@ import (
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // Escape makes untrusted text (Jira summaries, names) safe in Slack mrkdwn:
-// "<!channel>" shows as text and pings no one.
-func Escape(s string) string { return mrkdwnEscaper.Replace(s) }
+// "<!channel>" shows as text and pings no one. Invalid UTF-8 becomes U+FFFD,
+// bidirectional overrides and isolates are dropped (they could make a
+// summary read backwards), other control characters become spaces.
+func Escape(s string) string { return mrkdwnEscaper.Replace(clean(s)) }
+
+// Per-surface limits, in characters, for untrusted text in a message.
+const (
+	maxTitle = 300  // a finding's title
+	maxName  = 100  // project, version and person names
+	maxProse = 1500 // a finding's detail
+)
+
+// escapeN is Escape of s cut to at most n characters, marked with "…".
+func escapeN(s string, n int) string { return Escape(cutRunes(clean(s), n)) }
+
+// cutRunes cuts s to at most n runes, the last being "…" when it is cut.
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n < 1 {
+		return ""
+	}
+	i, k := 0, 0
+	for k < n-1 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		k++
+	}
+	return s[:i] + "…"
+}
+
+// clean makes untrusted text displayable on one line: valid UTF-8, no
+// bidirectional controls, no control characters.
+func clean(s string) string {
+	if isClean(s) {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case isBidiControl(r):
+			return -1
+		case unicode.IsControl(r):
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func isClean(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || r < 0x20 || (r >= 0x7f && r < 0xa0) || isBidiControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// isBidiControl reports the invisible characters that reorder text: the
+// embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the
+// directional marks (U+200E, U+200F, U+061C).
+func isBidiControl(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
+}
 
 var issueKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*-[0-9]+$`)
 
@@ -23,25 +87,32 @@ var issueKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*-[0-9]+$`)
 // escaped text when it is not an issue key or no Jira URL is known.
 func (a *Alerter) link(key string) string {
 	if a.jiraURL == "" || !issueKeyRE.MatchString(key) {
-		return Escape(key)
+		return escapeN(key, maxName)
 	}
 	u := a.jiraURL + "/browse/" + url.PathEscape(key)
 	return "<" + Escape(u) + "|" + Escape(key) + ">"
 }
 
-// truncate cuts s to at most n bytes on a rune boundary, marking the cut
-// with "…". It never leaves half an escape entity behind.
+// truncate cuts mrkdwn s to at most n bytes on a rune boundary, marking the
+// cut with "…". It never leaves half an escape entity or half a <link>
+// behind.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	cut := n - len("…")
+	if cut < 0 {
+		return ""
+	}
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	s = s[:cut]
 	if amp := strings.LastIndexByte(s, '&'); amp >= 0 && !strings.Contains(s[amp:], ";") {
 		s = s[:amp]
+	}
+	if lt := strings.LastIndexByte(s, '<'); lt >= 0 && !strings.Contains(s[lt:], ">") {
+		s = s[:lt]
 	}
 	return s + "…"
 }

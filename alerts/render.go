@@ -145,9 +145,9 @@ func (a *Alerter) headline(f radar.Finding, bold bool) string {
 		subj = "*" + subj + "*"
 	}
 	if st := subjectText(f); st != "" && strings.HasPrefix(f.Title, st) {
-		return subj + Escape(f.Title[len(st):])
+		return subj + escapeN(f.Title[len(st):], maxTitle)
 	}
-	return subj + " " + Escape(f.Title)
+	return subj + " " + escapeN(f.Title, maxTitle)
 }
 
 // keyList renders issue keys as links, the first few then "and N more".
@@ -200,7 +200,7 @@ func (a *Alerter) impact(f radar.Finding, exec bool) []string {
 	if vs := evStrings(ev, "versions_affected"); len(vs) > 0 {
 		names := make([]string, len(vs))
 		for i, v := range vs {
-			names[i] = Escape(v)
+			names[i] = escapeN(v, maxName)
 		}
 		lines = append(lines, "*Delays:* "+strings.Join(names, ", "))
 	}
@@ -238,29 +238,29 @@ func (a *Alerter) findingMessage(v findingView, audience string) Message {
 	if v.resolved {
 		icon, state = "✅", "Resolved · "
 	}
-	text := fmt.Sprintf("%s %s%s %s: %s", icon, state, kindLabel(f.Kind), a.subject(f), Escape(f.Title))
-	blocks := []slack.Block{header(fmt.Sprintf("%s %s%s · %s", icon, state, kindLabel(f.Kind), subjectText(f)))}
+	text := fmt.Sprintf("%s %s%s %s: %s", icon, state, kindLabel(f.Kind), a.subject(f), escapeN(f.Title, maxTitle))
+	blocks := []slack.Block{header(fmt.Sprintf("%s %s%s · %s", icon, state, kindLabel(f.Kind), clean(subjectText(f))))}
 	if exec {
-		body := []string{"*What breaks:* " + Escape(f.Title)}
+		body := []string{"*What breaks:* " + escapeN(f.Title, maxTitle)}
 		imp := a.impact(f, true)
 		if len(imp) == 0 && f.Detail != "" {
-			imp = []string{"*Impact:* " + Escape(f.Detail)}
+			imp = []string{"*Impact:* " + escapeN(f.Detail, maxProse)}
 		}
 		body = append(body, imp...)
 		if !v.resolved {
 			body = append(body, "*Decision:* "+decision(f))
 		}
 		blocks = append(blocks, section(strings.Join(body, "\n")))
-		blocks = append(blocks, contextBlock(fmt.Sprintf("%s %s · %s · project %s", icon, f.Severity, a.subject(f), Escape(f.Project))))
+		blocks = append(blocks, contextBlock(fmt.Sprintf("%s %s · %s · project %s", icon, f.Severity, a.subject(f), escapeN(f.Project, maxName))))
 	} else {
 		body := a.headline(f, true)
 		if f.Detail != "" {
-			body += "\n" + Escape(f.Detail)
+			body += "\n" + escapeN(f.Detail, maxProse)
 		}
 		blocks = append(blocks, section(body))
 		fields := []*slack.TextBlockObject{
 			field("Severity", string(f.Severity)),
-			field("Project", Escape(f.Project)),
+			field("Project", escapeN(f.Project, maxName)),
 			field("Owner", v.owner),
 			field("First seen", date(v.change.FirstSeen)),
 		}
@@ -268,7 +268,7 @@ func (a *Alerter) findingMessage(v findingView, audience string) Message {
 		if imp := a.impact(f, false); len(imp) > 0 {
 			blocks = append(blocks, section(strings.Join(imp, "\n")))
 		}
-		blocks = append(blocks, contextBlock(fmt.Sprintf("Radar · %s · finding %s", Escape(f.Kind), Escape(f.ID))))
+		blocks = append(blocks, contextBlock(fmt.Sprintf("Radar · %s · finding %s", Escape(f.Kind), escapeN(f.ID, maxTitle))))
 	}
 	if v.resolved {
 		blocks = append(blocks, contextBlock(fmt.Sprintf("✅ Over: resolved %s after %s open", date(v.change.ResolvedAt), openFor(v.change))))
@@ -303,13 +303,13 @@ func (a *Alerter) replyMessage(v findingView, t radar.Transition, prev radar.Sev
 	var line string
 	switch t {
 	case radar.TransitionEscalated:
-		line = fmt.Sprintf("%s *Escalated* from %s to %s: %s", severityIcon(f.Severity), orUnknown(string(prev)), f.Severity, Escape(f.Title))
+		line = fmt.Sprintf("%s *Escalated* from %s to %s: %s", severityIcon(f.Severity), orUnknown(string(prev)), f.Severity, escapeN(f.Title, maxTitle))
 	case radar.TransitionResolved:
-		line = fmt.Sprintf("✅ *Resolved* after %s open: %s", openFor(v.change), Escape(f.Title))
+		line = fmt.Sprintf("✅ *Resolved* after %s open: %s", openFor(v.change), escapeN(f.Title, maxTitle))
 	case radar.TransitionReopened:
-		line = fmt.Sprintf("↩️ *Back again* (%s): %s", f.Severity, Escape(f.Title))
+		line = fmt.Sprintf("↩️ *Back again* (%s): %s", f.Severity, escapeN(f.Title, maxTitle))
 	default:
-		line = Escape(f.Title)
+		line = escapeN(f.Title, maxTitle)
 	}
 	if audience == AudienceTeam && t != radar.TransitionResolved && v.owner != "" {
 		line += "\nOwner: " + v.owner
@@ -324,7 +324,7 @@ func (a *Alerter) replyMessage(v findingView, t radar.Transition, prev radar.Sev
 
 // line is one finding as a list line in summaries and digests.
 func (a *Alerter) line(f radar.Finding) string {
-	f.Title = truncate(f.Title, 200)
+	f.Title = cutRunes(clean(f.Title), 200)
 	return fmt.Sprintf("• %s %s", severityIcon(f.Severity), a.headline(f, false))
 }
 
