@@ -39,6 +39,17 @@ type Faults struct {
 	ResetRate float64
 	// TruncateRate sends a 200 whose JSON body is cut in half.
 	TruncateRate float64
+	// SpikeRate delays a fraction of the requests by Spike before they
+	// are answered normally; the delay ends early when the request's
+	// context ends (the client gave up), so a Spike longer than the
+	// client's timeout makes those requests time out.
+	SpikeRate float64
+	Spike     time.Duration
+	// MaxFaults caps how many rate-based faults (429, 503, 5xx, resets,
+	// truncations, spikes) are injected from SetFaults on; 0 is no cap.
+	// RateLimitRate 1 with MaxFaults 5 is a storm: the first five requests
+	// get 429, the rest go through.
+	MaxFaults int
 
 	// Latency is added to every request (not only those Only names),
 	// ending early when the request's context ends.
@@ -60,6 +71,7 @@ const (
 	FaultServerError        = "serverError"
 	FaultReset              = "reset"
 	FaultTruncate           = "truncate"
+	FaultLatencySpike       = "latencySpike"
 	FaultExpiredToken       = "expiredToken"
 	FaultUnauthorized       = "unauthorized"
 	FaultForbidden          = "forbidden"
@@ -71,6 +83,8 @@ type faultState struct {
 	f      Faults
 	rng    *rand.Rand
 	counts map[string]int
+	// injected counts the rate-based faults since SetFaults, for MaxFaults.
+	injected int
 }
 
 func (fs *faultState) init() {
@@ -85,6 +99,7 @@ func (s *Server) SetFaults(f Faults) {
 	defer s.faults.mu.Unlock()
 	f.Only = slices.Clone(f.Only)
 	s.faults.f = f
+	s.faults.injected = 0
 	s.faults.rng = rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
 }
 
@@ -107,6 +122,7 @@ type decision struct {
 	httpDate   bool
 	reason     string
 	altBody    bool
+	spike      time.Duration
 }
 
 func (s *Server) decide(endpoint string) (decision, time.Duration) {
@@ -117,7 +133,7 @@ func (s *Server) decide(endpoint string) (decision, time.Duration) {
 	if len(f.Only) > 0 && !slices.Contains(f.Only, endpoint) {
 		return decision{}, f.Latency
 	}
-	d := decision{retryAfter: f.RetryAfter, httpDate: f.RetryAfterHTTPDate, reason: f.RateLimitReason}
+	d := decision{retryAfter: f.RetryAfter, httpDate: f.RetryAfterHTTPDate, reason: f.RateLimitReason, spike: f.Spike}
 	switch {
 	case f.FailNext > 0:
 		f.FailNext--
@@ -126,6 +142,8 @@ func (s *Server) decide(endpoint string) (decision, time.Duration) {
 		d.kind = FaultUnauthorized
 	case f.Forbidden:
 		d.kind = FaultForbidden
+	case f.MaxFaults > 0 && fs.injected >= f.MaxFaults:
+		// The budget is spent: no more rate-based faults.
 	default:
 		u := fs.rng.Float64()
 		d.altBody = fs.rng.IntN(2) == 0
@@ -138,12 +156,16 @@ func (s *Server) decide(endpoint string) (decision, time.Duration) {
 			{f.ServerErrorRate, FaultServerError},
 			{f.ResetRate, FaultReset},
 			{f.TruncateRate, FaultTruncate},
+			{f.SpikeRate, FaultLatencySpike},
 		} {
 			if u < c.rate {
 				d.kind = c.kind
 				break
 			}
 			u -= c.rate
+		}
+		if d.kind != "" {
+			fs.injected++
 		}
 	}
 	if d.kind != "" {
@@ -173,6 +195,9 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 		s.count(name)
 		d, latency := s.decide(name)
 		s.log.Debug("request", "endpoint", name, "method", r.Method, "path", r.URL.Path, "fault", d.kind)
+		if d.kind == FaultLatencySpike {
+			latency += d.spike
+		}
 		if latency > 0 {
 			t := time.NewTimer(latency)
 			select {

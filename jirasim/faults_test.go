@@ -246,3 +246,78 @@ func TestRequestCounts(t *testing.T) {
 		t.Errorf("after reset: got %v", got)
 	}
 }
+
+func TestLatencySpike(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := New(tinyScenario(), Options{})
+		s.SetFaults(Faults{SpikeRate: 1, Spike: 5 * time.Second, Latency: time.Second})
+		start := time.Now()
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", "/rest/api/2/field", nil))
+		if got := time.Since(start); got != 6*time.Second || rec.Code != 200 || rec.Body.Len() == 0 {
+			t.Errorf("got %d with %d bytes after %v, want a whole 200 after 6s (latency plus spike)", rec.Code, rec.Body.Len(), got)
+		}
+
+		// A client that gives up before the spike ends gets nothing.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		start = time.Now()
+		rec = httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", "/rest/api/2/field", nil).WithContext(ctx))
+		if got := time.Since(start); got != 2*time.Second || rec.Body.Len() != 0 {
+			t.Errorf("timed-out request: returned after %v with %d bytes, want after 2s with none", got, rec.Body.Len())
+		}
+		if got := s.FaultCounts()[FaultLatencySpike]; got != 2 {
+			t.Errorf("spikes counted: got %d, want 2", got)
+		}
+
+		// Without a spike drawn, only the latency applies.
+		s.SetFaults(Faults{SpikeRate: 0, Spike: 5 * time.Second})
+		start = time.Now()
+		rec = httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", "/rest/api/2/field", nil))
+		if got := time.Since(start); got != 0 || rec.Code != 200 {
+			t.Errorf("got %d after %v, want 200 at once", rec.Code, got)
+		}
+	})
+}
+
+func TestSpikeRate(t *testing.T) {
+	s := New(tinyScenario(), Options{})
+	s.SetFaults(Faults{Seed: 5, SpikeRate: 0.25, Spike: time.Nanosecond})
+	for i := 0; i < 400; i++ {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", "/rest/api/2/field", nil))
+		if rec.Code != 200 {
+			t.Fatalf("request %d: got %d, want 200 (a spike only delays)", i, rec.Code)
+		}
+	}
+	if n := s.FaultCounts()[FaultLatencySpike]; n < 70 || n > 130 {
+		t.Errorf("got %d spikes of 400, want about 100", n)
+	}
+}
+
+func TestMaxFaults(t *testing.T) {
+	s := New(tinyScenario(), Options{})
+	codes := func(n int) []int {
+		var out []int
+		for i := 0; i < n; i++ {
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, httptest.NewRequest("GET", "/rest/api/2/field", nil))
+			out = append(out, rec.Code)
+		}
+		return out
+	}
+	s.SetFaults(Faults{RateLimitRate: 1, MaxFaults: 3})
+	if got, want := codes(5), []int{429, 429, 429, 200, 200}; !slices.Equal(got, want) {
+		t.Errorf("storm of 3: got %v, want %v", got, want)
+	}
+	// SetFaults starts a new budget; the counts add up.
+	s.SetFaults(Faults{ServerErrorRate: 1, MaxFaults: 1})
+	if got := codes(2); got[0] < 500 || got[1] != 200 {
+		t.Errorf("budget of 1: got %v, want a 5xx then 200", got)
+	}
+	if got, want := s.FaultCounts(), map[string]int{FaultRateLimit: 3, FaultServerError: 1}; !maps.Equal(got, want) {
+		t.Errorf("counts: got %v, want %v", got, want)
+	}
+}
