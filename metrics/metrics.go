@@ -44,6 +44,14 @@ const (
 	ResultOther          = "other"
 )
 
+// Dependencies accepted by DependencyResult and SetDependencyLastSuccess,
+// the services Radar needs: Jira to sync from, Slack to alert in. Reports
+// about any other name are ignored so the label stays bounded.
+const (
+	DependencyJira  = "jira"
+	DependencySlack = "slack"
+)
+
 // CodeError is the code label JiraRequest uses for requests that got no HTTP
 // response (transport failures). Anything that is not an HTTP status code
 // (100–599) is counted under it too.
@@ -71,6 +79,8 @@ type Metrics struct {
 	analysisDuration  prometheus.Histogram
 	slackNotification *prometheus.CounterVec
 	slackOutbox       prometheus.Gauge
+	dependencyUp      *prometheus.GaugeVec
+	dependencySuccess *prometheus.GaugeVec
 }
 
 // New registers Radar's metrics, the Go runtime collector and the process
@@ -123,6 +133,14 @@ func New(reg *prometheus.Registry) *Metrics {
 			Name: "radar_slack_outbox_pending",
 			Help: "Slack notifications waiting in the outbox to be delivered.",
 		}),
+		dependencyUp: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "radar_dependency_up",
+			Help: "Whether Radar's last exchange with a dependency (jira: the last sync; slack: the last delivery) succeeded: 1 up, 0 failing. Absent until the first exchange.",
+		}, []string{"dependency"}),
+		dependencySuccess: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "radar_dependency_last_success_timestamp_seconds",
+			Help: "Unix time of Radar's last successful exchange with a dependency (jira: sync finished; slack: outbox delivered).",
+		}, []string{"dependency"}),
 	}
 	reg.MustRegister(
 		m.analysis,
@@ -201,6 +219,32 @@ func (m *Metrics) Notification(result string) {
 // OutboxPending sets the number of Slack notifications waiting for delivery.
 func (m *Metrics) OutboxPending(n int) {
 	m.slackOutbox.Set(float64(n))
+}
+
+// DependencyResult records the outcome of an exchange with a dependency
+// (DependencyJira or DependencySlack) finished at at: up is 1 when err is
+// nil, and the last success time moves to at; else up is 0. Other
+// dependency names are ignored.
+func (m *Metrics) DependencyResult(dependency string, at time.Time, err error) {
+	if dependency != DependencyJira && dependency != DependencySlack {
+		return
+	}
+	if err != nil {
+		m.dependencyUp.WithLabelValues(dependency).Set(0)
+		return
+	}
+	m.dependencyUp.WithLabelValues(dependency).Set(1)
+	m.dependencySuccess.WithLabelValues(dependency).Set(seconds(at))
+}
+
+// SetDependencyLastSuccess sets a dependency's last success time without
+// saying whether it is up, as the service does at start-up from the store.
+// A zero time and other dependency names are ignored.
+func (m *Metrics) SetDependencyLastSuccess(dependency string, t time.Time) {
+	if t.IsZero() || (dependency != DependencyJira && dependency != DependencySlack) {
+		return
+	}
+	m.dependencySuccess.WithLabelValues(dependency).Set(seconds(t))
 }
 
 // SetAnalysis replaces the analysis snapshot the next scrapes report. Series

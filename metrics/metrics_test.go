@@ -41,6 +41,7 @@ var operationalNames = []string{
 	"radar_sync_issues_total", "radar_sync_failures_total", "radar_jira_requests_total",
 	"radar_jira_retries_total", "radar_analysis_duration_seconds",
 	"radar_slack_notifications_total", "radar_slack_outbox_pending",
+	"radar_dependency_up", "radar_dependency_last_success_timestamp_seconds",
 }
 
 // fixtureIssues are three projects' issues; OPS has no findings at all.
@@ -315,6 +316,10 @@ func populate(m *Metrics) {
 		m.Notification(r)
 	}
 	m.OutboxPending(4)
+	m.DependencyResult(DependencyJira, start.Add(15*time.Minute), errors.New("jira answered 503"))
+	m.SetDependencyLastSuccess(DependencyJira, start.Add(90*time.Second))
+	m.DependencyResult(DependencySlack, start.Add(16*time.Minute), nil)
+	m.DependencyResult("PAY-12's server", start, nil) // ignored: unbounded
 }
 
 func TestOperationalGolden(t *testing.T) {
@@ -404,6 +409,38 @@ func TestSyncFinished(t *testing.T) {
 				t.Errorf("duration observations: got %d, want %d", got, want)
 			}
 		})
+	}
+}
+
+func TestDependencyResult(t *testing.T) {
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	m := New(prometheus.NewRegistry())
+	if n := testutil.CollectAndCount(m.dependencyUp); n != 0 {
+		t.Errorf("dependency_up series before any exchange: got %d, want 0", n)
+	}
+	m.SetDependencyLastSuccess(DependencySlack, time.Time{}) // ignored
+	m.DependencyResult(DependencyJira, at, nil)
+	m.DependencyResult(DependencyJira, at.Add(time.Minute), errors.New("jira answered 503"))
+	m.DependencyResult(DependencySlack, at, errors.New("slack: 500"))
+	m.DependencyResult("unknown", at, nil)
+	tests := []struct {
+		name      string
+		got, want float64
+	}{
+		{"jira up after a failure", testutil.ToFloat64(m.dependencyUp.WithLabelValues(DependencyJira)), 0},
+		{"jira last success kept through the failure", testutil.ToFloat64(m.dependencySuccess.WithLabelValues(DependencyJira)), float64(at.Unix())},
+		{"slack up", testutil.ToFloat64(m.dependencyUp.WithLabelValues(DependencySlack)), 0},
+		{"dependency_up series", float64(testutil.CollectAndCount(m.dependencyUp)), 2},
+		{"last success series (slack never succeeded)", float64(testutil.CollectAndCount(m.dependencySuccess)), 1},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+	m.DependencyResult(DependencySlack, at.Add(time.Hour), nil)
+	if got, want := testutil.ToFloat64(m.dependencyUp.WithLabelValues(DependencySlack)), 1.0; got != want {
+		t.Errorf("slack up after recovery: got %v, want %v", got, want)
 	}
 }
 
@@ -499,6 +536,7 @@ func TestCardinality(t *testing.T) {
 		"code":            regexp.MustCompile(`^([1-5][0-9][0-9]|error)$`).MatchString,
 		"reason":          func(v string) bool { return set(append(slices.Clone(retryReasons), ReasonOther)...)[v] },
 		"result":          func(v string) bool { return set(append(slices.Clone(notificationResults), ResultOther)...)[v] },
+		"dependency":      func(v string) bool { return set(DependencyJira, DependencySlack)[v] },
 		"le":              func(string) bool { return true }, // histogram buckets
 	}
 	// Nothing from the issues may leak into labels.
