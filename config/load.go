@@ -1,9 +1,12 @@
 package config
 
 import (
+	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -37,7 +40,28 @@ const (
 // Load does not call Validate: callers fill in what they fill in (the demo
 // points jira.url at its simulator) and then call Validate themselves.
 // A nil getenv reads no environment.
+//
+// Load drops the warnings LoadWithWarnings reports; programs that can tell
+// the user should call LoadWithWarnings.
 func Load(path string, getenv func(string) string) (*Config, error) {
+	cfg, _, err := LoadWithWarnings(path, getenv)
+	return cfg, err
+}
+
+// A Warning is something Load accepted that the user should still fix.
+type Warning struct {
+	Path    string      // the file concerned
+	Mode    fs.FileMode // its permission bits
+	Message string      // what is wrong and what to do, naming Path
+}
+
+func (w Warning) String() string { return w.Message }
+
+// LoadWithWarnings is Load, also reporting files that hold secrets and
+// that users other than the owner can open: the config file when it holds a
+// secret itself (not through ${ENV}), and every *_file secret. Modes are not
+// checked on Windows, where they do not describe access.
+func LoadWithWarnings(path string, getenv func(string) string) (*Config, []Warning, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
@@ -46,22 +70,68 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	// mark them unset so only an absent key takes the default.
 	cfg.Jira.MaxRetries, cfg.Jira.Overlap = unsetInt, unsetDuration
 	dir := ""
+	var warnings []Warning
 	if path != "" {
 		body, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("load config: %w; check the --config path", err)
+			return nil, nil, fmt.Errorf("load config: %w; check the --config path", err)
 		}
 		if err := decode(body, path, getenv, &cfg); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		dir = filepath.Dir(path)
+		if keys := inlineSecrets(&cfg, body); len(keys) > 0 {
+			warnings = append(warnings, openToOthers(path, "holds "+strings.Join(keys, ", ")+" itself")...)
+		}
 	}
-	if problems := readSecretFiles(&cfg, dir); len(problems) > 0 {
-		return nil, &ValidationError{File: path, Problems: problems}
+	files, problems := readSecretFiles(&cfg, dir)
+	if len(problems) > 0 {
+		return nil, nil, &ValidationError{File: path, Problems: problems}
+	}
+	for _, f := range files {
+		warnings = append(warnings, openToOthers(f.path, "holds "+f.key)...)
 	}
 	applyEnv(&cfg, getenv)
 	applyDefaults(&cfg)
-	return &cfg, nil
+	return &cfg, warnings, nil
+}
+
+// inlineSecrets names the secrets the config file spells out itself: set,
+// and found verbatim in the file (a ${NAME} reference is not the secret).
+func inlineSecrets(c *Config, body []byte) []string {
+	var keys []string
+	for _, s := range []struct {
+		key string
+		v   Secret
+	}{
+		{"jira.token", c.Jira.Token},
+		{"slack.token", c.Slack.Token},
+		{"slack.webhook_url", c.Slack.WebhookURL},
+		{"http.token", c.HTTP.Token},
+	} {
+		if s.v != "" && bytes.Contains(body, []byte(s.v.Value())) {
+			keys = append(keys, s.key)
+		}
+	}
+	return keys
+}
+
+// openToOthers warns when the file at path, which holds what, can be opened
+// by its group or by others.
+func openToOthers(path, what string) []Warning {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil // it was just read; a race is not worth a warning
+	}
+	mode := info.Mode().Perm()
+	if mode&0o077 == 0 {
+		return nil
+	}
+	return []Warning{{Path: path, Mode: mode, Message: fmt.Sprintf(
+		"%s %s and other users can open it (mode %04o); run chmod 600 %s", path, what, mode, path)}}
 }
 
 // Default returns the configuration with every default applied. It has no
@@ -189,10 +259,17 @@ func applyEnv(c *Config, getenv func(string) string) {
 	}
 }
 
+// secretFile is a *_file setting read into its secret.
+type secretFile struct {
+	key, path string // key names the secret, path is the file as opened
+}
+
 // readSecretFiles reads each *_file setting into its secret. Relative paths
-// are relative to dir, the config file's directory.
-func readSecretFiles(c *Config, dir string) []Problem {
+// are relative to dir, the config file's directory. It returns the files it
+// read.
+func readSecretFiles(c *Config, dir string) ([]secretFile, []Problem) {
 	var problems []Problem
+	var files []secretFile
 	for _, s := range []struct {
 		key, fileKey string
 		value        *Secret
@@ -225,8 +302,9 @@ func readSecretFiles(c *Config, dir string) []Problem {
 			continue
 		}
 		*s.value = Secret(v)
+		files = append(files, secretFile{key: s.key, path: path})
 	}
-	return problems
+	return files, problems
 }
 
 // unwrapPathError drops the op and path an *os.PathError repeats.
