@@ -12,12 +12,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/radarhq/radar/jirasim"
+	"github.com/radarhq/radar/slacksim"
 	"github.com/radarhq/radar/store"
 )
 
@@ -55,27 +57,46 @@ func killMoments(rng *rand.Rand, n int, span time.Duration) []time.Duration {
 	return out
 }
 
-// runRadarProcess runs radar as a child process to completion and returns
-// its output; a non-zero exit fails the test.
-func runRadarProcess(t *testing.T, args ...string) string {
-	t.Helper()
+// radarCommand is radar as a child process with args, its environment
+// holding the simulators' tokens.
+func radarCommand(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "RADAR_TEST_MAIN=1", "RADAR_JIRA_TOKEN=sim-token")
+	return cmd
+}
+
+// radarToCompletion runs radar to completion and returns its output; a
+// non-zero exit is an error. It is safe to call from any goroutine.
+func radarToCompletion(args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "RADAR_TEST_MAIN=1", "RADAR_JIRA_TOKEN=sim-token", "RADAR_SLACK_TOKEN="+crashSlackToken)
-	out, err := cmd.CombinedOutput()
+	out, err := radarCommand(ctx, args...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("radar %s: %v\n%s", strings.Join(args, " "), err, out)
+		return string(out), fmt.Errorf("radar %s: %w\n%s", strings.Join(args, " "), err, out)
 	}
-	return string(out)
+	return string(out), nil
+}
+
+// runRadarProcess runs radar to completion; a non-zero exit fails the test.
+func runRadarProcess(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := radarToCompletion(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // killAfter starts radar with args, SIGKILLs it after d and reports whether
-// the signal found it running (false: it had already exited, and its exit
-// status is in err).
-func killAfter(t *testing.T, d time.Duration, args ...string) (killed bool, out string, err error) {
-	t.Helper()
-	cmd, buf := radarProcess(t, args...)
+// the signal found it running (false: it had already exited, and err is
+// its exit status). It is safe to call from any goroutine.
+func killAfter(d time.Duration, args ...string) (killed bool, out string, err error) {
+	cmd := radarCommand(context.Background(), args...)
+	buf := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = buf, buf
+	if err := cmd.Start(); err != nil {
+		return false, "", err
+	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	timer := time.NewTimer(d)
@@ -271,7 +292,7 @@ func (j *crashJira) killAndRerun(t *testing.T, d time.Duration) bool {
 	for attempt := 0; ; attempt++ {
 		url, n := j.front(t)
 		cfg, db := j.config(t, url)
-		killed, out, err := killAfter(t, d, "sync", "--config", cfg)
+		killed, out, err := killAfter(d, "sync", "--config", cfg)
 		if !killed {
 			if err != nil {
 				t.Fatalf("sync failed before the kill: %v\n%s", err, out)
@@ -294,4 +315,321 @@ func (j *crashJira) killAndRerun(t *testing.T, d time.Duration) bool {
 		}
 		return true
 	}
+}
+
+// crashSlack is one alert trial's world: a database copied from the
+// template, a fake Slack behind a slow front, and the config joining them.
+type crashSlack struct {
+	slack *slacksim.Server
+	cfg   string
+	db    string
+}
+
+// slackLatency is added to every Slack call, so a kill can land while a
+// request is out.
+const slackLatency = 25 * time.Millisecond
+
+// newCrashSlack sets a trial up in dir. It is safe to call from any
+// goroutine.
+func newCrashSlack(t *testing.T, dir, template, jiraURL string) (*crashSlack, error) {
+	c := &crashSlack{slack: slacksim.New(slacksim.Options{Token: crashSlackToken}), db: filepath.Join(dir, "radar.db"),
+		cfg: filepath.Join(dir, "radar.yaml")}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(slackLatency):
+		case <-r.Context().Done():
+			return
+		}
+		c.slack.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	body, err := os.ReadFile(template)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(c.db, body, 0o600); err != nil {
+		return nil, err
+	}
+	yaml := fmt.Sprintf(`jira:
+  url: %s
+  email: pm@example.com
+  projects: [PAY, WEB]
+  requests_per_second: 1000
+  dependencies:
+    - link: Blocks
+      outward: blocks
+    - link: Depends
+      outward: depends on
+store:
+  path: %s
+slack:
+  token: %s
+  api_url: %s/api/
+  max_individual: 3
+  routes:
+    - channel: "#delivery"
+      min_severity: warning
+      kinds: [blocker, flagged, stale, dependency_cycle, release_at_risk]
+log:
+  level: warn
+`, jiraURL, c.db, crashSlackToken, srv.URL)
+	return c, os.WriteFile(c.cfg, []byte(yaml), 0o600)
+}
+
+// delivered is what a fake Slack shows: one line per message, a reply
+// naming its parent's text, each with its final text and how many times it
+// was edited, sorted.
+func delivered(t *testing.T, s *slacksim.Server) []string {
+	t.Helper()
+	ms := s.Messages()
+	at := map[string]int{} // channel and ts -> index
+	for i, m := range ms {
+		at[m.ChannelID+" "+m.TS] = i
+	}
+	var out []string
+	for i, m := range ms {
+		line := fmt.Sprintf("%s %q (now %q, %d edits)", m.Channel, m.Text, m.CurrentText, len(m.Updates))
+		if m.ThreadTS != "" {
+			p, ok := at[m.ChannelID+" "+m.ThreadTS]
+			if !ok || p > i {
+				t.Errorf("reply %q arrived before its parent", m.Text)
+				continue
+			}
+			line = fmt.Sprintf("%s ↳ in thread of %q: %q", m.Channel, ms[p].Text, m.Text)
+		}
+		out = append(out, line)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// alertWorld is a synced template database and a Jira that has moved on
+// since: each trial alerts on the template, syncs the changes and alerts
+// again, so the second run replies in threads the first one opened.
+type alertWorld struct {
+	template string
+	jiraURL  string
+}
+
+func newAlertWorld(t *testing.T) *alertWorld {
+	t.Helper()
+	now := time.Now().UTC()
+	sc := jirasim.Generate(jirasim.ScenarioConfig{Seed: 7, Projects: []string{"PAY", "WEB"}, IssuesPerProject: 70, Now: now})
+	sim := jirasim.New(sc, jirasim.Options{Email: "pm@example.com", Token: "sim-token"})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	w := &alertWorld{jiraURL: srv.URL}
+	dir := t.TempDir()
+	w.template = filepath.Join(dir, "template.db")
+	cfg := filepath.Join(dir, "radar.yaml")
+	body := fmt.Sprintf("jira:\n  url: %s\n  email: pm@example.com\n  projects: [PAY, WEB]\n  requests_per_second: 1000\n"+
+		"  dependencies:\n    - link: Blocks\n      outward: blocks\n    - link: Depends\n      outward: depends on\nstore:\n  path: %s\n", srv.URL, w.template)
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runCmd(t, simTokenEnv, "sync", "--config", cfg)
+
+	// Jira moves on: a flag is lifted, a stale issue is worked on, the
+	// blocker is done, and two issues are newly flagged.
+	pl := sc.Planted
+	touch := func(key string, fn func(*jirasim.Issue)) {
+		if err := sim.UpdateIssue(key, fn); err != nil {
+			t.Fatalf("update %s: %v", key, err)
+		}
+	}
+	touch(pl.Flagged[0], func(is *jirasim.Issue) { is.Flagged = false })
+	touch(pl.Stale[0], func(is *jirasim.Issue) { is.Labels = append(is.Labels, "picked-up") })
+	// The blockers' threads get their resolutions: each moves to a done
+	// status of its project.
+	done := ""
+	for _, is := range sim.Issues() {
+		if !is.Resolved.IsZero() && strings.HasPrefix(is.Key, "PAY-") {
+			done = is.Status
+			break
+		}
+	}
+	for _, is := range sim.Issues() {
+		if is.Key == "PAY-38" || is.Key == "PAY-63" {
+			if err := sim.Transition(is.Key, done); err != nil {
+				t.Fatalf("resolve %s: %v", is.Key, err)
+			}
+		}
+	}
+	flagged := 0
+	for _, is := range sim.Issues() {
+		if flagged == 2 {
+			break
+		}
+		if is.Resolved.IsZero() && !is.Flagged && !slices.Contains(pl.Stale, is.Key) && is.Key != pl.Blocker && strings.HasPrefix(is.Key, "PAY-") {
+			touch(is.Key, func(is *jirasim.Issue) { is.Flagged = true })
+			flagged++
+		}
+	}
+	return w
+}
+
+// alertTrial runs the two alert runs of one trial in dir, killing the run
+// numbered killRun (1 or 2; 0 kills none) after d and then rerunning it. It
+// returns the Slack and how long each (re)run took; killed is false when
+// the run finished before its kill. It is safe to call from any goroutine.
+//
+// inFlight is set when the kill landed after Slack accepted a message and
+// before the outbox recorded it (see unackedAtKill).
+func (w *alertWorld) alertTrial(t *testing.T, name, dir string, killRun int, d time.Duration) (c *crashSlack, took [2]time.Duration, killed, inFlight bool, err error) {
+	c, err = newCrashSlack(t, dir, w.template, w.jiraURL)
+	if err != nil {
+		return nil, took, false, false, err
+	}
+	for run := 1; run <= 2; run++ {
+		if run == 2 {
+			if _, err := radarToCompletion("sync", "--config", c.cfg); err != nil {
+				return c, took, killed, inFlight, err
+			}
+		}
+		if run == killRun {
+			before := len(c.slack.Messages())
+			var out string
+			killed, out, err = killAfter(d, "alert", "--config", c.cfg)
+			if err != nil {
+				return c, took, false, false, fmt.Errorf("alert run %d before its kill: %w\n%s", run, err, out)
+			}
+			if !killed {
+				return c, took, false, false, nil
+			}
+			t.Logf("%s: run %d killed at %s after %d of its messages", name, run, d.Round(time.Millisecond),
+				len(c.slack.Messages())-before)
+			if inFlight, err = unackedAtKill(c); err != nil {
+				return c, took, killed, inFlight, err
+			}
+		}
+		start := time.Now()
+		out, err := radarToCompletion("alert", "--config", c.cfg)
+		if err != nil {
+			return c, took, killed, inFlight, err
+		}
+		took[run-1] = time.Since(start)
+		if !strings.Contains(out, "; 0 notifications pending") {
+			return c, took, killed, inFlight, fmt.Errorf("alert run %d left notifications pending:\n%s", run, out)
+		}
+	}
+	return c, took, killed, inFlight, nil
+}
+
+func TestCrashAlertAtRandomMoments(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills processes")
+	}
+	seed := crashSeed(t)
+	t.Logf("kill moments seeded with %d (RADAR_CRASH_SEED=%d replays them)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	w := newAlertWorld(t)
+	clean, took, _, _, err := w.alertTrial(t, "clean", t.TempDir(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := delivered(t, clean.slack)
+	t.Logf("uninterrupted: run 1 takes %s, run 2 %s; %d messages:\n%s", took[0].Round(time.Millisecond), took[1].Round(time.Millisecond),
+		len(want), strings.Join(want, "\n"))
+
+	// Half the kills hit the first run (a summary and the first parents),
+	// half the second (replies and edits in those threads). The trials
+	// mostly wait on Slack's pacing, so they run side by side.
+	type trial struct {
+		name string
+		run  int
+		d    time.Duration
+		dir  string
+	}
+	var trials []trial
+	for run := 1; run <= 2; run++ {
+		for i, d := range killMoments(rng, 10, took[run-1]) {
+			trials = append(trials, trial{name: fmt.Sprintf("run%d-%02d", run, i), run: run, d: d, dir: t.TempDir()})
+		}
+	}
+	var wg sync.WaitGroup
+	var inFlightDups atomic.Int64
+	for _, tr := range trials {
+		wg.Go(func() {
+			d := tr.d
+			for attempt := 0; ; attempt++ {
+				dir := filepath.Join(tr.dir, fmt.Sprint(attempt))
+				if err := os.Mkdir(dir, 0o700); err != nil {
+					t.Errorf("%s: %v", tr.name, err)
+					return
+				}
+				c, _, killed, inFlight, err := w.alertTrial(t, tr.name, dir, tr.run, d)
+				if err != nil {
+					t.Errorf("%s (kill at %s): %v", tr.name, d.Round(time.Millisecond), err)
+					return
+				}
+				if !killed {
+					if attempt == 5 {
+						t.Errorf("%s: alert run %d kept finishing before its kill", tr.name, tr.run)
+						return
+					}
+					d = d * 4 / 5 // this run was quicker than the measured one
+					continue
+				}
+				got := delivered(t, c.slack)
+				if inFlight && !slices.Equal(got, want) {
+					// Known: Slack took a message whose acknowledgement the
+					// kill cut off; the rerun sends it again. Nothing may be
+					// lost, and only that one message may be doubled.
+					if lost := missingFrom(got, want); len(lost) > 0 || len(c.slack.Messages()) > len(clean.slack.Messages())+1 {
+						t.Errorf("%s: alert run %d killed at %s with a message in flight, then rerun: Slack shows\n%s\nwant at most that message twice more than\n%s",
+							tr.name, tr.run, d.Round(time.Millisecond), strings.Join(got, "\n"), strings.Join(want, "\n"))
+					} else {
+						inFlightDups.Add(1)
+						t.Logf("KNOWN BUG %s: the message in flight at the kill was sent twice:\n%s", tr.name, dumpDiff(strings.Join(got, "\n"), strings.Join(want, "\n"), 5))
+					}
+					return
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: alert run %d killed at %s, then rerun: Slack shows\n%s\nwant (an uninterrupted run's)\n%s",
+						tr.name, tr.run, d.Round(time.Millisecond), strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+				return
+			}
+		})
+	}
+	wg.Wait()
+	if n := inFlightDups.Load(); n > 0 {
+		t.Logf("%d of %d kills landed between Slack accepting a message and the outbox recording it; each such message was sent twice (at-least-once delivery, see TestCrashAlertKilledWithMessageInFlight)", n, len(trials))
+	}
+}
+
+// unackedAtKill reports whether Slack holds a post or edit that the killed
+// run's outbox does not record as sent: the kill landed while Slack's answer
+// was on its way back.
+func unackedAtKill(c *crashSlack) (bool, error) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, c.db)
+	if err != nil {
+		return false, err
+	}
+	defer st.Close()
+	var posts, edits int
+	if err := st.DB().QueryRowContext(ctx, `SELECT
+			count(*) FILTER (WHERE op != 'update'),
+			count(*) FILTER (WHERE op = 'update')
+		FROM slack_outbox WHERE sent_at IS NOT NULL AND ts != ''`).Scan(&posts, &edits); err != nil {
+		return false, err
+	}
+	slackPosts, slackEdits := 0, 0
+	for _, m := range c.slack.Messages() {
+		slackPosts++
+		slackEdits += len(m.Updates)
+	}
+	return slackPosts > posts || slackEdits > edits, nil
+}
+
+// missingFrom returns the lines of want that got lacks.
+func missingFrom(got, want []string) []string {
+	var out []string
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
