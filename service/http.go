@@ -3,6 +3,7 @@ package service
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -12,7 +13,52 @@ import (
 	"github.com/radarhq/radar/analysis"
 )
 
-// Handler serves /metrics, /healthz, /readyz and the /api endpoints.
+// Limits on what an HTTP client may send. Every endpoint is a GET with no
+// body, so anything bigger is a mistake or an attack.
+const (
+	// MaxHeaderBytes caps the request line and headers (net/http adds 4 KiB
+	// of slack); larger requests get 431.
+	MaxHeaderBytes = 16 << 10
+	// MaxQueryBytes caps the query string; longer ones get 414.
+	MaxQueryBytes = 2 << 10
+)
+
+// NewHTTPServer returns a server for h with Radar's limits: readHeader
+// bounds the time to send the request line and headers (slow clients are
+// cut off), the whole request must arrive within 10 s, a response be written
+// within 30 s, an idle connection is closed after 60 s, and headers are
+// capped at MaxHeaderBytes. Handler adds the body and query limits.
+func NewHTTPServer(h http.Handler, readHeader time.Duration) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeader,
+		ReadTimeout:       max(10*time.Second, readHeader),
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    MaxHeaderBytes,
+	}
+}
+
+// limitRequests refuses request bodies (413) and query strings longer than
+// MaxQueryBytes (414) before any endpoint sees them.
+func limitRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 { // a length, or -1 for a chunked body
+			w.Header().Set("Connection", "close")
+			http.Error(w, "request bodies are not accepted: every endpoint is a GET without one", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if len(r.URL.RawQuery) > MaxQueryBytes {
+			http.Error(w, fmt.Sprintf("query string longer than %d bytes", MaxQueryBytes), http.StatusRequestURITooLong)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 0)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Handler serves /metrics, /healthz, /readyz and the /api endpoints, within
+// the request limits.
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.metrics.Handler())
@@ -23,7 +69,7 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.serveReady)
 	mux.Handle("GET /api/findings", s.auth(http.HandlerFunc(s.serveFindings)))
 	mux.Handle("GET /api/versions", s.auth(http.HandlerFunc(s.serveVersions)))
-	return mux
+	return limitRequests(mux)
 }
 
 func (s *Service) serveReady(w http.ResponseWriter, r *http.Request) {
@@ -32,17 +78,14 @@ func (s *Service) serveReady(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "database not answering", http.StatusServiceUnavailable)
 		return
 	}
-	s.mu.RLock()
-	last := s.lastSync
-	s.mu.RUnlock()
-	switch {
-	case last.IsZero():
-		http.Error(w, "no successful sync yet", http.StatusServiceUnavailable)
-	case s.now().Sub(last) > s.cfg.HTTP.ReadyMaxAge:
-		http.Error(w, "last successful sync at "+last.UTC().Format(time.RFC3339)+" is older than http.ready_max_age", http.StatusServiceUnavailable)
-	default:
-		w.Write([]byte("ready\n"))
+	// Ready while the data is fresh enough to serve, whatever Jira and Slack
+	// do now: the body says which of them is failing (degraded).
+	ready, body := s.readiness(r.Context())
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if !ready {
+		w.WriteHeader(http.StatusServiceUnavailable)
 	}
+	w.Write([]byte(body))
 }
 
 // auth requires the configured bearer token on /api, when one is set.

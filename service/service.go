@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,6 +46,10 @@ type Options struct {
 	// ConnectorOptions and AlertOptions are appended to the defaults.
 	ConnectorOptions []connector.Option
 	AlertOptions     []alerts.Option
+	// ReadHeaderTimeout bounds how long an HTTP client may take to send its
+	// request line and headers before the connection is closed (slow
+	// clients holding connections open); default 5 s.
+	ReadHeaderTimeout time.Duration
 }
 
 // Cycle is the outcome of one scheduled run.
@@ -72,11 +77,13 @@ type Service struct {
 	mu       sync.RWMutex
 	report   *radar.Report
 	lastSync time.Time
+	health   map[string]*dependencyHealth // by metrics.Dependency*
 }
 
 // New opens the store and builds the service's parts. Close it when done.
 func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error) {
-	s := &Service{cfg: cfg, opts: opts, log: opts.Logger, now: opts.Now, reg: opts.Registry}
+	s := &Service{cfg: cfg, opts: opts, log: opts.Logger, now: opts.Now, reg: opts.Registry,
+		health: map[string]*dependencyHealth{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -88,6 +95,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 	}
 	if s.opts.ShutdownGrace <= 0 {
 		s.opts.ShutdownGrace = 30 * time.Second
+	}
+	if s.opts.ReadHeaderTimeout <= 0 {
+		s.opts.ReadHeaderTimeout = 5 * time.Second
 	}
 	s.metrics = metrics.New(s.reg)
 	st, err := store.Open(ctx, cfg.Store.Path, store.WithClock(s.now))
@@ -114,7 +124,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 	}
 	if run, ok, err := st.LastSuccessfulSync(ctx); err == nil && ok {
 		s.lastSync = run.FinishedAt
+		s.health[metrics.DependencyJira] = &dependencyHealth{lastSuccess: run.FinishedAt}
 		s.metrics.SetLastSyncSuccess(run.FinishedAt)
+		s.metrics.SetDependencyLastSuccess(metrics.DependencyJira, run.FinishedAt)
 	}
 	if n, err := st.OutboxPending(ctx); err == nil {
 		s.metrics.OutboxPending(n)
@@ -158,13 +170,7 @@ func (s *Service) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("http.listen %s: %w (set http.listen, or the demo's --listen, to a free address)", s.cfg.HTTP.Listen, err)
 	}
-	srv := &http.Server{
-		Handler:           s.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       60 * time.Second,
-	}
+	srv := NewHTTPServer(s.Handler(), s.opts.ReadHeaderTimeout)
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()
 	s.log.Info("radar listening", "component", "service", "addr", ln.Addr().String())
@@ -269,11 +275,18 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	res, err := s.conn.Sync(ctx, false)
 	cyc.Sync = res
 	s.metrics.SyncFinished(start, res.Duration, res.Issues, err)
+	// A sync cut short by shutdown, or one that found another sync running,
+	// says nothing about Jira.
+	if ctx.Err() == nil && (err == nil || !strings.Contains(err.Error(), "another sync is running")) {
+		s.recordDependency(metrics.DependencyJira, s.now(), err)
+	}
 	if err != nil {
 		cyc.Err = fmt.Errorf("sync: %w", err)
 		// Slack may be fine while Jira is not: send what is pending.
 		if s.alerter != nil && ctx.Err() == nil {
-			if ferr := s.alerter.Flush(ctx); ferr != nil {
+			ferr := s.alerter.Flush(ctx)
+			s.recordSlack(ctx, ferr)
+			if ferr != nil {
 				cyc.Err = errors.Join(cyc.Err, fmt.Errorf("deliver pending alerts: %w", ferr))
 			}
 		}
@@ -306,7 +319,9 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	}
 	cyc.Changes = changes
 	if s.alerter != nil {
-		if err := s.alerter.Deliver(ctx, report, changes); err != nil {
+		err := s.alerter.Deliver(ctx, report, changes)
+		s.recordSlack(ctx, err)
+		if err != nil {
 			cyc.Err = fmt.Errorf("deliver alerts: %w", err)
 		}
 	}
@@ -321,9 +336,20 @@ func (s *Service) runDigest(ctx context.Context, route int) {
 		s.log.Info("no analysis yet; digest skipped", "component", "service", "route", route)
 		return
 	}
-	if err := s.alerter.Digest(ctx, route, *r); err != nil {
+	err := s.alerter.Digest(ctx, route, *r)
+	s.recordSlack(ctx, err)
+	if err != nil {
 		s.log.Error("digest failed", "component", "service", "route", route, "err", err)
 	}
+}
+
+// recordSlack notes a delivery's outcome as Slack's health, unless shutdown
+// cut it short.
+func (s *Service) recordSlack(ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	s.recordDependency(metrics.DependencySlack, s.now(), err)
 }
 
 // cronLogger adapts slog to cron's logger.

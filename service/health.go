@@ -1,0 +1,139 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/radarhq/radar/metrics"
+)
+
+// maxHealthError bounds how much of a dependency's last error /readyz shows.
+const maxHealthError = 300
+
+// dependencyHealth is what the service knows of one dependency: Jira (the
+// last sync) or Slack (the last delivery).
+type dependencyHealth struct {
+	lastSuccess  time.Time // zero when none is known
+	lastAttempt  time.Time // zero before the first exchange since start
+	failingSince time.Time // zero while the last exchange succeeded
+	lastErr      string    // the last failure's error, one line, secrets removed
+}
+
+// recordDependency notes the outcome of an exchange with dependency (one of
+// metrics.DependencyJira, metrics.DependencySlack) that ended at at, and
+// updates the metrics.
+func (s *Service) recordDependency(dependency string, at time.Time, err error) {
+	s.mu.Lock()
+	h := s.health[dependency]
+	if h == nil {
+		h = &dependencyHealth{}
+		s.health[dependency] = h
+	}
+	h.lastAttempt = at
+	if err == nil {
+		h.lastSuccess, h.failingSince, h.lastErr = at, time.Time{}, ""
+	} else {
+		if h.failingSince.IsZero() {
+			h.failingSince = at
+		}
+		h.lastErr = s.scrub(err.Error())
+	}
+	s.mu.Unlock()
+	s.metrics.DependencyResult(dependency, at, err)
+}
+
+// scrub keeps an error fit for /readyz: one line, bounded, and without any
+// configured secret (errors are redacted where they are made; this is the
+// belt to those braces).
+func (s *Service) scrub(msg string) string {
+	for _, secret := range []string{string(s.cfg.Jira.Token), string(s.cfg.Slack.Token), string(s.cfg.Slack.WebhookURL), string(s.cfg.HTTP.Token)} {
+		if len(secret) >= 4 {
+			msg = strings.ReplaceAll(msg, secret, "[redacted]")
+		}
+	}
+	msg = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, msg)
+	if r := []rune(msg); len(r) > maxHealthError {
+		msg = string(r[:maxHealthError-1]) + "…"
+	}
+	return msg
+}
+
+// readiness is the /readyz answer: ready (the data is fresh enough to
+// serve) and the body, one line for the verdict and one per dependency.
+func (s *Service) readiness(ctx context.Context) (bool, string) {
+	now := s.now()
+	s.mu.RLock()
+	last := s.lastSync
+	jira := copyHealth(s.health[metrics.DependencyJira])
+	slack := copyHealth(s.health[metrics.DependencySlack])
+	s.mu.RUnlock()
+
+	var b strings.Builder
+	ready := false
+	switch {
+	case last.IsZero():
+		b.WriteString("not ready: no successful sync yet\n")
+	case now.Sub(last) > s.cfg.HTTP.ReadyMaxAge:
+		fmt.Fprintf(&b, "not ready: last successful sync at %s is older than http.ready_max_age (%s)\n", stamp(last), s.cfg.HTTP.ReadyMaxAge)
+	default:
+		ready = true
+		var degraded []string
+		if !jira.failingSince.IsZero() {
+			degraded = append(degraded, "jira is failing, so findings are from the last successful sync at "+stamp(last))
+		}
+		if s.alerter != nil && !slack.failingSince.IsZero() {
+			degraded = append(degraded, "slack is failing, so alerts wait in the outbox until it answers")
+		}
+		if len(degraded) == 0 {
+			b.WriteString("ready\n")
+		} else {
+			b.WriteString("ready, degraded: " + strings.Join(degraded, "; ") + "\n")
+		}
+	}
+
+	b.WriteString("jira: " + describe(jira, "sync") + "\n")
+	if s.alerter == nil {
+		b.WriteString("slack: not configured (set slack.token or slack.webhook_url to alert)\n")
+		return ready, b.String()
+	}
+	line := "slack: " + describe(slack, "delivery")
+	if n, err := s.store.OutboxPending(ctx); err == nil {
+		line += fmt.Sprintf("; %d notification(s) pending", n)
+	}
+	b.WriteString(line + "\n")
+	return ready, b.String()
+}
+
+func copyHealth(h *dependencyHealth) dependencyHealth {
+	if h == nil {
+		return dependencyHealth{}
+	}
+	return *h
+}
+
+// describe renders one dependency's state: "ok (last sync …)", "failing
+// since … (last error: …)", or that nothing was tried yet.
+func describe(h dependencyHealth, what string) string {
+	var s string
+	switch {
+	case h.lastAttempt.IsZero():
+		s = "no " + what + " since start"
+	case h.failingSince.IsZero():
+		s = "ok"
+	default:
+		s = fmt.Sprintf("failing since %s (last error: %s)", stamp(h.failingSince), h.lastErr)
+	}
+	if !h.lastSuccess.IsZero() {
+		s += "; last successful " + what + " " + stamp(h.lastSuccess)
+	}
+	return s
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
