@@ -185,17 +185,12 @@ func (g GraphView) WriteJSON(w io.Writer) error {
 // maxLabel is how many characters of a summary a node label shows.
 const maxLabel = 40
 
-func shortSummary(s string) string {
-	s = plainText(s)
-	if r := []rune(s); len(r) > maxLabel {
-		s = string(r[:maxLabel-1]) + "…"
-	}
-	return s
-}
+func shortSummary(s string) string { return plainTextN(s, maxLabel) }
 
 var dotReplacer = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
-// dotString quotes untrusted text as a DOT string literal.
+// dotString quotes untrusted text as a DOT string literal. It is not cut:
+// keys are node ids and must stay distinct.
 func dotString(s string) string { return `"` + dotReplacer.Replace(plainText(s)) + `"` }
 
 // WriteDOT writes the view in Graphviz DOT. Critical-path nodes and edges
@@ -205,7 +200,7 @@ func (g GraphView) WriteDOT(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("digraph radar {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\"];\n")
 	for _, n := range g.Nodes {
-		label := dotReplacer.Replace(plainText(n.Key))
+		label := dotReplacer.Replace(plainTextN(n.Key, maxName))
 		if n.Summary != "" {
 			label += `\n` + dotReplacer.Replace(shortSummary(n.Summary))
 		}
@@ -266,7 +261,7 @@ func (g GraphView) WriteMermaid(w io.Writer) error {
 	for k, n := range g.Nodes {
 		nid := fmt.Sprintf("n%d", k)
 		id[n.Key] = nid
-		label := plainText(n.Key)
+		label := plainTextN(n.Key, maxName)
 		if n.Summary != "" {
 			label += ": " + shortSummary(n.Summary)
 		}

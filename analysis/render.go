@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/radarhq/radar"
 )
@@ -29,13 +30,13 @@ func WriteTable(w io.Writer, r radar.Report) error {
 	fmt.Fprintf(tw, "Radar report generated %s: %s\n\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"), countLine(r.Findings))
 	fmt.Fprintln(tw, "SEVERITY\tKIND\tPROJECT\tSUBJECT\tTITLE")
 	for _, f := range r.Findings {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Severity, f.Kind, plainText(f.Project), plainText(f.Issue), plainText(f.Title))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Severity, f.Kind, plainTextN(f.Project, maxName), plainTextN(f.Issue, maxName), plainTextN(f.Title, maxTitle))
 	}
 	if len(r.Versions) > 0 {
 		fmt.Fprintln(tw, "\nPROJECT\tVERSION\tRELEASE\tP50\tP85\tP95\tON TIME\tCRITICAL PATH")
 		for _, v := range r.Versions {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", plainText(v.Project), plainText(v.Name), dash(v.ReleaseDate),
-				dash(v.P50), dash(v.P85), dash(v.P95), percent(v), dash(listKeys(v.CriticalPath)))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", plainTextN(v.Project, maxName), plainTextN(v.Name, maxName), dash(v.ReleaseDate),
+				dash(v.P50), dash(v.P85), dash(v.P95), percent(v), plainTextN(dash(listKeys(v.CriticalPath)), maxProse))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -62,14 +63,14 @@ func WriteMarkdown(w io.Writer, r radar.Report) error {
 		fmt.Fprintf(&b, "\n## %s%s (%d)\n\n| Kind | Project | Subject | Finding | What to do |\n|---|---|---|---|---|\n",
 			strings.ToUpper(string(sev[:1])), sev[1:], len(fs))
 		for _, f := range fs {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", f.Kind, markdownText(f.Project), markdownText(f.Issue), markdownText(f.Title), markdownText(f.Detail))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", f.Kind, markdownTextN(f.Project, maxName), markdownTextN(f.Issue, maxName), markdownTextN(f.Title, maxTitle), markdownTextN(f.Detail, maxProse))
 		}
 	}
 	if len(r.Versions) > 0 {
 		b.WriteString("\n## Release forecasts\n\n| Project | Version | Release date | P50 | P85 | P95 | On time | Critical path |\n|---|---|---|---|---|---|---|---|\n")
 		for _, v := range r.Versions {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", markdownText(v.Project), markdownText(v.Name), dash(v.ReleaseDate),
-				dash(v.P50), dash(v.P85), dash(v.P95), percent(v), markdownText(dash(strings.Join(v.CriticalPath, " → "))))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", markdownTextN(v.Project, maxName), markdownTextN(v.Name, maxName), dash(v.ReleaseDate),
+				dash(v.P50), dash(v.P85), dash(v.P95), percent(v), markdownTextN(dash(strings.Join(v.CriticalPath, " → ")), maxProse))
 		}
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
@@ -101,15 +102,48 @@ func dash(s string) string {
 	return s
 }
 
-// plainText makes untrusted text safe for one line of a terminal table.
+// Per-surface limits, in characters, for untrusted text in a report.
+const (
+	maxTitle = 300  // a finding's title
+	maxProse = 1000 // a finding's detail
+	maxName  = 100  // keys, project and version names
+)
+
+// plainText makes untrusted text safe for one line of a terminal: invalid
+// UTF-8 becomes U+FFFD, control characters and line separators become
+// spaces, and bidirectional overrides, isolates and marks are dropped so
+// that no summary can make itself read backwards ("Trojan Source").
 func plainText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		switch {
+		case isBidiControl(r):
+			return -1
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
 			return ' '
 		}
 		return r
 	}, s)
+}
+
+// isBidiControl reports the invisible characters that reorder text: the
+// embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the
+// directional marks (U+200E, U+200F, U+061C).
+func isBidiControl(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
+}
+
+// plainTextN is plainText cut to at most n characters, marked with "…".
+func plainTextN(s string, n int) string {
+	s = plainText(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n < 1 {
+		return ""
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }
 
 // markdownText escapes untrusted text for a Markdown table cell, on one
@@ -120,3 +154,6 @@ var markdownReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;
 	"\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]", "~", "\\~")
 
 func markdownText(s string) string { return markdownReplacer.Replace(plainText(s)) }
+
+// markdownTextN is markdownText of s cut to at most n characters.
+func markdownTextN(s string, n int) string { return markdownReplacer.Replace(plainTextN(s, n)) }
