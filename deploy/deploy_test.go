@@ -49,6 +49,8 @@ func exportedNames(t *testing.T) (series map[string]bool, radarFamilies []string
 	m.AnalysisFinished(time.Second)
 	m.Notification(metrics.ResultSent)
 	m.OutboxPending(0)
+	m.DependencyResult(metrics.DependencyJira, time.Date(2026, 3, 2, 9, 1, 0, 0, time.UTC), nil)
+	m.DependencyResult(metrics.DependencySlack, time.Date(2026, 3, 2, 9, 1, 0, 0, time.UTC), nil)
 
 	mfs, err := reg.Gather()
 	if err != nil {
@@ -255,7 +257,7 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"RadarSyncStale", "RadarReleaseAtRisk", "RadarReleaseForecastAfterDue", "RadarSlackOutboxStuck"} {
+	for _, want := range []string{"RadarSyncStale", "RadarReleaseAtRisk", "RadarReleaseForecastAfterDue", "RadarSlackOutboxStuck", "RadarDependencyDown"} {
 		if _, ok := rules[want]; !ok {
 			t.Errorf("rule %s missing from %s", want, rulesPath)
 		}
