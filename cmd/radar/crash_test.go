@@ -321,8 +321,13 @@ func (j *crashJira) killAndRerun(t *testing.T, d time.Duration) bool {
 // template, a fake Slack behind a slow front, and the config joining them.
 type crashSlack struct {
 	slack *slacksim.Server
-	cfg   string
-	db    string
+	// accepted, when set, is called after the fake Slack handled a
+	// request and before its answer goes back.
+	accepted atomic.Pointer[func(method string)]
+	// busy counts requests the fake Slack is still handling.
+	busy atomic.Int64
+	cfg  string
+	db   string
 }
 
 // slackLatency is added to every Slack call, so a kill can land while a
@@ -335,12 +340,23 @@ func newCrashSlack(t *testing.T, dir, template, jiraURL string) (*crashSlack, er
 	c := &crashSlack{slack: slacksim.New(slacksim.Options{Token: crashSlackToken}), db: filepath.Join(dir, "radar.db"),
 		cfg: filepath.Join(dir, "radar.yaml")}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.busy.Add(1)
+		defer c.busy.Add(-1)
 		select {
 		case <-time.After(slackLatency):
 		case <-r.Context().Done():
 			return
 		}
-		c.slack.ServeHTTP(w, r)
+		rec := httptest.NewRecorder()
+		c.slack.ServeHTTP(rec, r)
+		if f := c.accepted.Load(); f != nil {
+			(*f)(r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:])
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
 	}))
 	t.Cleanup(srv.Close)
 	body, err := os.ReadFile(template)
@@ -602,6 +618,13 @@ func TestCrashAlertAtRandomMoments(t *testing.T) {
 // run's outbox does not record as sent: the kill landed while Slack's answer
 // was on its way back.
 func unackedAtKill(c *crashSlack) (bool, error) {
+	// A request radar sent before it died still reaches Slack: let the
+	// fake Slack finish what it holds before counting.
+	for deadline := time.Now().Add(10 * time.Second); c.busy.Load() > 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false, errors.New("the fake Slack is still handling a request 10s after the kill")
+		}
+	}
 	ctx := context.Background()
 	st, err := store.Open(ctx, c.db)
 	if err != nil {
@@ -632,4 +655,56 @@ func missingFrom(got, want []string) []string {
 		}
 	}
 	return out
+}
+
+// TestCrashAlertKilledWithMessageInFlight kills radar alert at the worst
+// moment: Slack has accepted the first message and its answer is on the
+// way back. The rerun cannot know Slack has it and posts it again. It
+// documents a known gap (at-least-once delivery) and runs only with
+// RADAR_CRASH_KNOWN_BUGS=1 until the alerter can ask Slack what it holds
+// (e.g. conversations.history with the outbox key in message metadata),
+// which the fake Slack does not answer yet.
+func TestCrashAlertKilledWithMessageInFlight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills processes")
+	}
+	if os.Getenv("RADAR_CRASH_KNOWN_BUGS") != "1" {
+		t.Skip("known at-least-once window; RADAR_CRASH_KNOWN_BUGS=1 runs it")
+	}
+	w := newAlertWorld(t)
+	c, err := newCrashSlack(t, t.TempDir(), w.template, w.jiraURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := radarCommand(context.Background(), "alert", "--config", c.cfg)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	var once sync.Once
+	kill := func(method string) {
+		if method == "chat.postMessage" {
+			once.Do(func() { cmd.Process.Signal(syscall.SIGKILL) })
+		}
+	}
+	c.accepted.Store(&kill)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err == nil {
+		t.Fatalf("radar alert finished; it should have been killed:\n%s", out)
+	}
+	c.accepted.Store(nil)
+	if got := len(c.slack.Messages()); got != 1 {
+		t.Fatalf("Slack holds %d messages at the kill, want the 1 in flight", got)
+	}
+	runRadarProcess(t, "alert", "--config", c.cfg)
+
+	seen := map[string]int{}
+	for _, m := range c.slack.Messages() {
+		seen[m.Channel+" "+m.ThreadTS+" "+m.Text]++
+	}
+	for k, n := range seen {
+		if n > 1 {
+			t.Errorf("sent %d times: %s", n, k)
+		}
+	}
 }
