@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -229,6 +230,7 @@ var serverSprint = regexp.MustCompile(`(?s)^[\w.]+@\w+\[(.*)\]$`)
 var sprintStringKeys = []string{"id", "rapidViewId", "state", "name", "goal", "startDate", "endDate", "completeDate", "activatedDate", "sequence", "autoStartStop", "synced", "incompleteIssuesDestinationId"}
 
 func parseServerSprint(s string) (radar.Sprint, error) {
+	s = strings.ToValidUTF8(s, "\uFFFD") // names and goals are stored as text
 	m := serverSprint.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return radar.Sprint{}, fmt.Errorf("unrecognised sprint %q", s)
@@ -361,6 +363,9 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 	if w.ID == "" || w.Key == "" {
 		return r, nil, fmt.Errorf("an issue without id or key (id %q, key %q)", w.ID, w.Key)
 	}
+	if !issueIDRE.MatchString(w.ID) || !issueKeyRE.MatchString(w.Key) {
+		return r, nil, fmt.Errorf("an issue with a malformed id or key (id %.40q, key %.40q); Jira ids are numbers and keys PROJECT-123", w.ID, w.Key)
+	}
 	is := &r.Issue
 	is.ID, is.Key = w.ID, w.Key
 	r.Scope = scope
@@ -397,10 +402,12 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 	dec("components", &comps)
 	dec("fixVersions", &fixes)
 	is.Project = proj.Key
+	if is.Project != "" && !projectKeyRE.MatchString(is.Project) {
+		warn("project", fmt.Errorf("malformed project key %.40q", is.Project))
+		is.Project = ""
+	}
 	if is.Project == "" {
-		if i := strings.LastIndexByte(is.Key, '-'); i > 0 {
-			is.Project = is.Key[:i]
-		}
+		is.Project = is.Key[:strings.LastIndexByte(is.Key, '-')]
 	}
 	is.Type, is.Subtask = itype.Name, itype.Subtask
 	is.Status, is.StatusID = status.Name, status.ID
@@ -433,6 +440,10 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 	for name, dst := range map[string]*time.Duration{"timeoriginalestimate": &is.OriginalEstimate, "timeestimate": &is.RemainingEstimate, "timespent": &is.TimeSpent} {
 		var secs float64
 		if dec(name, &secs) {
+			if secs < 0 || secs > maxEstimate.Seconds() {
+				warn(name, fmt.Errorf("%g seconds is out of range", secs))
+				continue
+			}
 			*dst = time.Duration(secs) * time.Second
 		}
 	}
@@ -446,6 +457,12 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 	}
 	if m.fields.EpicLink != "" && is.EpicKey == "" {
 		dec(m.fields.EpicLink, &is.EpicKey)
+	}
+	for name, k := range map[string]*string{"parent": &is.ParentKey, "epic": &is.EpicKey} {
+		if *k != "" && !issueKeyRE.MatchString(*k) {
+			warn(name, fmt.Errorf("malformed issue key %.40q", *k))
+			*k = ""
+		}
 	}
 	for _, id := range m.fields.StoryPoints {
 		var pts float64
@@ -477,8 +494,27 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 		}
 	}
 	r.Links = m.links(is.ID, is.Key, links)
+	if n := len(r.Links); n > 0 {
+		r.Links = slices.DeleteFunc(r.Links, func(l store.LinkRecord) bool {
+			return !issueIDRE.MatchString(l.BlockerID) || !issueIDRE.MatchString(l.BlockedID) ||
+				!issueKeyRE.MatchString(l.BlockerKey) || !issueKeyRE.MatchString(l.BlockedKey)
+		})
+		if d := n - len(r.Links); d > 0 {
+			warn("issuelinks", fmt.Errorf("%d links to a malformed issue id or key dropped", d))
+		}
+	}
 	return r, warnings, nil
 }
+
+// What Jira's ids and keys look like; anything else is not an issue.
+var (
+	issueIDRE    = regexp.MustCompile(`^[0-9]{1,18}$`)
+	issueKeyRE   = regexp.MustCompile(`^[A-Z][A-Z0-9_]*-[0-9]{1,18}$`)
+	projectKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+)
+
+// maxEstimate bounds the time estimates Radar believes.
+const maxEstimate = 100 * 365 * 24 * time.Hour
 
 // links normalises the issue's dependency links to blocker → blocked.
 func (m *mapper) links(id, key string, links []wireLink) []store.LinkRecord {
