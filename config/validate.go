@@ -67,7 +67,6 @@ var (
 var (
 	projectKey    = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 	customFieldID = regexp.MustCompile(`^customfield_[0-9]+$`)
-	orderBy       = regexp.MustCompile(`(?i)\border\s+by\b`)
 )
 
 // Validate checks every field and returns a *ValidationError listing all
@@ -200,8 +199,8 @@ func (j *Jira) validate(v *validator) {
 			v.add(path, "%q is listed twice; remove one", p)
 		}
 	}
-	if orderBy.MatchString(j.JQL) {
-		v.add("jira.jql", "contains ORDER BY; remove it, Radar orders its searches itself")
+	if err := ValidateJQL(j.JQL); err != nil {
+		v.add("jira.jql", "%v", err)
 	}
 	if len(j.Dependencies) == 0 {
 		v.add("jira.dependencies", "empty; list at least one link type, e.g. {link: Blocks, outward: blocks}")
