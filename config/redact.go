@@ -1,9 +1,12 @@
 package config
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"log/slog"
 	"net/url"
+	"sort"
+	"strings"
 )
 
 const redacted = "[redacted]"
@@ -72,4 +75,44 @@ func redactURL(s string) string {
 		return redacted
 	}
 	return u.Redacted()
+}
+
+// RedactSecrets returns text with each secret replaced by [redacted] in
+// every form it travels in: as is, URL-escaped, and base64-encoded (with or
+// without padding, standard or URL alphabet), so that an "email:token" pair
+// also hides its Basic Authorization header. Use it on text that comes back
+// from a server, which may repeat the request's credentials (a broken proxy,
+// a debug page). Secrets shorter than 4 bytes are ignored: replacing them
+// would garble ordinary text.
+func RedactSecrets(text string, secrets ...string) string {
+	var forms []string
+	seen := map[string]bool{}
+	add := func(f string) {
+		if len(f) >= 4 && !seen[f] {
+			seen[f] = true
+			forms = append(forms, f)
+		}
+	}
+	for _, s := range secrets {
+		if len(s) < 4 {
+			continue
+		}
+		add(s)
+		add(url.QueryEscape(s))
+		add(url.PathEscape(s))
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+			add(enc.EncodeToString([]byte(s)))
+			add(strings.TrimRight(enc.EncodeToString([]byte(s)), "="))
+		}
+	}
+	if len(forms) == 0 {
+		return text
+	}
+	// Longest first: a padded encoding before its unpadded prefix.
+	sort.SliceStable(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
+	pairs := make([]string, 0, 2*len(forms))
+	for _, f := range forms {
+		pairs = append(pairs, f, redacted)
+	}
+	return strings.NewReplacer(pairs...).Replace(text)
 }

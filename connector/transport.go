@@ -15,6 +15,8 @@ import (
 	"time"
 
 	jira "github.com/andygrunwald/go-jira"
+
+	"github.com/radarhq/radar/config"
 )
 
 // Metrics receives the connector's request and retry counts. Reasons are
@@ -258,7 +260,17 @@ func (c *Connector) roundTrip(ctx context.Context, method, path string, body any
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
-	return status, hdr, &httpStatusError{status: status, msg: msg}
+	return status, hdr, &httpStatusError{status: status, msg: c.redact(msg)}
+}
+
+// redact removes the credentials from text Jira sent back: a proxy or a
+// debug page in front of it may repeat the request's Authorization header.
+func (c *Connector) redact(s string) string {
+	tok := c.cfg.Token.Value()
+	if tok == "" {
+		return s
+	}
+	return config.RedactSecrets(s, c.cfg.Email+":"+tok, tok)
 }
 
 // classify decides whether an attempt's failure is worth retrying, how long
