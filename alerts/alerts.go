@@ -60,6 +60,7 @@ type Alerter struct {
 	requestTimeout time.Duration
 
 	api        *slack.Client // nil with a webhook
+	token      string        // secret
 	webhookURL string        // secret
 
 	noTransport bool // dry runs only
@@ -148,6 +149,7 @@ func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
 	}
 	switch {
 	case token != "":
+		a.token = token
 		a.api = slack.New(token, slack.OptionAPIURL(a.cfg.APIURL), slack.OptionHTTPClient(a.client))
 	case hook != "":
 		a.webhookURL = hook

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/store"
 )
 
@@ -83,13 +84,27 @@ func hintFor(code, channel string) string {
 func errorCode(err error) string {
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) {
-		return se.Err
+		return slackCode(se.Err)
 	}
 	var sc slack.StatusCodeError
 	if errors.As(err, &sc) {
 		return fmt.Sprintf("http_%d", sc.Code)
 	}
 	return ""
+}
+
+// slackCode returns the error code at the start of what Slack answered in
+// "error": Slack's codes are short snake_case words, and anything after one
+// (a proxy that echoes the request, token and all) is dropped, never logged.
+func slackCode(s string) string {
+	n := 0
+	for n < len(s) && n < 64 && (s[n] >= 'a' && s[n] <= 'z' || s[n] >= '0' && s[n] <= '9' || s[n] == '_') {
+		n++
+	}
+	if n == 0 {
+		return "unknown_error"
+	}
+	return s[:n]
 }
 
 // classify sorts a send error and says how long to wait before a retry.
@@ -110,10 +125,10 @@ func classify(err error) (errorClass, time.Duration) {
 	}
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) {
-		switch {
-		case transientCodes[se.Err]:
+		switch code := slackCode(se.Err); {
+		case transientCodes[code]:
 			return classTransient, 0
-		case se.Err == "message_not_found" || se.Err == "cant_update_message" || se.Err == "edit_window_closed":
+		case code == "message_not_found" || code == "cant_update_message" || code == "edit_window_closed":
 			return classGone, 0
 		}
 		return classPermanent, 0
@@ -121,17 +136,22 @@ func classify(err error) (errorClass, time.Duration) {
 	return classTransient, 0 // network errors, dropped connections
 }
 
-// redact returns err's text with the webhook URL removed: url.Error and
-// friends quote the URL, and the URL is the secret.
+// redact returns err's text without the secrets: url.Error and friends
+// quote the webhook URL, which is the secret, and Slack's own error text is
+// reduced to its code, since whatever answers may echo the request's token.
 func (a *Alerter) redact(err error) string {
 	if err == nil {
 		return ""
 	}
 	s := err.Error()
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		s = strings.ReplaceAll(s, se.Err, slackCode(se.Err))
+	}
 	if a.webhookURL != "" {
 		s = strings.ReplaceAll(s, a.webhookURL, "[redacted webhook url]")
 	}
-	return s
+	return config.RedactSecrets(s, a.webhookURL, a.token)
 }
 
 // Flush sends every pending outbox message in order, pacing each channel,
