@@ -13,9 +13,19 @@ import (
 )
 
 // loadConfig loads the configuration file at path (defaults when empty),
-// reading environment variables through e.
+// reading environment variables through e, and logs what should be fixed
+// (secrets in files other users can read) as warnings.
 func loadConfig(e *env, path string) (*config.Config, error) {
-	return config.Load(path, e.getenv)
+	cfg, warnings, err := config.LoadWithWarnings(path, e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	log := newLogger(e, cfg)
+	for _, w := range warnings {
+		log.Warn("secret file readable by other users", "component", "config", "path", w.Path,
+			"mode", fmt.Sprintf("%04o", w.Mode), "fix", "chmod 600 "+w.Path)
+	}
+	return cfg, nil
 }
 
 // openStore opens the database the configuration names.
