@@ -3,6 +3,7 @@ package jirasim
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -199,6 +200,16 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 			latency += d.spike
 		}
 		if latency > 0 {
+			// Read the body first: the server notices a client that gave up
+			// (and ends the request's context) only once the body is read.
+			if r.Body != nil && r.Body != http.NoBody {
+				body, err := io.ReadAll(r.Body)
+				r.Body.Close()
+				if err != nil {
+					return
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			}
 			t := time.NewTimer(latency)
 			select {
 			case <-t.C:

@@ -321,3 +321,49 @@ func TestMaxFaults(t *testing.T) {
 		t.Errorf("counts: got %v, want %v", got, want)
 	}
 }
+
+// A delayed request whose client gave up ends at once, a POST with a body
+// too (the server notices a closed connection only once the body is read).
+func TestDelayEndsWhenTheClientGivesUp(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		faults Faults
+	}{
+		{"latency", Faults{Latency: time.Hour}},
+		{"spike", Faults{SpikeRate: 1, Spike: time.Hour}},
+	} {
+		for _, method := range []string{"GET", "POST"} {
+			t.Run(tc.name+" "+method, func(t *testing.T) {
+				s := New(tinyScenario(), Options{Flavor: Cloud})
+				s.SetFaults(tc.faults)
+				ended := make(chan struct{}, 1)
+				hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					s.ServeHTTP(w, r)
+					ended <- struct{}{}
+				}))
+				// Closed only once the handler ended: Close waits for it.
+				ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+				defer cancel()
+				var body io.Reader // a GET has none
+				if method == "POST" {
+					body = strings.NewReader(`{"jql":"project = PAY","fields":["summary"]}`)
+				}
+				req, _ := http.NewRequestWithContext(ctx, method, hs.URL+"/rest/api/3/search/jql?jql=project%3DPAY", body)
+				req.Header.Set("Content-Type", "application/json")
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					resp.Body.Close()
+					hs.Close()
+					t.Fatalf("got %d, want the client to time out", resp.StatusCode)
+				}
+				// Not a timing assertion: without the fix the handler runs
+				// for the hour of its delay.
+				select {
+				case <-ended:
+					hs.Close()
+				case <-time.After(20 * time.Second):
+					t.Fatal("the handler still waits after its client gave up")
+				}
+			})
+		}
+	}
+}
