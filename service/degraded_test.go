@@ -1,7 +1,12 @@
 package service_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -206,4 +211,35 @@ func TestDegradedDependencies(t *testing.T) {
 		wantLines(body, `(?m)^not ready: last successful sync at \S+ is older than http.ready_max_age \(1h0m0s\)$`,
 			`(?m)^jira: failing since .*401`)
 	})
+}
+
+// TestReadyzShowsNoSecrets: a Jira that echoes the request's credentials in
+// its error body must not get them onto /readyz, in any encoding.
+func TestReadyzShowsNoSecrets(t *testing.T) {
+	w := newWorld(t, 10)
+	const token = "SECRET+jira/7f3a"
+	w.cfg.Jira.Token = token
+	w.cfg.Slack.Token, w.cfg.Slack.Routes = "", nil
+	echo := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		rw.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(rw, `{"errorMessages":["request with Authorization: %s refused; token %s; escaped %s"]}`,
+			r.Header.Get("Authorization"), token, url.QueryEscape(token))
+	}))
+	defer echo.Close()
+	w.cfg.Jira.URL = echo.URL
+	r := start(t, w.cfg, service.Options{})
+	r.waitCycle(t, "the sync failed", func(c service.Cycle) bool { return c.Err != nil })
+	code, body := get(t, "http://"+r.addr+"/readyz", "")
+	t.Logf("/readyz %d:\n%s", code, body)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "jira: failing since") || !strings.Contains(body, "403") {
+		t.Errorf("/readyz = %d %q; want 503 naming Jira's 403", code, body)
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte(w.cfg.Jira.Email + ":" + token))
+	for name, form := range map[string]string{"token": token, "url-escaped token": url.QueryEscape(token), "basic auth": basic,
+		"base64 token": base64.StdEncoding.EncodeToString([]byte(token))} {
+		if strings.Contains(body, form) {
+			t.Errorf("/readyz shows the %s:\n%s", name, body)
+		}
+	}
 }

@@ -2,7 +2,10 @@ package service
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -45,13 +48,12 @@ func (s *Service) recordDependency(dependency string, at time.Time, err error) {
 }
 
 // scrub keeps an error fit for /readyz: one line, bounded, and without any
-// configured secret (errors are redacted where they are made; this is the
-// belt to those braces).
+// configured secret in any of the forms a server might echo it in (plain,
+// URL-escaped, base64, and Jira's basic-auth header). Errors are redacted
+// where they are made; this is the belt to those braces.
 func (s *Service) scrub(msg string) string {
-	for _, secret := range []string{string(s.cfg.Jira.Token), string(s.cfg.Slack.Token), string(s.cfg.Slack.WebhookURL), string(s.cfg.HTTP.Token)} {
-		if len(secret) >= 4 {
-			msg = strings.ReplaceAll(msg, secret, "[redacted]")
-		}
+	for _, secret := range s.secretForms() {
+		msg = strings.ReplaceAll(msg, secret, "[redacted]")
 	}
 	msg = strings.Map(func(r rune) rune {
 		if r < ' ' || r == 0x7f {
@@ -63,6 +65,29 @@ func (s *Service) scrub(msg string) string {
 		msg = string(r[:maxHealthError-1]) + "…"
 	}
 	return msg
+}
+
+// secretForms lists the configured secrets and their encodings, longest
+// first so a basic-auth value goes before the token inside it.
+func (s *Service) secretForms() []string {
+	var plain []string
+	for _, v := range []string{string(s.cfg.Jira.Token), string(s.cfg.Slack.Token), string(s.cfg.Slack.WebhookURL), string(s.cfg.HTTP.Token)} {
+		if len(v) >= 4 {
+			plain = append(plain, v)
+		}
+	}
+	if s.cfg.Jira.Email != "" && len(s.cfg.Jira.Token) >= 4 {
+		plain = append(plain, s.cfg.Jira.Email+":"+string(s.cfg.Jira.Token))
+	}
+	var forms []string
+	for _, v := range plain {
+		forms = append(forms, v, url.QueryEscape(v), url.PathEscape(v))
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+			forms = append(forms, enc.EncodeToString([]byte(v)))
+		}
+	}
+	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
+	return forms
 }
 
 // readiness is the /readyz answer: ready (the data is fresh enough to
