@@ -23,8 +23,12 @@ func SyncVolatile() Ignore {
 		"schema_migrations": {"applied_at"},
 		"sync_runs":         {"*"},
 		"watermarks":        {"synced_until", "reconciled_at"},
-		"issues":            {"synced_at"},
-		"version_dates":     {"observed_at"},
+		// removed_at is the clock of the sync whose reconciliation noticed
+		// the issue gone: a deletion made during a sync is noticed by that
+		// sync or by the next, both right. Whether it is removed still
+		// compares (NULL or set).
+		"issues":        {"synced_at", "removed_at"},
+		"version_dates": {"observed_at"},
 	}
 }
 

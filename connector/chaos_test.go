@@ -1,0 +1,408 @@
+package connector_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/radarhq/radar/connector"
+	"github.com/radarhq/radar/jirasim"
+	"github.com/radarhq/radar/store"
+)
+
+// The chaos suite: for every way the simulator can misbehave, a sync (plus
+// at most one rerun when it fails) must leave a database equal, table by
+// table, to a clean sync's, and sound.
+
+// chaosProfile is one way Jira misbehaves while Radar syncs.
+type chaosProfile struct {
+	name      string
+	cloudOnly bool // expired page tokens exist only on Cloud
+	faults    jirasim.Faults
+	// setup adjusts the rig the profile needs (client timeout, page
+	// layout); nil for none.
+	setup func(r *rig)
+	// injected are the simulator's fault counts that must be non-zero
+	// afterwards, so a profile cannot pass without its fault.
+	injected []string
+	// retried is the retry reason the connector must have reported ("" for
+	// a profile that recovers without retrying, e.g. by resuming).
+	retried string
+	// midSync edits and deletes issues while the sync runs (see
+	// runMidSyncEdits for the sequence and its reference).
+	midSync bool
+}
+
+func chaosProfiles() []chaosProfile {
+	const wait = time.Second // only where honouring Retry-After is the point
+	return []chaosProfile{
+		{name: "429 storm, Retry-After seconds",
+			faults:   jirasim.Faults{RateLimitRate: 0.5, RetryAfter: wait, MaxFaults: 3},
+			injected: []string{jirasim.FaultRateLimit}, retried: "rate_limited"},
+		{name: "429 storm, Retry-After HTTP date",
+			faults:   jirasim.Faults{RateLimitRate: 0.5, RetryAfter: wait, RetryAfterHTTPDate: true, MaxFaults: 3},
+			injected: []string{jirasim.FaultRateLimit}, retried: "rate_limited"},
+		{name: "429 storm, Retry-After 0",
+			faults:   jirasim.Faults{RateLimitRate: 0.5, RetryAfter: 0},
+			injected: []string{jirasim.FaultRateLimit}, retried: "rate_limited"},
+		{name: "503 with Retry-After",
+			faults:   jirasim.Faults{ServiceUnavailableRate: 0.5, RetryAfter: wait, MaxFaults: 3},
+			injected: []string{jirasim.FaultServiceUnavailable}, retried: "server_error"},
+		{name: "10% 5xx",
+			faults:   jirasim.Faults{ServerErrorRate: 0.1},
+			injected: []string{jirasim.FaultServerError}, retried: "server_error"},
+		{name: "50% 5xx",
+			faults:   jirasim.Faults{ServerErrorRate: 0.5},
+			injected: []string{jirasim.FaultServerError}, retried: "server_error"},
+		{name: "connection resets",
+			faults:   jirasim.Faults{ResetRate: 0.2},
+			injected: []string{jirasim.FaultReset}, retried: "any"},
+		{name: "latency spikes beyond the client timeout",
+			// A spike lasts until the client gives up; the timeout is
+			// short but far above a normal answer, even under -race.
+			faults:   jirasim.Faults{SpikeRate: 0.2, Spike: time.Minute, MaxFaults: 6},
+			setup:    func(r *rig) { r.cfg.Timeout = 500 * time.Millisecond },
+			injected: []string{jirasim.FaultLatencySpike}, retried: "timeout"},
+		{name: "truncated JSON",
+			faults:   jirasim.Faults{TruncateRate: 0.2},
+			injected: []string{jirasim.FaultTruncate}, retried: "truncated"},
+		{name: "expired page tokens", cloudOnly: true,
+			faults: jirasim.Faults{ExpireTokens: true},
+			// One partition per project: every project pages with tokens.
+			setup:    func(r *rig) { r.cfg.PartitionSize = 1000 },
+			injected: []string{jirasim.FaultExpiredToken}},
+		{name: "issues edited and deleted during the sync", midSync: true},
+		{name: "issues edited and deleted during the sync, with 20% 5xx", midSync: true,
+			faults:   jirasim.Faults{ServerErrorRate: 0.2},
+			injected: []string{jirasim.FaultServerError}, retried: "server_error"},
+	}
+}
+
+func TestChaosSync(t *testing.T) {
+	for _, flavor := range []jirasim.Flavor{jirasim.Cloud, jirasim.DataCenter} {
+		// The reference: a clean sync of the same Jira on a fresh database.
+		clean := newRig(t, flavor)
+		clean.sync(false)
+		want := canonicalDump(t, clean.store)
+		for i, p := range chaosProfiles() {
+			if p.cloudOnly && flavor != jirasim.Cloud {
+				continue
+			}
+			p.faults.Seed = uint64(100 + i)
+			t.Run(string(flavor)+"/"+p.name, func(t *testing.T) {
+				t.Parallel()
+				if p.midSync {
+					runMidSyncEdits(t, flavor, p)
+					return
+				}
+				r := newChaosRig(t, flavor, p)
+				m := &retryCounter{}
+				r.sim.SetFaults(p.faults)
+				chaosSyncs(t, r, m)
+				if got := canonicalDump(t, r.store); got != want {
+					t.Fatalf("after %s the database differs from a clean sync's: %s", p.name, diff(got, want))
+				}
+				assertMatchesSim(t, r)
+				assertInjected(t, r, p, m)
+			})
+		}
+	}
+}
+
+func newChaosRig(t *testing.T, flavor jirasim.Flavor, p chaosProfile) *rig {
+	t.Helper()
+	r := newRig(t, flavor)
+	// Enough retries that a profile usually needs no rerun; the rerun is
+	// there for when one request is unlucky too often.
+	r.cfg.MaxRetries = 10
+	if p.setup != nil {
+		p.setup(r)
+	}
+	return r
+}
+
+// chaosSyncs runs a sync and, if it fails, one rerun (a new connector, as
+// the next scheduled run or a restarted process would be), both under the
+// same faults; the rerun must succeed.
+func chaosSyncs(t *testing.T, r *rig, m *retryCounter) {
+	t.Helper()
+	if _, err := r.connector(connector.WithMetrics(m)).Sync(context.Background(), false); err != nil {
+		t.Logf("first sync failed, rerunning: %v", err)
+		if _, err := r.connector(connector.WithMetrics(m)).Sync(context.Background(), false); err != nil {
+			t.Fatalf("the rerun failed too: %v", err)
+		}
+	}
+	if err := r.store.IntegrityCheck(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func assertInjected(t *testing.T, r *rig, p chaosProfile, m *retryCounter) {
+	t.Helper()
+	counts := r.sim.FaultCounts()
+	for _, k := range p.injected {
+		if counts[k] == 0 {
+			t.Errorf("fault %s never injected (counts %v): the profile proves nothing", k, counts)
+		}
+	}
+	switch got := m.reasons(); {
+	case p.retried == "any" && len(got) == 0:
+		t.Errorf("no retries reported under %s", p.name)
+	case p.retried != "" && p.retried != "any" && got[p.retried] == 0:
+		t.Errorf("retries by reason = %v, want some %s", got, p.retried)
+	}
+}
+
+// canonicalDump is every table of the database, volatile columns masked.
+func canonicalDump(t *testing.T, st *store.Store) string {
+	t.Helper()
+	var b strings.Builder
+	if err := st.Dump(context.Background(), &b, store.SyncVolatile()); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// retryCounter is a connector.Metrics that counts retries by reason.
+type retryCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (m *retryCounter) JiraRequest(string) {}
+func (m *retryCounter) JiraRetry(reason string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.n == nil {
+		m.n = map[string]int{}
+	}
+	m.n[reason]++
+}
+
+func (m *retryCounter) reasons() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range m.n {
+		out[k] = v
+	}
+	return out
+}
+
+// Issues edited and deleted during a sync.
+//
+// What the database must equal is not a clean sync of the final state on a
+// fresh database: an issue Radar already held and Jira then deleted stays
+// as a row marked removed (with its changelog), which a fresh database never
+// had; and which deleted issues a fresh sync had fetched before they went
+// depends on timing. So both databases start from the same clean sync of
+// the initial state, which every later deletion then has to retire.
+//
+// Then, on the chaos side, a full sync runs while Jira changes under it:
+// after the first few pages, issues already fetched and issues not yet
+// fetched are edited (summary, status), deleted, and linked or unlinked. A
+// sync cannot see what changed behind it, so one rerun follows, when
+// reconciliation is due (jira.reconcile_every), as the next scheduled sync
+// would; deletions are only ever found by reconciliation.
+//
+// The reference makes the same changes at the same moment of Jira's clock,
+// but before its full sync starts, then reruns the same way. Any sync order
+// that is correct ends in the same place: the live rows equal Jira's final
+// state, and the removed rows are exactly the deleted issues.
+func runMidSyncEdits(t *testing.T, flavor jirasim.Flavor, p chaosProfile) {
+	ctx := context.Background()
+	ref, r := newChaosRig(t, flavor, p), newChaosRig(t, flavor, p)
+	for _, x := range []*rig{ref, r} {
+		x.cfg.ReconcileEvery = time.Hour
+		// One request at a time: a page was fetched or it was not, and the
+		// clock may move inside a request.
+		x.cfg.Concurrency = 1
+		x.sync(false)
+		x.clock.Advance(10 * time.Minute)
+	}
+
+	var mu sync.Mutex
+	fetched := map[string]bool{} // issue ids the chaos sync's searches returned
+	pages := 0
+	var edits *midSyncEdits
+	wrap := func(w http.ResponseWriter, req *http.Request, inner http.Handler) {
+		body, _ := readBody(req)
+		if !isIssueSearch(req, body) {
+			inner.ServeHTTP(w, req)
+			return
+		}
+		mu.Lock()
+		if pages == 3 && edits == nil {
+			r.clock.Advance(time.Minute)
+			edits = planEdits(t, r.sim, fetched)
+			edits.apply(t, r.sim)
+		}
+		mu.Unlock()
+		rec := httptest.NewRecorder()
+		inner.ServeHTTP(rec, req)
+		var page struct {
+			Issues []struct {
+				ID string `json:"id"`
+			} `json:"issues"`
+		}
+		if rec.Code == http.StatusOK && json.Unmarshal(rec.Body.Bytes(), &page) == nil {
+			mu.Lock()
+			pages++
+			for _, is := range page.Issues {
+				fetched[is.ID] = true
+			}
+			mu.Unlock()
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	}
+	r.wrap.Store(&wrap)
+	m := &retryCounter{}
+	r.sim.SetFaults(p.faults)
+	if _, err := r.connector(connector.WithMetrics(m)).Sync(ctx, true); err != nil {
+		t.Logf("the sync during the edits failed: %v", err)
+	}
+	if edits == nil {
+		t.Fatalf("the sync fetched only %d pages: no edits were made during it", pages)
+	}
+	// One rerun, not optional here (the sync cannot have seen what changed
+	// behind it), when reconciliation is due; the faults stay.
+	r.clock.Advance(time.Hour + time.Minute)
+	if _, err := r.connector(connector.WithMetrics(m)).Sync(ctx, false); err != nil {
+		t.Fatalf("the rerun failed: %v", err)
+	}
+	r.wrap.Store(nil)
+	if err := r.store.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	ref.clock.Advance(time.Minute)
+	edits.apply(t, ref.sim)
+	ref.sync(true)
+	ref.clock.Advance(time.Hour + time.Minute)
+	ref.sync(false)
+	if err := ref.store.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	if got, want := canonicalDump(t, r.store), canonicalDump(t, ref.store); got != want {
+		t.Fatalf("edits during the sync (%v): the database differs from the reference's: %s", edits, diff(got, want))
+	}
+	assertMatchesSim(t, r)
+	var removed int
+	r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE removed_at IS NOT NULL`).Scan(&removed)
+	if removed != len(edits.deleted) {
+		t.Errorf("%d issues marked removed, want the %d deleted", removed, len(edits.deleted))
+	}
+	assertInjected(t, r, p, m)
+}
+
+// isIssueSearch tells a search that fetches issues from a listing of ids.
+func isIssueSearch(req *http.Request, body string) bool {
+	switch {
+	case strings.HasSuffix(req.URL.Path, "/rest/api/3/search/jql"):
+		return strings.Contains(body, `"summary"`)
+	case strings.HasSuffix(req.URL.Path, "/rest/api/2/search"):
+		return strings.Contains(req.URL.Query().Get("fields"), "summary")
+	}
+	return false
+}
+
+// midSyncEdits are changes made to Jira while a sync runs, replayable on
+// another simulator with the same scenario.
+type midSyncEdits struct {
+	summaries, transitions, deleted []string // issue keys
+	addLink                         [2]string // fetched → not yet fetched
+	removeLink                      string
+}
+
+// planEdits picks, among the synced projects' plain issues (no epics, no
+// parents: deleting those cascades in Jira), two already fetched and two
+// not yet fetched for each kind of change.
+func planEdits(t *testing.T, sim *jirasim.Server, fetched map[string]bool) *midSyncEdits {
+	t.Helper()
+	parents := map[string]bool{}
+	all := sim.Issues()
+	for _, is := range all {
+		if is.Parent != "" {
+			parents[is.Parent] = true
+		}
+	}
+	var done, todo []jirasim.Issue
+	for _, is := range all {
+		if !slices.Contains(scopes, is.Project) || is.Type == "Epic" || parents[is.Key] {
+			continue
+		}
+		if fetched[is.ID] {
+			done = append(done, is)
+		} else {
+			todo = append(todo, is)
+		}
+	}
+	if len(done) < 7 || len(todo) < 7 {
+		t.Fatalf("%d fetched and %d unfetched plain issues: too few to edit", len(done), len(todo))
+	}
+	e := &midSyncEdits{}
+	for _, set := range [][]jirasim.Issue{done, todo} {
+		e.summaries = append(e.summaries, set[0].Key, set[1].Key)
+		e.transitions = append(e.transitions, set[2].Key, set[3].Key)
+		e.deleted = append(e.deleted, set[4].Key, set[5].Key)
+	}
+	e.addLink = [2]string{done[6].Key, todo[6].Key}
+	deleted := map[string]bool{}
+	for _, k := range e.deleted {
+		deleted[k] = true
+	}
+	for _, l := range sim.Links() {
+		if (l.Type == "Blocks" || l.Type == "Depends") && slices.Contains(scopes, project(l.Inward)) &&
+			slices.Contains(scopes, project(l.Outward)) && !deleted[l.Inward] && !deleted[l.Outward] {
+			e.removeLink = l.ID
+			break
+		}
+	}
+	if e.removeLink == "" {
+		t.Fatal("no dependency link to remove")
+	}
+	return e
+}
+
+func (e *midSyncEdits) apply(t *testing.T, sim *jirasim.Server) {
+	must := func(err error) {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	statuses := sim.Statuses()
+	for _, k := range e.summaries {
+		must(sim.UpdateIssue(k, func(is *jirasim.Issue) { is.Summary += " (edited mid-sync)" }))
+	}
+	for _, k := range e.transitions {
+		is, _ := sim.Issue(k)
+		to := statuses[0].ID
+		if is.Status == to {
+			to = statuses[len(statuses)-1].ID
+		}
+		must(sim.Transition(k, to))
+	}
+	_, err := sim.AddLink("Blocks", e.addLink[0], e.addLink[1])
+	must(err)
+	must(sim.RemoveLink(e.removeLink))
+	for _, k := range e.deleted {
+		must(sim.DeleteIssue(k))
+	}
+}
+
+func (e *midSyncEdits) String() string {
+	return fmt.Sprintf("summaries %v, transitions %v, deleted %v, link %v added, link %s removed",
+		e.summaries, e.transitions, e.deleted, e.addLink, e.removeLink)
+}
