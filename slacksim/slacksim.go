@@ -1,20 +1,26 @@
 // Package slacksim is a fake Slack for tests and the demo: an http.Handler
-// that answers chat.postMessage, chat.update, users.lookupByEmail and an
-// incoming webhook with Slack's real response shapes, records every message,
+// that answers chat.postMessage (message metadata included), chat.update,
+// conversations.history, conversations.replies, users.conversations,
+// users.lookupByEmail and an incoming webhook with Slack's real response
+// shapes, records every message,
 // and fails on demand (429 with Retry-After, 500, dropped connections, for
 // a number of requests or for an outage of any length, permanent errors per
 // channel). It must not be used to talk to real Slack.
 package slacksim
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -33,6 +39,12 @@ type Options struct {
 	// Printer, when set, receives each message printed readably, without
 	// control characters other than newlines and tabs.
 	Printer io.Writer
+	// Now, when set, is the clock message ts are taken from, as Slack's
+	// are: the microsecond a message arrived, made unique. When nil, ts
+	// count up from a fixed moment in 2023, so golden files stay the same
+	// run to run; a client that searches history from its own clock's
+	// time (oldest) needs Now.
+	Now func() time.Time
 }
 
 // Fault is a failure the server answers with instead of doing the work.
@@ -54,6 +66,13 @@ type Update struct {
 	Blocks json.RawMessage
 }
 
+// Metadata is a message's metadata as chat.postMessage's metadata
+// parameter gave it.
+type Metadata struct {
+	EventType    string         `json:"event_type"`
+	EventPayload map[string]any `json:"event_payload"`
+}
+
 // Message is one message the server accepted.
 type Message struct {
 	Channel     string // as the client named it
@@ -62,7 +81,8 @@ type Message struct {
 	ThreadTS    string // parent ts for a thread reply
 	Text        string
 	Blocks      json.RawMessage
-	Webhook     bool // arrived through the incoming webhook
+	Metadata    *Metadata // nil when the post carried none
+	Webhook     bool      // arrived through the incoming webhook
 	Updates     []Update
 	CurrentText string // text after the last update
 }
@@ -86,6 +106,8 @@ type Server struct {
 	channelErrors map[string]string // channel (name or id) -> error
 	messageErrors map[string]string // text substring -> error
 	requests      map[string]int    // method -> count
+	methodErrors  map[string]string // API method -> error
+	lastTS        int64             // microseconds of the last ts handed out
 }
 
 type fault struct {
@@ -108,7 +130,33 @@ func New(opts Options) *Server {
 		channelErrors: map[string]string{},
 		messageErrors: map[string]string{},
 		requests:      map[string]int{},
+		methodErrors:  map[string]string{},
 	}
+}
+
+// SetMethodError makes every call of an API method (say
+// "conversations.history") answer ok:false with errCode, e.g.
+// "missing_scope" for a bot token without the method's scope (the answer
+// then names the needed scope, as Slack's does) or "not_in_channel"; an
+// empty errCode clears it.
+func (s *Server) SetMethodError(method, errCode string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if errCode == "" {
+		delete(s.methodErrors, method)
+		return
+	}
+	s.methodErrors[method] = errCode
+}
+
+// neededScopes names the scopes Slack says a method needs.
+var neededScopes = map[string]string{
+	"chat.postMessage":      "chat:write",
+	"chat.update":           "chat:write",
+	"conversations.history": "channels:history,groups:history,mpim:history,im:history",
+	"conversations.replies": "channels:history,groups:history,mpim:history,im:history",
+	"users.conversations":   "channels:read,groups:read,mpim:read,im:read",
+	"users.lookupByEmail":   "users:read.email",
 }
 
 // AddUser registers a workspace member for users.lookupByEmail.
@@ -245,11 +293,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": false, "error": e})
 		return
 	}
+	s.mu.Lock()
+	merr := s.methodErrors[method]
+	s.mu.Unlock()
+	if merr != "" {
+		body := map[string]any{"ok": false, "error": merr}
+		if merr == "missing_scope" {
+			body["needed"], body["provided"] = neededScopes[method], "chat:write,users:read.email"
+		}
+		writeJSON(w, body)
+		return
+	}
 	switch method {
 	case "chat.postMessage":
 		s.postMessage(w, form)
 	case "chat.update":
 		s.update(w, form)
+	case "conversations.history":
+		s.history(w, form)
+	case "conversations.replies":
+		s.replies(w, form)
+	case "users.conversations":
+		s.userConversations(w, form)
 	case "users.lookupByEmail":
 		s.lookupByEmail(w, form)
 	case "auth.test":
@@ -355,7 +420,34 @@ func isChannelID(ch string) bool {
 // nextTS returns a new message ts. The caller holds s.mu.
 func (s *Server) nextTS() string {
 	s.seq++
-	return fmt.Sprintf("%d.%06d", 1700000000+s.seq/10000, (s.seq%10000)*100)
+	if s.opts.Now == nil {
+		return fmt.Sprintf("%d.%06d", 1700000000+s.seq/10000, (s.seq%10000)*100)
+	}
+	us := s.opts.Now().UnixMicro()
+	if us <= s.lastTS {
+		us = s.lastTS + 1
+	}
+	s.lastTS = us
+	return fmt.Sprintf("%d.%06d", us/1_000_000, us%1_000_000)
+}
+
+// tsMicros parses a Slack ts ("1700000000.000100", or whole seconds) into
+// microseconds; ok is false for anything else.
+func tsMicros(ts string) (int64, bool) {
+	sec, frac, _ := strings.Cut(ts, ".")
+	n, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil || len(frac) > 6 {
+		return 0, false
+	}
+	var us int64
+	if frac != "" {
+		f, err := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		us = f
+	}
+	return n*1_000_000 + us, true
 }
 
 func (s *Server) channelError(ch, id string) string {
@@ -398,7 +490,16 @@ func (s *Server) postMessage(w http.ResponseWriter, form url.Values) {
 		writeJSON(w, map[string]any{"ok": false, "error": "thread_not_found"})
 		return
 	}
-	m := &Message{Channel: ch, ChannelID: id, TS: s.nextTS(), ThreadTS: threadTS, Text: text, CurrentText: text}
+	var meta *Metadata
+	if raw := form.Get("metadata"); raw != "" {
+		meta = &Metadata{}
+		if err := json.Unmarshal([]byte(raw), meta); err != nil || meta.EventType == "" {
+			s.mu.Unlock()
+			writeJSON(w, map[string]any{"ok": false, "error": "invalid_metadata_format"})
+			return
+		}
+	}
+	m := &Message{Channel: ch, ChannelID: id, TS: s.nextTS(), ThreadTS: threadTS, Text: text, CurrentText: text, Metadata: meta}
 	if blocks != "" {
 		m.Blocks = json.RawMessage(blocks)
 	}
@@ -406,6 +507,194 @@ func (s *Server) postMessage(w http.ResponseWriter, form url.Values) {
 	s.print(m, "")
 	s.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "channel": id, "ts": m.TS, "message": messageJSON(m, text, m.Blocks)})
+}
+
+// readWindow is what conversations.history and conversations.replies were
+// asked for: a channel id, a time range and a page.
+type readWindow struct {
+	channel        string
+	oldest, latest int64 // microseconds; latest 0 is now
+	inclusive      bool
+	limit, offset  int
+	metadata       bool
+}
+
+// readParams parses the parameters the read methods share; a non-empty
+// string is Slack's error code. The caller holds s.mu.
+func (s *Server) readParams(form url.Values) (readWindow, string) {
+	rw := readWindow{channel: form.Get("channel"), limit: 100, metadata: truthy(form.Get("include_all_metadata")),
+		inclusive: truthy(form.Get("inclusive"))}
+	// The read methods take a channel id, never a name.
+	if !isChannelID(rw.channel) || s.channels[rw.channel] == "" {
+		return rw, "channel_not_found"
+	}
+	var ok bool
+	if v := form.Get("oldest"); v != "" {
+		if rw.oldest, ok = tsMicros(v); !ok {
+			return rw, "invalid_ts_oldest"
+		}
+	}
+	if v := form.Get("latest"); v != "" {
+		if rw.latest, ok = tsMicros(v); !ok {
+			return rw, "invalid_ts_latest"
+		}
+	}
+	if v := form.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return rw, "invalid_limit"
+		}
+		rw.limit = min(n, 999)
+	}
+	if c := form.Get("cursor"); c != "" {
+		b, err := base64.StdEncoding.DecodeString(c)
+		n, err2 := strconv.Atoi(strings.TrimPrefix(string(b), "offset:"))
+		if err != nil || err2 != nil || !strings.HasPrefix(string(b), "offset:") || n < 0 {
+			return rw, "invalid_cursor"
+		}
+		rw.offset = n
+	}
+	return rw, ""
+}
+
+func truthy(v string) bool { return v == "1" || v == "true" }
+
+// in reports whether ts falls in the window's time range.
+func (rw readWindow) in(ts string) bool {
+	us, _ := tsMicros(ts)
+	if rw.inclusive {
+		return us >= rw.oldest && (rw.latest == 0 || us <= rw.latest)
+	}
+	return us > rw.oldest && (rw.latest == 0 || us < rw.latest)
+}
+
+// page answers one page of msgs in Slack's shape, with a cursor to the next.
+func (rw readWindow) page(w http.ResponseWriter, msgs []map[string]any) {
+	from := min(rw.offset, len(msgs))
+	to := min(from+rw.limit, len(msgs))
+	next := ""
+	if to < len(msgs) {
+		next = base64.StdEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(to)))
+	}
+	out := msgs[from:to]
+	if out == nil {
+		out = []map[string]any{}
+	}
+	writeJSON(w, map[string]any{"ok": true, "messages": out, "has_more": next != "",
+		"response_metadata": map[string]any{"next_cursor": next}})
+}
+
+// readJSON is a message as the read methods show it. The caller holds s.mu.
+func (s *Server) readJSON(m *Message, rw readWindow) map[string]any {
+	j := messageJSON(m, m.CurrentText, m.Blocks)
+	if n := len(m.Updates); n > 0 && m.Updates[n-1].Blocks != nil {
+		j["blocks"] = m.Updates[n-1].Blocks
+	}
+	if m.ThreadTS == "" {
+		replies := 0
+		for _, r := range s.messages {
+			if r.ChannelID == m.ChannelID && r.ThreadTS == m.TS {
+				replies++
+			}
+		}
+		if replies > 0 {
+			j["thread_ts"], j["reply_count"] = m.TS, replies
+		}
+	}
+	if rw.metadata && m.Metadata != nil {
+		j["metadata"] = m.Metadata
+	}
+	return j
+}
+
+// history answers conversations.history: the channel's top-level messages
+// in the range, newest first.
+func (s *Server) history(w http.ResponseWriter, form url.Values) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rw, e := s.readParams(form)
+	if e != "" {
+		writeJSON(w, map[string]any{"ok": false, "error": e})
+		return
+	}
+	var msgs []map[string]any
+	for _, m := range slices.Backward(s.messages) {
+		if m.ChannelID == rw.channel && m.ThreadTS == "" && rw.in(m.TS) {
+			msgs = append(msgs, s.readJSON(m, rw))
+		}
+	}
+	rw.page(w, msgs)
+}
+
+// replies answers conversations.replies: a thread's parent, then its
+// replies in the range, oldest first.
+func (s *Server) replies(w http.ResponseWriter, form url.Values) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rw, e := s.readParams(form)
+	if e != "" {
+		writeJSON(w, map[string]any{"ok": false, "error": e})
+		return
+	}
+	parent := s.find(rw.channel, form.Get("ts"))
+	if parent == nil || parent.ThreadTS != "" {
+		writeJSON(w, map[string]any{"ok": false, "error": "thread_not_found"})
+		return
+	}
+	msgs := []map[string]any{s.readJSON(parent, rw)}
+	for _, m := range s.messages {
+		if m.ChannelID == rw.channel && m.ThreadTS == parent.TS && rw.in(m.TS) {
+			msgs = append(msgs, s.readJSON(m, rw))
+		}
+	}
+	rw.page(w, msgs)
+}
+
+// userConversations answers users.conversations: every channel the server
+// has seen, the bot a member of each, by id order.
+func (s *Server) userConversations(w http.ResponseWriter, form url.Values) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := map[string]string{} // id -> name
+	for alias, id := range s.channels {
+		if strings.HasPrefix(alias, "#") {
+			names[id] = strings.TrimPrefix(alias, "#")
+		} else if names[id] == "" {
+			names[id] = strings.ToLower(id)
+		}
+	}
+	ids := make([]string, 0, len(names))
+	for id := range names {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	limit, offset := 100, 0
+	if v := form.Get("limit"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			limit = min(n, 999)
+		}
+	}
+	if c := form.Get("cursor"); c != "" {
+		b, _ := base64.StdEncoding.DecodeString(c)
+		n, err := strconv.Atoi(strings.TrimPrefix(string(b), "offset:"))
+		if err != nil || n < 0 {
+			writeJSON(w, map[string]any{"ok": false, "error": "invalid_cursor"})
+			return
+		}
+		offset = n
+	}
+	from := min(offset, len(ids))
+	to := min(from+limit, len(ids))
+	chans := []map[string]any{}
+	for _, id := range ids[from:to] {
+		chans = append(chans, map[string]any{"id": id, "name": names[id], "is_channel": id[0] == 'C',
+			"is_group": id[0] == 'G', "is_private": id[0] == 'G', "is_archived": false, "is_member": true})
+	}
+	next := ""
+	if to < len(ids) {
+		next = base64.StdEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(to)))
+	}
+	writeJSON(w, map[string]any{"ok": true, "channels": chans, "response_metadata": map[string]any{"next_cursor": next}})
 }
 
 // find returns the message with ts in channel id. The caller holds s.mu.

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -296,5 +299,213 @@ func TestOutage(t *testing.T) {
 	}
 	if got, want := s.Requests()["chat.postMessage"], 52; got != want {
 		t.Errorf("chat.postMessage requests = %d, want %d (faults counted)", got, want)
+	}
+}
+
+// meta is the metadata radar puts on a message: its outbox key.
+func meta(key string) slack.MsgOption {
+	return slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "radar_notification", EventPayload: map[string]any{"key": key}})
+}
+
+func TestHistoryAndRepliesShowMetadata(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s, api, _ := start(t, slacksim.Options{Token: "xoxb-good", Now: func() time.Time { return now }})
+	ctx := context.Background()
+	post := func(channel, text, key, thread string) (string, string) {
+		t.Helper()
+		opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+		if key != "" {
+			opts = append(opts, meta(key))
+		}
+		if thread != "" {
+			opts = append(opts, slack.MsgOptionTS(thread))
+		}
+		ch, ts, err := api.PostMessageContext(ctx, channel, opts...)
+		if err != nil {
+			t.Fatalf("post %q: %v", text, err)
+		}
+		return ch, ts
+	}
+	ch, old := post("#delivery", "old", "k-old", "")
+	now = now.Add(time.Hour)
+	_, parent := post(ch, "parent", "k-parent", "")
+	_, plain := post(ch, "no metadata", "", "")
+	_, reply := post(ch, "reply", "k-reply", parent)
+	if got := s.Messages()[1].Metadata; got == nil || got.EventType != "radar_notification" || got.EventPayload["key"] != "k-parent" {
+		t.Errorf("stored metadata = %+v, want radar_notification with key k-parent", got)
+	}
+	if old >= parent || !strings.HasPrefix(parent, "1772445600.") {
+		t.Errorf("ts = %s then %s, want them from the clock (1772445600.…) and increasing", old, parent)
+	}
+
+	type row struct{ ts, text, key string }
+	rows := func(ms []slack.Message) []row {
+		var out []row
+		for _, m := range ms {
+			k, _ := m.Metadata.EventPayload["key"].(string)
+			out = append(out, row{m.Timestamp, m.Text, k})
+		}
+		return out
+	}
+	since := fmt.Sprint(now.Add(-time.Minute).Unix())
+	tests := []struct {
+		name string
+		read func() ([]slack.Message, error)
+		want []row
+	}{
+		{"history, newest first, replies left out", func() ([]slack.Message, error) {
+			r, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: ch, IncludeAllMetadata: true})
+			if err != nil {
+				return nil, err
+			}
+			return r.Messages, nil
+		}, []row{{plain, "no metadata", ""}, {parent, "parent", "k-parent"}, {old, "old", "k-old"}}},
+		{"history from oldest", func() ([]slack.Message, error) {
+			r, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: ch, Oldest: since, IncludeAllMetadata: true})
+			if err != nil {
+				return nil, err
+			}
+			return r.Messages, nil
+		}, []row{{plain, "no metadata", ""}, {parent, "parent", "k-parent"}}},
+		{"history without include_all_metadata", func() ([]slack.Message, error) {
+			r, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: ch, Oldest: since})
+			if err != nil {
+				return nil, err
+			}
+			return r.Messages, nil
+		}, []row{{plain, "no metadata", ""}, {parent, "parent", ""}}},
+		{"replies: the parent, then the thread", func() ([]slack.Message, error) {
+			ms, _, _, err := api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: ch, Timestamp: parent, Oldest: since, IncludeAllMetadata: true})
+			return ms, err
+		}, []row{{parent, "parent", "k-parent"}, {reply, "reply", "k-reply"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ms, err := tt.read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rows(ms); !slices.Equal(got, tt.want) {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHistoryPagesWithCursor(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	_, api, _ := start(t, slacksim.Options{Now: func() time.Time { return now }})
+	ctx := context.Background()
+	var ch string
+	for i := range 5 {
+		c, _, err := api.PostMessageContext(ctx, "#delivery", slack.MsgOptionText(fmt.Sprint(i), false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch = c
+	}
+	var got []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		if pages == 5 {
+			t.Fatal("cursor never ran out")
+		}
+		r, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: ch, Limit: 2, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range r.Messages {
+			got = append(got, m.Text)
+		}
+		if r.HasMore != (r.ResponseMetaData.NextCursor != "") {
+			t.Errorf("has_more %v with next_cursor %q", r.HasMore, r.ResponseMetaData.NextCursor)
+		}
+		if cursor = r.ResponseMetaData.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if want := []string{"4", "3", "2", "1", "0"}; !slices.Equal(got, want) {
+		t.Errorf("paged history = %q, want %q", got, want)
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	s, api, _ := start(t, slacksim.Options{})
+	ctx := context.Background()
+	ch, ts, err := api.PostMessageContext(ctx, "#delivery", slack.MsgOptionText("hi", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	history := func(channel string) error {
+		_, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: channel})
+		return err
+	}
+	replies := func(channel, ts string) error {
+		_, _, _, err := api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: channel, Timestamp: ts})
+		return err
+	}
+	tests := []struct {
+		name   string
+		setup  func()
+		do     func() error
+		want   string
+		needed string
+	}{
+		{"history needs a channel id", nil, func() error { return history("#delivery") }, "channel_not_found", ""},
+		{"history of an unknown channel", nil, func() error { return history("C99999999") }, "channel_not_found", ""},
+		{"replies to no thread", nil, func() error { return replies(ch, "1.000001") }, "thread_not_found", ""},
+		{"history without channels:history", func() { s.SetMethodError("conversations.history", "missing_scope") },
+			func() error { return history(ch) }, "missing_scope", "channels:history"},
+		{"replies without channels:history", func() { s.SetMethodError("conversations.replies", "missing_scope") },
+			func() error { return replies(ch, ts) }, "missing_scope", "channels:history"},
+		{"history of a channel the bot left", func() { s.SetMethodError("conversations.history", "not_in_channel") },
+			func() error { return history(ch) }, "not_in_channel", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.setup != nil {
+				tt.setup()
+			}
+			err := tt.do()
+			var se slack.SlackErrorResponse
+			if !errors.As(err, &se) || se.Err != tt.want || !strings.Contains(se.Needed, tt.needed) {
+				t.Errorf("got %v (needed %q), want %s needing %q", err, se.Needed, tt.want, tt.needed)
+			}
+		})
+	}
+	s.SetMethodError("conversations.history", "")
+	if err := history(ch); err != nil {
+		t.Errorf("history after the error is cleared: %v", err)
+	}
+}
+
+func TestUserConversationsNamesChannels(t *testing.T) {
+	_, api, _ := start(t, slacksim.Options{})
+	ctx := context.Background()
+	want := map[string]string{}
+	for _, name := range []string{"#delivery", "#execs"} {
+		id, _, err := api.PostMessageContext(ctx, name, slack.MsgOptionText("hi", false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[strings.TrimPrefix(name, "#")] = id
+	}
+	got := map[string]string{}
+	cursor := ""
+	for {
+		chans, next, err := api.GetConversationsForUserContext(ctx, &slack.GetConversationsForUserParameters{Limit: 1, Cursor: cursor,
+			Types: []string{"public_channel", "private_channel"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range chans {
+			got[c.Name] = c.ID
+		}
+		if cursor = next; cursor == "" || len(got) > 5 {
+			break
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("users.conversations = %v, want %v", got, want)
 	}
 }

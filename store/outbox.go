@@ -29,6 +29,10 @@ type OutboxMessage struct {
 	LastError string
 	SentAt    time.Time
 	TS        string
+	// InFlightAt is when a send whose answer never came began (the first
+	// such attempt); zero when every attempt was answered. The message may
+	// be in Slack already: look for it before posting it again.
+	InFlightAt time.Time
 	// ParentTS is the ts of the finding's thread parent in the route, read
 	// with pending messages; empty when the parent is not sent yet. It may be
 	// stale by the time the message is sent (the parent can go out earlier in
@@ -128,7 +132,7 @@ func (s *Store) EnqueueSlack(ctx context.Context, route string, msgs []OutboxMes
 // thread's parent ts when it has one.
 func (s *Store) PendingOutbox(ctx context.Context) ([]OutboxMessage, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.key, o.route, o.channel, o.op, o.finding_id, o.payload,
-			o.created_at, o.attempts, o.last_error, COALESCE(t.parent_ts, ''), COALESCE(t.parent_channel, '')
+			o.created_at, o.attempts, o.last_error, o.inflight_at, COALESCE(t.parent_ts, ''), COALESCE(t.parent_channel, '')
 		FROM slack_outbox o
 		LEFT JOIN slack_threads t ON t.route = o.route AND t.finding_id = o.finding_id AND o.finding_id != ''
 		WHERE o.sent_at IS NULL ORDER BY o.id`)
@@ -141,11 +145,13 @@ func (s *Store) PendingOutbox(ctx context.Context) ([]OutboxMessage, error) {
 		var m OutboxMessage
 		var payload string
 		var created int64
-		if err := rows.Scan(&m.ID, &m.Key, &m.Route, &m.Channel, &m.Op, &m.FindingID, &payload, &created, &m.Attempts, &m.LastError, &m.ParentTS, &m.ParentChannel); err != nil {
+		var inflight sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.Key, &m.Route, &m.Channel, &m.Op, &m.FindingID, &payload, &created, &m.Attempts, &m.LastError, &inflight, &m.ParentTS, &m.ParentChannel); err != nil {
 			return nil, fmt.Errorf("pending outbox: %w", err)
 		}
 		m.Payload = []byte(payload)
 		m.CreatedAt = time.UnixMilli(created).UTC()
+		m.InFlightAt = fromMS(inflight)
 		out = append(out, m)
 	}
 	if err := rows.Err(); err != nil {
@@ -178,6 +184,26 @@ func (s *Store) SlackThreadParent(ctx context.Context, route, findingID string) 
 	return p, nil
 }
 
+// MarkOutboxInFlight records, in its own commit, that a send of message id
+// begins at at and its answer is not known yet. An earlier unanswered
+// attempt's time is kept, so a later search covers both.
+func (s *Store) MarkOutboxInFlight(ctx context.Context, id int64, at time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE slack_outbox SET inflight_at = COALESCE(inflight_at, ?) WHERE id = ?`,
+		at.UnixMilli(), id); err != nil {
+		return fmt.Errorf("mark outbox in flight %d: %w", id, err)
+	}
+	return nil
+}
+
+// ClearOutboxInFlight records that Slack answered the send of message id
+// with an error: nothing was posted, and the message stays pending.
+func (s *Store) ClearOutboxInFlight(ctx context.Context, id int64) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE slack_outbox SET inflight_at = NULL WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("clear outbox in flight %d: %w", id, err)
+	}
+	return nil
+}
+
 // MarkOutboxSent marks a message sent with Slack's ts. For a parent message
 // it also records the ts and channel id as the thread's parent, in the same
 // transaction.
@@ -187,7 +213,7 @@ func (s *Store) MarkOutboxSent(ctx context.Context, m OutboxMessage, channelID, 
 		return fmt.Errorf("mark outbox sent: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE slack_outbox SET sent_at = ?, ts = ?, attempts = attempts + 1, last_error = '' WHERE id = ?`,
+	if _, err := tx.ExecContext(ctx, `UPDATE slack_outbox SET sent_at = ?, ts = ?, attempts = attempts + 1, last_error = '', inflight_at = NULL WHERE id = ?`,
 		at.UnixMilli(), ts, m.ID); err != nil {
 		return fmt.Errorf("mark outbox sent %d: %w", m.ID, err)
 	}
@@ -204,6 +230,8 @@ func (s *Store) MarkOutboxSent(ctx context.Context, m OutboxMessage, channelID, 
 }
 
 // MarkOutboxFailed counts a failed attempt and keeps the message pending.
+// It leaves an in-flight mark alone: whether a timed-out send was posted
+// is still unknown.
 func (s *Store) MarkOutboxFailed(ctx context.Context, id int64, errText string) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE slack_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?`, errText, id); err != nil {
 		return fmt.Errorf("mark outbox failed %d: %w", id, err)
@@ -223,7 +251,7 @@ func (s *Store) OutboxPending(ctx context.Context) (int, error) {
 // OutboxMessages returns every message of a route (all routes when route is
 // empty), sent or not, in send order.
 func (s *Store) OutboxMessages(ctx context.Context, route string) ([]OutboxMessage, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, key, route, channel, op, finding_id, payload, created_at, attempts, last_error, sent_at, ts
+	rows, err := s.db.QueryContext(ctx, `SELECT id, key, route, channel, op, finding_id, payload, created_at, attempts, last_error, sent_at, ts, inflight_at
 		FROM slack_outbox WHERE ? = '' OR route = ? ORDER BY id`, route, route)
 	if err != nil {
 		return nil, fmt.Errorf("outbox messages: %w", err)
@@ -234,10 +262,11 @@ func (s *Store) OutboxMessages(ctx context.Context, route string) ([]OutboxMessa
 		var m OutboxMessage
 		var payload string
 		var created int64
-		var sent sql.NullInt64
-		if err := rows.Scan(&m.ID, &m.Key, &m.Route, &m.Channel, &m.Op, &m.FindingID, &payload, &created, &m.Attempts, &m.LastError, &sent, &m.TS); err != nil {
+		var sent, inflight sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.Key, &m.Route, &m.Channel, &m.Op, &m.FindingID, &payload, &created, &m.Attempts, &m.LastError, &sent, &m.TS, &inflight); err != nil {
 			return nil, fmt.Errorf("outbox messages: %w", err)
 		}
+		m.InFlightAt = fromMS(inflight)
 		m.Payload = []byte(payload)
 		m.CreatedAt = time.UnixMilli(created).UTC()
 		m.SentAt = fromMS(sent)
