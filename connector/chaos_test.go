@@ -35,9 +35,21 @@ type chaosProfile struct {
 	// retried is the retry reason the connector must have reported ("" for
 	// a profile that recovers without retrying, e.g. by resuming).
 	retried string
-	// midSync edits and deletes issues while the sync runs (see
-	// runMidSyncEdits for the sequence and its reference).
-	midSync bool
+	// midSync, when set, edits and deletes issues while the sync runs
+	// (see runMidSyncEdits for the sequence and its reference).
+	midSync *midSync
+}
+
+// midSync says how Jira changes during the sync.
+type midSync struct {
+	// concurrency is jira.concurrency. At 1 a page was fetched or it was
+	// not when the edits land, and Jira's clock moves a minute for them;
+	// above, pages are in flight meanwhile and the clock stands still (a
+	// test clock must not jump under a request in flight).
+	concurrency int
+	// racingChangelog also deletes an issue after the search returned it
+	// and before its changelog was fetched (Cloud's bulk changelog).
+	racingChangelog bool
 }
 
 func chaosProfiles() []chaosProfile {
@@ -78,8 +90,14 @@ func chaosProfiles() []chaosProfile {
 			// One partition per project: every project pages with tokens.
 			setup:    func(r *rig) { r.cfg.PartitionSize = 1000 },
 			injected: []string{jirasim.FaultExpiredToken}},
-		{name: "issues edited and deleted during the sync", midSync: true},
-		{name: "issues edited and deleted during the sync, with 20% 5xx", midSync: true,
+		{name: "issues edited and deleted during the sync",
+			midSync: &midSync{concurrency: 1}},
+		{name: "issues edited and deleted during the sync, 4 requests at a time",
+			midSync: &midSync{concurrency: 4}},
+		{name: "issue deleted between its search page and its changelog", cloudOnly: true,
+			midSync: &midSync{concurrency: 1, racingChangelog: true}},
+		{name: "issues edited and deleted during the sync, with 20% 5xx",
+			midSync:  &midSync{concurrency: 1},
 			faults:   jirasim.Faults{ServerErrorRate: 0.2},
 			injected: []string{jirasim.FaultServerError}, retried: "server_error"},
 	}
@@ -98,7 +116,7 @@ func TestChaosSync(t *testing.T) {
 			p.faults.Seed = uint64(100 + i)
 			t.Run(string(flavor)+"/"+p.name, func(t *testing.T) {
 				t.Parallel()
-				if p.midSync {
+				if p.midSync != nil {
 					runMidSyncEdits(t, flavor, p)
 					return
 				}
@@ -221,9 +239,7 @@ func runMidSyncEdits(t *testing.T, flavor jirasim.Flavor, p chaosProfile) {
 	ref, r := newChaosRig(t, flavor, p), newChaosRig(t, flavor, p)
 	for _, x := range []*rig{ref, r} {
 		x.cfg.ReconcileEvery = time.Hour
-		// One request at a time: a page was fetched or it was not, and the
-		// clock may move inside a request.
-		x.cfg.Concurrency = 1
+		x.cfg.Concurrency = p.midSync.concurrency
 		x.sync(false)
 		x.clock.Advance(10 * time.Minute)
 	}
@@ -232,15 +248,27 @@ func runMidSyncEdits(t *testing.T, flavor jirasim.Flavor, p chaosProfile) {
 	fetched := map[string]bool{} // issue ids the chaos sync's searches returned
 	pages := 0
 	var edits *midSyncEdits
+	step := time.Duration(0) // how far Jira's clock moves for the edits
+	if p.midSync.concurrency == 1 {
+		step = time.Minute
+	}
+	raced := ""
 	wrap := func(w http.ResponseWriter, req *http.Request, inner http.Handler) {
 		body, _ := readBody(req)
+		if p.midSync.racingChangelog && strings.HasSuffix(req.URL.Path, "/changelog/bulkfetch") {
+			mu.Lock()
+			if edits != nil && raced == "" {
+				raced = raceChangelog(t, r.sim, body, edits)
+			}
+			mu.Unlock()
+		}
 		if !isIssueSearch(req, body) {
 			inner.ServeHTTP(w, req)
 			return
 		}
 		mu.Lock()
-		if pages == 3 && edits == nil {
-			r.clock.Advance(time.Minute)
+		if pages >= 3 && edits == nil {
+			r.clock.Advance(step)
 			edits = planEdits(t, r.sim, fetched)
 			edits.apply(t, r.sim)
 		}
@@ -275,6 +303,9 @@ func runMidSyncEdits(t *testing.T, flavor jirasim.Flavor, p chaosProfile) {
 	if edits == nil {
 		t.Fatalf("the sync fetched only %d pages: no edits were made during it", pages)
 	}
+	if p.midSync.racingChangelog && raced == "" {
+		t.Fatal("no issue was deleted between its search page and its changelog")
+	}
 	// One rerun, not optional here (the sync cannot have seen what changed
 	// behind it), when reconciliation is due; the faults stay.
 	r.clock.Advance(time.Hour + time.Minute)
@@ -286,7 +317,7 @@ func runMidSyncEdits(t *testing.T, flavor jirasim.Flavor, p chaosProfile) {
 		t.Fatal(err)
 	}
 
-	ref.clock.Advance(time.Minute)
+	ref.clock.Advance(step)
 	edits.apply(t, ref.sim)
 	ref.sync(true)
 	ref.clock.Advance(time.Hour + time.Minute)
@@ -321,7 +352,7 @@ func isIssueSearch(req *http.Request, body string) bool {
 // midSyncEdits are changes made to Jira while a sync runs, replayable on
 // another simulator with the same scenario.
 type midSyncEdits struct {
-	summaries, transitions, deleted []string // issue keys
+	summaries, transitions, deleted []string  // issue keys
 	addLink                         [2]string // fetched → not yet fetched
 	removeLink                      string
 }
@@ -400,6 +431,50 @@ func (e *midSyncEdits) apply(t *testing.T, sim *jirasim.Server) {
 	for _, k := range e.deleted {
 		must(sim.DeleteIssue(k))
 	}
+}
+
+// raceChangelog deletes, from the issues whose changelogs a bulk request
+// asks for, the first plain one not edited yet, and adds it to the edits.
+// It returns its key, "" when there was none.
+func raceChangelog(t *testing.T, sim *jirasim.Server, body string, e *midSyncEdits) string {
+	var req struct {
+		IDs []string `json:"issueIdsOrKeys"`
+	}
+	if err := json.Unmarshal([]byte(body), &req); err != nil {
+		t.Errorf("bulk changelog request %q: %v", body, err)
+		return ""
+	}
+	touched := map[string]bool{e.addLink[0]: true, e.addLink[1]: true}
+	for _, k := range slices.Concat(e.summaries, e.transitions, e.deleted) {
+		touched[k] = true
+	}
+	for _, id := range req.IDs {
+		is, ok := sim.Issue(id)
+		if !ok || touched[is.Key] || !plain(sim, is) {
+			continue
+		}
+		if err := sim.DeleteIssue(is.Key); err != nil {
+			t.Error(err)
+			return ""
+		}
+		e.deleted = append(e.deleted, is.Key)
+		return is.Key
+	}
+	return ""
+}
+
+// plain tells an issue that is neither an epic nor a parent: deleting one
+// of those cascades in Jira.
+func plain(sim *jirasim.Server, is jirasim.Issue) bool {
+	if is.Type == "Epic" {
+		return false
+	}
+	for _, x := range sim.Issues() {
+		if x.Parent == is.Key {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *midSyncEdits) String() string {

@@ -68,9 +68,14 @@ func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope s
 				c.log.Warn("jira field skipped", "issue", is[i].Key, "problem", msg)
 			}
 			var hs []wireHistory
+			known := true
 			switch {
 			case st.cloud:
-				hs = logs[is[i].ID]
+				// The bulk answer leaves out an issue without history, and
+				// one deleted since the search returned it: either way the
+				// stored changelog is kept, not wiped (a history is never
+				// taken back while the issue exists).
+				hs, known = logs[is[i].ID]
 			case is[i].Changelog != nil:
 				hs = is[i].Changelog.Histories
 				if is[i].Changelog.Total > len(hs) {
@@ -82,6 +87,9 @@ func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope s
 			}
 			if r.Changes, err = changes(is[i].Key, hs); err != nil {
 				return err
+			}
+			if !known {
+				r.Changes = nil // keep what the store holds
 			}
 			recs = append(recs, r)
 		}
