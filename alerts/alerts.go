@@ -68,6 +68,10 @@ type Alerter struct {
 	planMu   sync.Mutex // one plan at a time: plans read, then write, thread state
 	flushMu  sync.Mutex
 	lastSend map[string]time.Time // by channel
+
+	// Guarded by flushMu: what finding a cut-off send needs.
+	channelIDs map[string]string // channel as configured (#name or id) -> id
+	warnedLook map[string]bool   // lookup problems already logged, by code
 }
 
 // Option configures an Alerter.
@@ -121,6 +125,8 @@ func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
 		maxAttempts:    6,
 		requestTimeout: 10 * time.Second, // well inside a 30 s shutdown grace
 		lastSend:       map[string]time.Time{},
+		channelIDs:     map[string]string{},
+		warnedLook:     map[string]bool{},
 	}
 	for _, o := range opts {
 		o(a)

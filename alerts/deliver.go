@@ -264,32 +264,73 @@ func (a *Alerter) reportPending(ctx context.Context) int {
 
 // sendWithRetry sends one message until it is sent, fails permanently, or
 // runs out of attempts, recording the outcome in the outbox.
+//
+// A post is marked in flight, in its own commit, before it goes out. If no
+// answer comes back (a kill, a timeout, a dropped connection, a 5xx) the
+// message may be in Slack already: before posting it again, it is looked
+// for in the channel (or its thread) by the outbox key in its metadata, and
+// if found recorded as sent. Edits are not looked for: sending one twice
+// leaves the same text. Webhooks cannot be read back, so a webhook message
+// cut off mid-send may show twice.
 func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) error {
 	msg, err := decodeMessage(m.Payload)
 	if err != nil {
 		return a.refuse(ctx, m, "bad_payload", err.Error())
 	}
+	findable := a.api != nil && m.Op != store.OpUpdate
+	unknown := findable && !m.InFlightAt.IsZero() // an earlier send's answer never came
 	attempts, limited := 0, 0
 	for {
 		if err := a.waitTurn(ctx, m.Channel); err != nil {
 			return err
 		}
-		// Once a request is out, it finishes (or times out) even if ctx is
-		// cancelled: aborting it could leave a message Slack accepted marked
-		// unsent, to be sent again.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.requestTimeout)
-		channelID, ts, err := a.send(sctx, m, msg)
-		cancel()
-		a.lastSend[m.Channel] = a.now()
-		if err == nil {
-			if err := a.st.MarkOutboxSent(context.WithoutCancel(ctx), m, channelID, ts, a.now()); err != nil {
-				// Slack has it; only this write stands between us and a duplicate.
-				a.log.Error("mark notification sent; it may be sent again", "key", m.Key, "err", err)
-				return err
+		var err error
+		if unknown {
+			var found bool
+			found, err = a.findSent(ctx, m)
+			if found {
+				return nil
 			}
-			a.notification("sent")
-			a.log.Debug("notification sent", "channel", m.Channel, "op", m.Op, "ts", ts)
-			return nil
+		}
+		if err == nil {
+			if findable {
+				if err := a.st.MarkOutboxInFlight(ctx, m.ID, a.now()); err != nil {
+					return err
+				}
+				if m.InFlightAt.IsZero() {
+					m.InFlightAt = a.now()
+				}
+			}
+			// Once a request is out, it finishes (or times out) even if ctx is
+			// cancelled: aborting it could leave a message Slack accepted marked
+			// unsent, to be sent again.
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.requestTimeout)
+			var channelID, ts string
+			channelID, ts, err = a.send(sctx, m, msg)
+			cancel()
+			a.lastSend[m.Channel] = a.now()
+			if err == nil {
+				if channelID != "" {
+					a.channelIDs[m.Channel] = channelID
+				}
+				if err := a.st.MarkOutboxSent(context.WithoutCancel(ctx), m, channelID, ts, a.now()); err != nil {
+					// Slack has it; the in-flight mark will find it on the next run.
+					a.log.Error("mark notification sent; the next run looks for it in Slack", "key", m.Key, "err", err)
+					return err
+				}
+				a.notification("sent")
+				a.log.Debug("notification sent", "channel", m.Channel, "op", m.Op, "ts", ts)
+				return nil
+			}
+			if findable {
+				if unknown = !answered(err); !unknown {
+					// Slack said no: nothing was posted.
+					if err := a.st.ClearOutboxInFlight(context.WithoutCancel(ctx), m.ID); err != nil {
+						return err
+					}
+					m.InFlightAt = time.Time{}
+				}
+			}
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -356,6 +397,174 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 	}
 }
 
+// answered reports whether err is Slack's own answer that it did not post
+// the message. No answer (a dropped connection, a timeout) is not one, nor
+// a 5xx or an internal_error, after which part of the work may be done.
+func answered(err error) bool {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return true
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		return sc.Code < 500 && sc.Code != http.StatusRequestTimeout
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		switch slackCode(se.Err) {
+		case "internal_error", "fatal_error", "service_unavailable", "request_timeout":
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// metadataEventType names the metadata every posted message carries; its
+// payload's "key" is the outbox key, so a message whose send was cut off
+// can be recognised in the channel.
+const metadataEventType = "radar_notification"
+
+// lookBack is how long before the first unanswered attempt a search for
+// the message starts: room for a clock that differs from Slack's.
+const lookBack = 5 * time.Minute
+
+// lookCodes are lookup errors that leave nothing to do but post again:
+// the app cannot read the channel.
+var lookCodes = map[string]string{
+	"missing_scope":     "add the channels:history scope (groups:history for private channels; channels:read and groups:read to find a channel by #name), reinstall the app and update the token",
+	"no_permission":     "add the channels:history scope (groups:history for private channels), reinstall the app and update the token",
+	"not_in_channel":    "invite the app to the channel (/invite @YourApp): it can post there but not read it",
+	"channel_not_found": "set the route's channel to its id (C…): the app cannot find the channel by name",
+	"thread_not_found":  "the thread's parent message is gone",
+	"access_denied":     "the workspace does not let the app read the channel",
+}
+
+// findSent looks in Slack for a message of m whose send was cut off. It
+// reports whether it found one (and recorded it as sent). An error is
+// the lookup's own failure, to be retried like a failed send; a channel the
+// app cannot read is warned about once and reported as not found, so the
+// message is posted again (at-least-once).
+func (a *Alerter) findSent(ctx context.Context, m store.OutboxMessage) (bool, error) {
+	lctx, cancel := context.WithTimeout(ctx, a.requestTimeout)
+	defer cancel()
+	channelID, ts, err := a.lookFor(lctx, m)
+	a.lastSend[m.Channel] = a.now()
+	if err != nil {
+		code := errorCode(err)
+		hint, cannot := lookCodes[code]
+		if errors.Is(err, errNotMember) {
+			code, hint, cannot = "not_in_channel", "invite the app to the channel (/invite @YourApp): it can post there but not read it", true
+		}
+		if !cannot {
+			return false, err
+		}
+		if !a.warnedLook[code] {
+			a.warnedLook[code] = true
+			a.log.Warn("cannot look in Slack for a notification whose send was cut off; posting it again, so it may show twice",
+				"channel", m.Channel, "key", m.Key, "code", code, "hint", hint)
+		}
+		return false, nil
+	}
+	if ts == "" {
+		a.log.Info("notification whose send was cut off is not in Slack; posting it", "channel", m.Channel, "key", m.Key)
+		return false, nil
+	}
+	if err := a.st.MarkOutboxSent(context.WithoutCancel(ctx), m, channelID, ts, a.now()); err != nil {
+		return false, err
+	}
+	a.notification("sent")
+	a.log.Info("notification whose send was cut off was already in Slack; not sent again", "channel", m.Channel, "key", m.Key, "ts", ts)
+	return true, nil
+}
+
+var errNotMember = errors.New("the app is not a member of the channel")
+
+// lookFor returns the channel id and ts of m's message in Slack, ts empty
+// when no message carries m's key.
+func (a *Alerter) lookFor(ctx context.Context, m store.OutboxMessage) (channelID, ts string, err error) {
+	thread := m.Op == store.OpReply && m.ParentTS != ""
+	channelID = m.ParentChannel
+	if !thread || channelID == "" {
+		if channelID, err = a.channelID(ctx, m.Channel); err != nil {
+			return "", "", err
+		}
+	}
+	since := m.InFlightAt.Add(-lookBack)
+	oldest := fmt.Sprintf("%d.%06d", since.Unix(), since.Nanosecond()/1000)
+	cursor := ""
+	for page := 0; page < 50; page++ {
+		var msgs []slack.Message
+		if thread {
+			msgs, _, cursor, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				ChannelID: channelID, Timestamp: m.ParentTS, Oldest: oldest, Limit: 200, Cursor: cursor, IncludeAllMetadata: true})
+		} else {
+			var r *slack.GetConversationHistoryResponse
+			r, err = a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+				ChannelID: channelID, Oldest: oldest, Limit: 200, Cursor: cursor, IncludeAllMetadata: true})
+			if r != nil {
+				msgs, cursor = r.Messages, r.ResponseMetaData.NextCursor
+			}
+		}
+		if err != nil {
+			return "", "", fmt.Errorf("look for %s in %s: %w", m.Key, m.Channel, err)
+		}
+		for _, msg := range msgs {
+			if msg.Metadata.EventType == metadataEventType && msg.Metadata.EventPayload["key"] == m.Key {
+				return channelID, msg.Timestamp, nil
+			}
+		}
+		if cursor == "" {
+			break
+		}
+	}
+	return channelID, "", nil
+}
+
+// channelID returns the id of a channel given as an id or a #name: the
+// reading methods take ids only. A name is resolved from an earlier post's
+// answer, or else among the channels the app is a member of.
+func (a *Alerter) channelID(ctx context.Context, channel string) (string, error) {
+	if id := a.channelIDs[channel]; id != "" {
+		return id, nil
+	}
+	if isChannelID(channel) {
+		return channel, nil
+	}
+	name := strings.TrimPrefix(channel, "#")
+	cursor := ""
+	for page := 0; page < 100; page++ {
+		chans, next, err := a.api.GetConversationsForUserContext(ctx, &slack.GetConversationsForUserParameters{
+			Types: []string{"public_channel", "private_channel"}, ExcludeArchived: true, Limit: 200, Cursor: cursor})
+		if err != nil {
+			return "", fmt.Errorf("find channel %s: %w", channel, err)
+		}
+		for _, c := range chans {
+			a.channelIDs["#"+c.Name] = c.ID
+			if c.Name == name {
+				return c.ID, nil
+			}
+		}
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	return "", fmt.Errorf("find channel %s: %w", channel, errNotMember)
+}
+
+// isChannelID reports whether ch looks like a Slack conversation id.
+func isChannelID(ch string) bool {
+	if len(ch) < 2 || (ch[0] != 'C' && ch[0] != 'G' && ch[0] != 'D') {
+		return false
+	}
+	for _, r := range ch[1:] {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // refuse records that Slack (or the outbox) refused one message for itself:
 // it stays pending, dead-lettered, and is retried once on each later flush.
 func (a *Alerter) refuse(ctx context.Context, m store.OutboxMessage, code, detail string) error {
@@ -407,6 +616,12 @@ func (a *Alerter) send(ctx context.Context, m store.OutboxMessage, msg Message) 
 		slack.MsgOptionText(msg.Text, false),
 		slack.MsgOptionBlocks(msg.Blocks.BlockSet...),
 		slack.MsgOptionDisableLinkUnfurl(),
+	}
+	if m.Op != store.OpUpdate {
+		// The key lets a later run recognise the message if this send's
+		// answer never comes back.
+		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType,
+			EventPayload: map[string]any{"key": m.Key}}))
 	}
 	switch m.Op {
 	case store.OpUpdate:

@@ -166,6 +166,15 @@ func (s *Server) AddUser(u User) {
 	s.users[strings.ToLower(u.Email)] = u
 }
 
+// AddChannel creates a channel by #name, as a workspace holds it before
+// the app first posts there, and returns its id. Posting to an unknown
+// name creates it too.
+func (s *Server) AddChannel(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.channelID(name)
+}
+
 // FailNext makes the next n requests (any method, webhook included) fail
 // with kind. retryAfter is the Retry-After seconds of RateLimited faults.
 func (s *Server) FailNext(n int, kind Fault, retryAfter int) {
