@@ -80,7 +80,14 @@ func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope s
 				hs = is[i].Changelog.Histories
 				if is[i].Changelog.Total > len(hs) {
 					// Truncated: the issue's own changelog is complete.
-					if hs, err = c.issueChangelog(ctx, is[i].ID); err != nil {
+					var je *Error
+					hs, err = c.issueChangelog(ctx, is[i].ID)
+					switch {
+					case errors.As(err, &je) && je.Status == http.StatusNotFound:
+						// Deleted since the search returned it: keep the
+						// stored changelog; reconciliation retires it.
+						known = false
+					case err != nil:
 						return err
 					}
 				}
