@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,6 +36,10 @@ type chaosProfile struct {
 	// retried is the retry reason the connector must have reported ("" for
 	// a profile that recovers without retrying, e.g. by resuming).
 	retried string
+	// rerun says the first sync must fail, so the rerun is what recovers;
+	// recover, when set, runs between the two (the outage ends).
+	rerun   bool
+	recover func(r *rig)
 	// midSync, when set, edits and deletes issues while the sync runs
 	// (see runMidSyncEdits for the sequence and its reference).
 	midSync *midSync
@@ -86,6 +91,20 @@ func chaosProfiles() []chaosProfile {
 		{name: "truncated JSON",
 			faults:   jirasim.Faults{TruncateRate: 0.2},
 			injected: []string{jirasim.FaultTruncate}, retried: "truncated"},
+		{name: "5xx outage longer than the retries",
+			// After a few searches every request fails until the sync
+			// gave up; the rerun finishes it.
+			setup: func(r *rig) {
+				var n atomic.Int32
+				outage := func(req *http.Request) {
+					if strings.Contains(req.URL.Path, "/search") && n.Add(1) == 5 {
+						r.sim.SetFaults(jirasim.Faults{FailNext: 1 << 20})
+					}
+				}
+				r.hook.Store(&outage)
+			},
+			recover:  func(r *rig) { r.hook.Store(nil); r.sim.SetFaults(jirasim.Faults{}) },
+			injected: []string{jirasim.FaultFailNext}, retried: "server_error", rerun: true},
 		{name: "expired page tokens", cloudOnly: true,
 			faults: jirasim.Faults{ExpireTokens: true},
 			// One partition per project: every project pages with tokens.
@@ -124,7 +143,9 @@ func TestChaosSync(t *testing.T) {
 				r := newChaosRig(t, flavor, p)
 				m := &retryCounter{}
 				r.sim.SetFaults(p.faults)
-				chaosSyncs(t, r, m)
+				if reran := chaosSyncs(t, r, m, p.recover); reran != p.rerun {
+					t.Errorf("rerun needed = %v, want %v", reran, p.rerun)
+				}
 				if got := canonicalDump(t, r.store); got != want {
 					t.Fatalf("after %s the database differs from a clean sync's: %s", p.name, diff(got, want))
 				}
@@ -149,11 +170,19 @@ func newChaosRig(t *testing.T, flavor jirasim.Flavor, p chaosProfile) *rig {
 
 // chaosSyncs runs a sync and, if it fails, one rerun (a new connector, as
 // the next scheduled run or a restarted process would be), both under the
-// same faults; the rerun must succeed.
-func chaosSyncs(t *testing.T, r *rig, m *retryCounter) {
+// same faults unless recover ends them; the rerun must succeed. It returns
+// whether it reran.
+func chaosSyncs(t *testing.T, r *rig, m *retryCounter, recover func(*rig)) bool {
 	t.Helper()
-	if _, err := r.connector(connector.WithMetrics(m)).Sync(context.Background(), false); err != nil {
+	_, err := r.connector(connector.WithMetrics(m)).Sync(context.Background(), false)
+	if recover != nil {
+		recover(r)
+	}
+	if err != nil {
 		t.Logf("first sync failed, rerunning: %v", err)
+		if err := r.store.IntegrityCheck(context.Background()); err != nil {
+			t.Fatalf("after the failed sync: %v", err)
+		}
 		if _, err := r.connector(connector.WithMetrics(m)).Sync(context.Background(), false); err != nil {
 			t.Fatalf("the rerun failed too: %v", err)
 		}
@@ -161,11 +190,13 @@ func chaosSyncs(t *testing.T, r *rig, m *retryCounter) {
 	if err := r.store.IntegrityCheck(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return err != nil
 }
 
 func assertInjected(t *testing.T, r *rig, p chaosProfile, m *retryCounter) {
 	t.Helper()
 	counts := r.sim.FaultCounts()
+	t.Logf("faults injected %v; retries by reason %v", counts, m.reasons())
 	for _, k := range p.injected {
 		if counts[k] == 0 {
 			t.Errorf("fault %s never injected (counts %v): the profile proves nothing", k, counts)
