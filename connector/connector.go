@@ -85,6 +85,8 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 	if httpClient != nil && httpClient.Transport != nil {
 		base = httpClient.Transport
 	}
+	// Response bodies tell a connection cut mid-body from a malformed one.
+	base = watchBodies{next: base}
 	var rt http.RoundTripper = base
 	switch {
 	case cfg.Email != "" && cfg.Token != "":

@@ -230,6 +230,8 @@ func (e *httpStatusError) Error() string { return e.msg }
 func (c *Connector) roundTrip(ctx context.Context, method, path string, body any, out any) (status int, hdr http.Header, err error) {
 	rctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
+	watch := &bodyWatch{}
+	rctx = context.WithValue(rctx, bodyWatchKey{}, watch)
 	req, err := c.client.NewRequestWithContext(rctx, method, path, body)
 	if err != nil {
 		return 0, nil, &Error{Op: "build request", Err: err}
@@ -244,6 +246,11 @@ func (c *Connector) roundTrip(ctx context.Context, method, path string, body any
 		return status, hdr, nil
 	}
 	if status >= 200 && status <= 299 {
+		if watch.err != nil {
+			// The connection broke (or timed out) before the body's end:
+			// a transport failure, not a malformed answer.
+			return 0, nil, fmt.Errorf("read jira response: %w", watch.err)
+		}
 		return status, hdr, fmt.Errorf("malformed jira response: %w", err)
 	}
 	// A non-2xx: let go-jira parse Jira's errorMessages.
@@ -271,6 +278,39 @@ func (c *Connector) redact(s string) string {
 		return s
 	}
 	return config.RedactSecrets(s, c.cfg.Email+":"+tok, tok)
+}
+
+// bodyWatch records why reading a response body stopped short, if it did:
+// a JSON decoder reports a connection cut mid-body and a body Jira sent
+// truncated alike, as an unexpected EOF.
+type bodyWatch struct{ err error }
+
+type bodyWatchKey struct{}
+
+// watchBodies wraps a transport: the body of a response to a request whose
+// context carries a *bodyWatch reports its read errors (other than the
+// body's clean end) there.
+type watchBodies struct{ next http.RoundTripper }
+
+func (t watchBodies) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if w, ok := req.Context().Value(bodyWatchKey{}).(*bodyWatch); ok && resp != nil && resp.Body != nil {
+		resp.Body = &watchedBody{ReadCloser: resp.Body, w: w}
+	}
+	return resp, err
+}
+
+type watchedBody struct {
+	io.ReadCloser
+	w *bodyWatch
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && b.w.err == nil {
+		b.w.err = err
+	}
+	return n, err
 }
 
 // classify decides whether an attempt's failure is worth retrying, how long
