@@ -37,7 +37,11 @@ func decode(body []byte, file string, getenv func(string) string, cfg *Config) e
 		return fmt.Errorf("load config %s: %w; fix the YAML syntax", file, err)
 	}
 	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return fmt.Errorf("load config %s: %w; fix the YAML syntax", file, err)
+	default:
 		return &ValidationError{File: file, Problems: []Problem{{
 			Line:    extra.Line,
 			Message: "more than one YAML document; keep only one (remove the ---)",

@@ -61,12 +61,21 @@ func runOutbox(ctx context.Context, e *env, args []string) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tQUEUED\tCHANNEL\tOP\tFINDING\tATTEMPTS\tLAST ERROR")
+	inFlight := 0
 	for _, m := range pending {
+		last := m.LastError
+		if !m.InFlightAt.IsZero() {
+			inFlight++
+			last = "in flight since " + m.InFlightAt.UTC().Format("2006-01-02 15:04:05") + "; " + last
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", m.ID, m.CreatedAt.Format("2006-01-02 15:04"), m.Channel, m.Op,
-			m.FindingID, m.Attempts, plainLine(m.LastError, 60))
+			m.FindingID, m.Attempts, plainLine(last, 80))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if inFlight > 0 {
+		fmt.Fprintf(e.stdout, "%d were being sent when the last sender stopped: the next delivery first looks for them in Slack, so dropping them may leave a message Slack already shows\n", inFlight)
 	}
 	fmt.Fprintf(e.stdout, "%d pending; drop one with --drop ID, or a channel's with --drop-channel NAME\n", len(pending))
 	return nil
