@@ -333,6 +333,31 @@ func TestSlackTestReportsEachRoute(t *testing.T) {
 	}
 }
 
+func TestSlackTestWarnsWhenItCannotReadBack(t *testing.T) {
+	for _, tc := range []struct {
+		name, method, code, want string
+	}{
+		{"can read", "", "", ""},
+		{"no history scope", "conversations.history", "missing_scope", "channels:history"},
+		{"no channel listing", "users.conversations", "missing_scope", "channels:read"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, []config.Route{route("#ok")})
+			if tc.method != "" {
+				h.slack.SetMethodError(tc.method, tc.code)
+			}
+			res := h.a.Test(context.Background())
+			if len(res) != 1 || res[0].Err != nil {
+				t.Fatalf("results = %+v, want one success", res)
+			}
+			got := res[0].Warning
+			if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
+				t.Errorf("warning = %q, want one naming %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestNewReportsEveryBadField(t *testing.T) {
 	_, err := alerts.New(config.Slack{Token: "xoxb-x", Routes: []config.Route{
 		{Channel: "", Audience: "board"},

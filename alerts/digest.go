@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -269,6 +270,9 @@ type TestResult struct {
 	TS        string
 	Err       error
 	Hint      string // what to do when Err is set
+	// Warning says what Radar cannot do in the channel although it can
+	// post there: read it back to find a message whose send was cut off.
+	Warning string
 }
 
 // Test sends one test message to each route's channel now, outside the
@@ -297,10 +301,46 @@ func (a *Alerter) Test(ctx context.Context) []TestResult {
 				res.Hint = "Slack could not be reached; check slack.api_url, the network and any proxy"
 			}
 		}
+		if res.Err == nil && a.api != nil {
+			res.Warning = a.testReadBack(ctx, r.channel, res.ChannelID, res.TS)
+		}
 		out = append(out, res)
 		if a.api == nil {
 			break
 		}
 	}
 	return out
+}
+
+// testReadBack checks that the app can find its test message the way
+// delivery looks for a message whose send was cut off: by the channel's
+// #name among its channels, and in the channel's history. It returns what
+// to fix, or "" when both work.
+func (a *Alerter) testReadBack(ctx context.Context, channel, channelID, ts string) string {
+	if !isChannelID(channel) {
+		delete(a.channelIDs, channel) // resolve it as a rerun would
+		if _, err := a.channelID(ctx, channel); err != nil {
+			return a.readBackHint(err)
+		}
+	}
+	r, err := a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+		ChannelID: channelID, Latest: ts, Inclusive: true, Limit: 1})
+	if err != nil {
+		return a.readBackHint(err)
+	}
+	if len(r.Messages) == 0 || r.Messages[0].Timestamp != ts {
+		return "the channel's history does not show the test message; a notification whose send is cut off may be posted twice"
+	}
+	return ""
+}
+
+func (a *Alerter) readBackHint(err error) string {
+	const twice = "cannot read the channel back, so a notification whose send is cut off may be posted twice: "
+	if errors.Is(err, errNotMember) {
+		return twice + lookCodes["not_in_channel"]
+	}
+	if hint, ok := lookCodes[errorCode(err)]; ok {
+		return twice + hint
+	}
+	return twice + a.redact(err)
 }

@@ -40,6 +40,10 @@ func runSlackTest(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "%s (%s): FAILED: %v\n    fix: %s\n", name, r.Audience, r.Err, r.Hint)
 			continue
 		}
+		if r.Warning != "" {
+			fmt.Fprintf(e.stdout, "%s (%s): ok, but %s\n", name, r.Audience, r.Warning)
+			continue
+		}
 		if r.TS != "" {
 			fmt.Fprintf(e.stdout, "%s (%s): ok, channel %s, ts %s\n", name, r.Audience, r.ChannelID, r.TS)
 		} else {
