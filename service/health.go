@@ -2,13 +2,11 @@ package service
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"net/url"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/metrics"
 )
 
@@ -52,9 +50,11 @@ func (s *Service) recordDependency(dependency string, at time.Time, err error) {
 // URL-escaped, base64, and Jira's basic-auth header). Errors are redacted
 // where they are made; this is the belt to those braces.
 func (s *Service) scrub(msg string) string {
-	for _, secret := range s.secretForms() {
-		msg = strings.ReplaceAll(msg, secret, "[redacted]")
+	secrets := []string{string(s.cfg.Jira.Token), string(s.cfg.Slack.Token), string(s.cfg.Slack.WebhookURL), string(s.cfg.HTTP.Token)}
+	if s.cfg.Jira.Email != "" && s.cfg.Jira.Token != "" {
+		secrets = append(secrets, s.cfg.Jira.Email+":"+string(s.cfg.Jira.Token))
 	}
+	msg = config.RedactSecrets(msg, secrets...)
 	msg = strings.Map(func(r rune) rune {
 		if r < ' ' || r == 0x7f {
 			return ' '
@@ -65,29 +65,6 @@ func (s *Service) scrub(msg string) string {
 		msg = string(r[:maxHealthError-1]) + "…"
 	}
 	return msg
-}
-
-// secretForms lists the configured secrets and their encodings, longest
-// first so a basic-auth value goes before the token inside it.
-func (s *Service) secretForms() []string {
-	var plain []string
-	for _, v := range []string{string(s.cfg.Jira.Token), string(s.cfg.Slack.Token), string(s.cfg.Slack.WebhookURL), string(s.cfg.HTTP.Token)} {
-		if len(v) >= 4 {
-			plain = append(plain, v)
-		}
-	}
-	if s.cfg.Jira.Email != "" && len(s.cfg.Jira.Token) >= 4 {
-		plain = append(plain, s.cfg.Jira.Email+":"+string(s.cfg.Jira.Token))
-	}
-	var forms []string
-	for _, v := range plain {
-		forms = append(forms, v, url.QueryEscape(v), url.PathEscape(v))
-		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-			forms = append(forms, enc.EncodeToString([]byte(v)))
-		}
-	}
-	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
-	return forms
 }
 
 // readiness is the /readyz answer: ready (the data is fresh enough to
