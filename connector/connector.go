@@ -81,6 +81,16 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 	if cfg.URL == "" {
 		return nil, errors.New("jira.url: not set; set jira.url to your site, e.g. https://example.atlassian.net")
 	}
+	// Configuration validation checks this too; the query builder relies
+	// on it to keep jira.jql inside its own parentheses, so check again.
+	if err := config.ValidateJQL(cfg.JQL); err != nil {
+		return nil, fmt.Errorf("jira.jql: %w", err)
+	}
+	for _, p := range cfg.Projects {
+		if !projectKeyRE.MatchString(p) {
+			return nil, fmt.Errorf("jira.projects: %q is not a project key (uppercase letters, digits, _)", p)
+		}
+	}
 	base := http.DefaultTransport
 	if httpClient != nil && httpClient.Transport != nil {
 		base = httpClient.Transport

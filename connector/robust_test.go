@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/connector"
 	"github.com/radarhq/radar/jirasim"
 )
@@ -555,6 +556,29 @@ func TestReconcileAsksTheSearchBeforeKeeping(t *testing.T) {
 			}
 			if removed != tt.wantRemoved {
 				t.Errorf("issue %s removed = %v, want %v", victim.Key, removed, tt.wantRemoved)
+			}
+		})
+	}
+}
+
+func TestNewRefusesQueriesThatBreakOut(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		projects []string
+		jql      string
+		want     string
+	}{
+		{"closing paren", []string{"PAY"}, `labels = x) OR (project = OPS`, "jira.jql"},
+		{"order by", []string{"PAY"}, `labels = x ORDER BY created`, "jira.jql"},
+		{"unterminated", []string{"PAY"}, `summary ~ "x`, "jira.jql"},
+		{"project key", []string{`PAY" OR project = "OPS`}, "", "jira.projects"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config.Default().Jira
+			cfg.URL, cfg.Projects, cfg.JQL = "https://example.atlassian.net", tc.projects, tc.jql
+			_, err := connector.New(cfg, nil, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("New(%q, %q) = %v, want an error naming %s", tc.projects, tc.jql, err, tc.want)
 			}
 		})
 	}
