@@ -43,6 +43,8 @@ func TestValidateJQL(t *testing.T) {
 			`jira.jql: has an unterminated string starting at character 11 (it ends in a backslash); close it with ", and write a backslash meant as text as \\`},
 		{"trailing backslash", `labels = abc\`,
 			`jira.jql: ends in a lone backslash, which would escape what Radar appends; remove it, or write a backslash meant as text as \\`},
+		{"backslash before trailing space", "labels = abc\\ \n",
+			`jira.jql: ends in a lone backslash, which would escape what Radar appends; remove it, or write a backslash meant as text as \\`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

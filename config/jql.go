@@ -134,9 +134,10 @@ func charAt(s string, i int) int { return utf8.RuneCountInString(s[:i]) + 1 }
 // terminated, no backslash escapes what follows it, its parentheses balance
 // and it has no ORDER BY (Radar orders its searches itself). It does not
 // check the clause against Jira's grammar; Jira does that on the first
-// search.
+// search. It checks the clause as Radar sends it: trimmed of surrounding
+// white space (so "x = 1 \\ " is checked as ending in its backslash).
 func ValidateJQL(s string) error {
-	toks, err := TokenizeJQL(s)
+	toks, err := TokenizeJQL(strings.TrimSpace(s))
 	if err != nil {
 		return err
 	}
