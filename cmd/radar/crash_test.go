@@ -676,15 +676,20 @@ func TestCrashAlertKilledWithMessageInFlight(t *testing.T) {
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	var once sync.Once
+	started := make(chan *os.Process, 1) // cmd.Process, handed over without a race
 	kill := func(method string) {
 		if method == "chat.postMessage" {
-			once.Do(func() { cmd.Process.Signal(syscall.SIGKILL) })
+			once.Do(func() {
+				p := <-started
+				p.Signal(syscall.SIGKILL)
+			})
 		}
 	}
 	c.accepted.Store(&kill)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	started <- cmd.Process
 	if err := cmd.Wait(); err == nil {
 		t.Fatalf("radar alert finished; it should have been killed:\n%s", out)
 	}
