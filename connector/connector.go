@@ -42,6 +42,7 @@ type Connector struct {
 
 	requests atomic.Int64
 	retries  atomic.Int64
+	skipped  atomic.Int64
 
 	mu   sync.Mutex
 	site *site // discovered site metadata, refreshed with reconciliation
@@ -145,6 +146,10 @@ type Result struct {
 	Removed  int    // issues marked gone by reconciliation
 	Requests int
 	Retries  int
+	// Skipped counts issues Jira returned that Radar cannot read (an id
+	// that is not a number, a key unlike PROJECT-123): each is logged and
+	// left out, and the rest of the sync goes on.
+	Skipped  int
 	Duration time.Duration
 }
 
@@ -163,7 +168,7 @@ func (c *Connector) Sync(ctx context.Context, full bool) (Result, error) {
 	}
 	defer lock.Unlock()
 	start := c.now()
-	req0, ret0 := c.requests.Load(), c.retries.Load()
+	req0, ret0, skip0 := c.requests.Load(), c.retries.Load(), c.skipped.Load()
 	mode := "incremental"
 	if full {
 		mode = "full"
@@ -175,6 +180,7 @@ func (c *Connector) Sync(ctx context.Context, full bool) (Result, error) {
 	res, syncErr := c.sync(ctx, full)
 	res.Requests = int(c.requests.Load() - req0)
 	res.Retries = int(c.retries.Load() - ret0)
+	res.Skipped = int(c.skipped.Load() - skip0)
 	res.Duration = c.now().Sub(start)
 	run := store.SyncRun{ID: runID, FinishedAt: c.now(), Issues: res.Issues, Links: res.Links, Changes: res.Changes,
 		Removed: res.Removed, Requests: res.Requests, Retries: res.Retries}

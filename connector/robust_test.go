@@ -583,3 +583,49 @@ func TestNewRefusesQueriesThatBreakOut(t *testing.T) {
 		})
 	}
 }
+
+// TestUnreadableIssueIsSkippedNotFatal: Data Center's jira.projectkey.pattern
+// allows keys such as 2013PAY-5 that Radar does not read; one such issue is
+// left out with a warning and the sync goes on.
+func TestUnreadableIssueIsSkippedNotFatal(t *testing.T) {
+	for _, flavor := range []jirasim.Flavor{jirasim.Cloud, jirasim.DataCenter} {
+		t.Run(string(flavor), func(t *testing.T) {
+			r := newRig(t, flavor)
+			odd := r.sim.Issues()[0]
+			rewrite := func(w http.ResponseWriter, req *http.Request, inner http.Handler) {
+				if !strings.Contains(req.URL.Path, "/search") {
+					inner.ServeHTTP(w, req)
+					return
+				}
+				rec := httptest.NewRecorder()
+				inner.ServeHTTP(rec, req)
+				body := strings.ReplaceAll(rec.Body.String(), `"key":"`+odd.Key+`"`, `"key":"2013`+odd.Key+`"`)
+				for k, v := range rec.Header() {
+					w.Header()[k] = v
+				}
+				w.Header().Del("Content-Length")
+				w.WriteHeader(rec.Code)
+				w.Write([]byte(body))
+			}
+			r.wrap.Store(&rewrite)
+			res := r.sync(false)
+			if res.Skipped != 1 {
+				t.Errorf("skipped = %d, want 1 (the issue keyed 2013%s)", res.Skipped, odd.Key)
+			}
+			var n int
+			r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE id = ?`, odd.ID).Scan(&n)
+			if n != 0 {
+				t.Errorf("the unreadable issue was stored")
+			}
+			wms := watermarks(t, r.store)
+			if len(wms) != len(scopes) {
+				t.Errorf("watermarks = %v, want one per project: the sync must finish", wms)
+			}
+			var total int
+			r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE removed_at IS NULL`).Scan(&total)
+			if total == 0 {
+				t.Errorf("nothing stored")
+			}
+		})
+	}
+}

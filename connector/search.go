@@ -62,7 +62,13 @@ func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope s
 		for i := range is {
 			r, warnings, err := st.mapper.issue(&is[i], scope)
 			if err != nil {
-				return fmt.Errorf("read issue: %w", err)
+				// One unreadable issue must not stop every sync (Data
+				// Center's jira.projectkey.pattern allows keys Radar does
+				// not take): leave it out and say so.
+				c.skipped.Add(1)
+				c.log.Warn("jira issue skipped: Radar cannot read it", "problem", err.Error(),
+					"fix", "nothing to do unless it matters; Radar reads numeric ids and keys like PROJECT-123")
+				continue
 			}
 			for _, msg := range warnings {
 				c.log.Warn("jira field skipped", "issue", is[i].Key, "problem", msg)

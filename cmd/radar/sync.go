@@ -55,4 +55,7 @@ func printSyncSummary(e *env, r connector.Result) {
 	}
 	fmt.Fprintf(e.stdout, "synced (%s, %s): %d issues, %d links, %d changelog items, %d removed, %d requests, %d retries in %s\n",
 		r.Flavor, mode, r.Issues, r.Links, r.Changes, r.Removed, r.Requests, r.Retries, r.Duration.Round(time.Millisecond))
+	if r.Skipped > 0 {
+		fmt.Fprintf(e.stdout, "%d issue(s) skipped: Jira returned ids or keys Radar cannot read; the log names them\n", r.Skipped)
+	}
 }
