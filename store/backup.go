@@ -111,11 +111,14 @@ func (s *Store) Backup(ctx context.Context, to string, opts ...BackupOption) (Ba
 func verifyCopy(ctx context.Context, path, name string) (string, error) {
 	q := url.Values{}
 	q.Set("mode", "ro")
-	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite3", fileURI(path, q))
 	if err != nil {
 		return "", fmt.Errorf("backup: open the copy: %w", err)
 	}
 	defer db.Close()
+	if err := checkOpened(ctx, db, path); err != nil {
+		return "", fmt.Errorf("backup: open the copy: %w", err)
+	}
 	c := &Store{db: db, path: name}
 	if err := c.IntegrityCheck(ctx); err != nil {
 		return "", fmt.Errorf("backup: the copy failed its check, so it was not kept (run radar backup again; if it fails again, check the live database with sqlite3 PRAGMA integrity_check): %w", err)

@@ -3,9 +3,12 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -33,20 +36,34 @@ func dumpOf(t *testing.T, s *store.Store) string {
 }
 
 func TestBackupDuringConcurrentWrites(t *testing.T) {
+	openers := []struct {
+		name string
+		open func(context.Context, string) (*store.Store, error)
+	}{
+		{"Open", func(ctx context.Context, p string) (*store.Store, error) { return store.Open(ctx, p) }},
+		{"OpenForBackup", store.OpenForBackup}, // read-only, as radar backup
+	}
+	for _, o := range openers {
+		t.Run(o.name, func(t *testing.T) { testBackupDuringConcurrentWrites(t, o.open) })
+	}
+}
+
+func testBackupDuringConcurrentWrites(t *testing.T, open func(context.Context, string) (*store.Store, error)) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "radar.db")
-	s, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	// Another connection, as radar serve in another process, keeps writing.
+	// A connection, as radar serve in another process, creates the database
+	// and keeps writing.
 	w, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
+	s, err := open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	var committed atomic.Int64
 	stop := make(chan struct{})
 	writerDone := make(chan error, 1)
@@ -201,5 +218,220 @@ func TestBackupRefusals(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(existing); bytes.Equal(b, []byte("keep me")) || info.Size != int64(len(b)) {
 		t.Errorf("overwrite left %d bytes, info says %d", len(b), info.Size)
+	}
+}
+
+// TestBackupAwkwardPaths backs up from and to paths SQLite's URI syntax
+// gives a meaning to: exactly the intended files are written and verified,
+// nothing stray is left.
+func TestBackupAwkwardPaths(t *testing.T) {
+	ctx := context.Background()
+	parent := t.TempDir()
+	var want []string
+	for i, name := range awkwardNames {
+		src := fmt.Sprintf("%d/src/%s", i, name)
+		dst := fmt.Sprintf("%d/dst/%s", i, name)
+		// The read-only source connection leaves SQLite's -wal and -shm
+		// (the -wal empty) beside the source; nothing else may appear.
+		want = append(want, src, src+"-wal", src+"-shm", dst)
+		t.Run(name, func(t *testing.T) {
+			from := filepath.Join(parent, filepath.FromSlash(src))
+			to := filepath.Join(parent, filepath.FromSlash(dst))
+			for _, p := range []string{from, to} {
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s, err := store.Open(ctx, from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := enqueuePair(ctx, s, 1); err != nil {
+				t.Fatal(err)
+			}
+			wantDump := dumpOf(t, s)
+			s.Close()
+
+			b, err := store.OpenForBackup(ctx, from)
+			if err != nil {
+				t.Fatalf("open for backup: %v", err)
+			}
+			info, err := b.Backup(ctx, to)
+			b.Close()
+			if err != nil {
+				t.Fatalf("backup to %q: %v", to, err)
+			}
+			if fi, err := os.Stat(from + "-wal"); err != nil || fi.Size() != 0 {
+				t.Errorf("the source's -wal after the backup: %v, err %v; want empty", fi, err)
+			}
+			if info.Path != to || info.SchemaVersion == "" {
+				t.Errorf("backup info = %+v", info)
+			}
+			fi, err := os.Stat(to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Size() != info.Size || !isSQLite(t, to) {
+				t.Errorf("%s: %d bytes, SQLite header %v; info says %d bytes", to, fi.Size(), isSQLite(t, to), info.Size)
+			}
+			c, err := store.Open(ctx, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if got := dumpOf(t, c); got != wantDump {
+				t.Errorf("the copy's dump differs from the source's:\ngot  %s\nwant %s", got, wantDump)
+			}
+		})
+	}
+	if got, want := treeOf(t, parent), expectTree(want...); !slices.Equal(got, want) {
+		t.Errorf("files after backing up = %q, want %q", got, want)
+	}
+}
+
+// migrationsOf lists the versions recorded in the database at p, read
+// without Radar's store so nothing is migrated.
+func migrationsOf(t *testing.T, p string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+p+"?mode=ro") // test paths are plain
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var vs []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		vs = append(vs, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
+
+// TestBackupKeepsSchemaVersion: a backup neither migrates the database it
+// copies nor needs to know its schema, so a new binary backs up an old
+// database "before upgrading" and an old binary backs up a newer one.
+func TestBackupKeepsSchemaVersion(t *testing.T) {
+	ctx := context.Background()
+	names := migrationNames(t)
+	versions := func(names []string) []string {
+		var vs []string
+		for _, n := range names {
+			vs = append(vs, strings.TrimSuffix(n, ".sql"))
+		}
+		return vs
+	}
+	tests := []struct {
+		name string
+		fsys fs.FS
+		want []string
+	}{
+		{"older, at 0003", firstMigrations(t, 3, nil), versions(names[:3])},
+		{"newer, unknown 9999", firstMigrations(t, len(names), map[string]string{"9999_future.sql": `CREATE TABLE future (id INTEGER PRIMARY KEY);`}),
+			append(versions(names), "9999_future")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			from := filepath.Join(dir, "radar.db")
+			s, err := store.Open(ctx, from, store.WithMigrations(tc.fsys))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := enqueuePair(ctx, s, 1); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			before := fileSum(t, from)
+
+			b, err := store.OpenForBackup(ctx, from)
+			if err != nil {
+				t.Fatalf("open for backup: %v", err)
+			}
+			to := filepath.Join(dir, "copy.db")
+			info, err := b.Backup(ctx, to)
+			b.Close()
+			if err != nil {
+				t.Fatalf("backup: %v", err)
+			}
+			if got, want := info.SchemaVersion, tc.want[len(tc.want)-1]; got != want {
+				t.Errorf("backup schema version = %q, want %q", got, want)
+			}
+			// Not a byte of the database changed, and nothing waits in its WAL.
+			if fileSum(t, from) != before {
+				t.Error("the backup changed the source database file")
+			}
+			if fi, err := os.Stat(from + "-wal"); err != nil || fi.Size() != 0 {
+				t.Errorf("the source's -wal after the backup: %v, err %v; want empty", fi, err)
+			}
+			if got, want := treeOf(t, dir), []string{"copy.db", "radar.db", "radar.db-shm", "radar.db-wal"}; !slices.Equal(got, want) {
+				t.Errorf("files after the backup = %q, want %q", got, want)
+			}
+			if got := migrationsOf(t, from); !slices.Equal(got, tc.want) {
+				t.Errorf("after the backup the source records %q, want %q", got, tc.want)
+			}
+			if got := migrationsOf(t, to); !slices.Equal(got, tc.want) {
+				t.Errorf("the copy records %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestOpenForBackupRefusals(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write := func(name string, body []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, body, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	other := filepath.Join(dir, "other.db")
+	db, err := sql.Open("sqlite3", "file:"+other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE notes (body TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	tests := []struct {
+		name string
+		path string
+		want string
+	}{
+		{"missing", filepath.Join(dir, "missing.db"), "no database at"},
+		{"missing directory", filepath.Join(dir, "nope", "radar.db"), "no database at"},
+		{"empty path", "", "store.path is empty"},
+		{"empty file", write("empty.db", nil), "not a Radar database"},
+		{"text file", write("notes.txt", []byte(strings.Repeat("not a database\n", 100))), "not a Radar database"},
+		{"another SQLite database", other, "not a Radar database"},
+		{"directory", dir, "is a directory"},
+	}
+	before := treeOf(t, dir)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := store.OpenForBackup(ctx, tc.path)
+			if err == nil {
+				s.Close()
+				t.Fatal("open for backup succeeded")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not say %q", err, tc.want)
+			}
+		})
+	}
+	if got := treeOf(t, dir); !slices.Equal(got, before) {
+		t.Errorf("refusals changed the directory: got %q, want %q", got, before)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -41,8 +42,8 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // Open opens (creating if needed) the database at path, sets WAL mode,
 // foreign keys and a busy timeout, and applies pending migrations.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	if path == "" {
-		return nil, errors.New("open store: store.path is empty; set store.path to a file such as ./radar.db")
+	if err := checkPath(path); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
 	q.Set("_busy_timeout", "10000")
@@ -50,8 +51,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")
-	dsn := "file:" + path + "?" + q.Encode()
-	db, err := sql.Open("sqlite3", dsn)
+	db, err := sql.Open("sqlite3", fileURI(path, q))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -63,11 +63,136 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w%s", path, err, openHint(err))
 	}
+	if err := checkOpened(ctx, db, path); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w%s", path, err, openHint(err))
 	}
 	return s, nil
+}
+
+// OpenForBackup opens the existing database at path read-only for Backup
+// (and other reads: Dump, IntegrityCheck, SchemaVersion), without applying
+// migrations: a backup is a copy of the database as it is, whatever Radar
+// wrote it, so a new binary can back up a database before migrating it and
+// an old one can back up a database a newer Radar has migrated. radar serve
+// and radar sync may go on writing meanwhile (WAL readers do not block
+// them). A missing file is an error, never created, and so is a file that is
+// not a Radar database (no schema_migrations table). Methods that write fail
+// on the returned Store.
+//
+// The connection never writes to the database, but SQLite's WAL needs the
+// -wal and -shm files beside it: if no other connection had them open they
+// are created, and stay (empty of changes) after Close, since a read-only
+// connection cannot remove them; the next read-write connection uses them.
+func OpenForBackup(ctx context.Context, path string) (*Store, error) {
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("open store %s: no database at %s; check store.path", path, path)
+	case err != nil:
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	case fi.IsDir():
+		return nil, fmt.Errorf("open store %s: %s is a directory; store.path must name the database file", path, path)
+	}
+	q := url.Values{}
+	q.Set("mode", "ro") // never creates the file, never writes to it
+	q.Set("_busy_timeout", "10000")
+	db, err := sql.Open("sqlite3", fileURI(path, q))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{db: db, now: time.Now, path: path, migrations: embeddedMigrations()}
+	fail := func(err error) (*Store, error) {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w%s", path, err, openHint(err))
+	}
+	if err := db.PingContext(ctx); err != nil {
+		return fail(err)
+	}
+	if err := checkOpened(ctx, db, path); err != nil {
+		return fail(err)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n); err != nil {
+		return fail(err)
+	}
+	if n == 0 {
+		return fail(errors.New("not a Radar database: it has no schema_migrations table; check store.path"))
+	}
+	return s, nil
+}
+
+// checkPath refuses a path no SQLite URI can name.
+func checkPath(path string) error {
+	if path == "" {
+		return errors.New("open store: store.path is empty; set store.path to a file such as ./radar.db")
+	}
+	if strings.IndexByte(path, 0) >= 0 {
+		return fmt.Errorf("open store %q: store.path contains a NUL byte; give a plain file path", path)
+	}
+	return nil
+}
+
+// fileURI is the SQLite URI naming exactly the file at path, with the
+// parameters q (SQLite's own, such as mode, and the driver's, such as
+// _busy_timeout). mattn/go-sqlite3 reads its parameters after the first '?'
+// and hands the whole "file:" string to sqlite3_open_v2 with SQLITE_OPEN_URI;
+// SQLite ends the path at '?' or '#' and decodes %HH in it. So every byte of
+// the path but unreserved ones and '/' is %-escaped, and an absolute path
+// gets an empty authority ("file:///abs"), so one starting "//" is not
+// taken for a host.
+func fileURI(path string, q url.Values) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.WriteString("file:")
+	if strings.HasPrefix(path, "/") {
+		b.WriteString("//")
+	}
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '-', c == '.', c == '_', c == '~', c == '/':
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	if len(q) > 0 {
+		b.WriteByte('?')
+		b.WriteString(q.Encode())
+	}
+	return b.String()
+}
+
+// checkOpened confirms that db's main database is the file at path: a
+// mis-parsed URI would otherwise open (and maybe create) another file.
+func checkOpened(ctx context.Context, db *sql.DB, path string) error {
+	var file string
+	if err := db.QueryRowContext(ctx, `SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&file); err != nil {
+		return fmt.Errorf("check the opened file: %w", err)
+	}
+	want, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("check the opened file: %w", err)
+	}
+	if file == "" {
+		return fmt.Errorf("sqlite opened a temporary database instead of %s; give a plain file path", path)
+	}
+	got, err := os.Stat(file)
+	if err != nil || !os.SameFile(got, want) {
+		return fmt.Errorf("sqlite opened %s instead of %s; give a plain file path", file, path)
+	}
+	return nil
 }
 
 // openHint says what to do about a database that cannot be opened.
@@ -77,6 +202,8 @@ func openHint(err error) string {
 		return "; check store.path: its directory must exist and be writable"
 	case strings.Contains(msg, "readonly database"):
 		return "; check store.path: this user must be able to write the file and its directory"
+	case strings.Contains(msg, "file is not a database"):
+		return "; store.path is not a Radar database: check it"
 	}
 	return ""
 }

@@ -1,8 +1,14 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/radarhq/radar/store"
@@ -47,5 +53,132 @@ func TestOpenMigratesTwice(t *testing.T) {
 func TestOpenEmptyPath(t *testing.T) {
 	if _, err := store.Open(context.Background(), ""); err == nil {
 		t.Fatal("Open(\"\") succeeded, want an error naming store.path")
+	}
+}
+
+// awkwardNames are file and directory names SQLite's URI syntax gives a
+// meaning to ('?' starts the query, '#' the fragment, '%' an escape), or
+// that need escaping (space, non-ASCII), or that look like query parameters.
+var awkwardNames = []string{
+	"a#b?c/b.db",
+	"q?mode=memory",
+	"pct%41%2F.db",
+	"100%",
+	"sp ace/with space.db",
+	"naïve-データ/ü.db",
+	"amp&_journal_mode=DELETE=x.db",
+	"hash#frag.db",
+}
+
+// treeOf lists every file and directory under root, relative to it.
+func treeOf(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != root {
+			rel, _ := filepath.Rel(root, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// expectTree is the listing treeOf gives for exactly the files named (and
+// the directories holding them).
+func expectTree(files ...string) []string {
+	set := map[string]bool{}
+	for _, f := range files {
+		set[f] = true
+		for d := path.Dir(f); d != "."; d = path.Dir(d) {
+			set[d] = true
+		}
+	}
+	var out []string
+	for f := range set {
+		out = append(out, f)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// isSQLite reports whether the file at p starts with SQLite's header.
+func isSQLite(t *testing.T, p string) bool {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Errorf("read %s: %v", p, err)
+		return false
+	}
+	return bytes.HasPrefix(b, []byte("SQLite format 3\x00"))
+}
+
+func TestOpenAwkwardPaths(t *testing.T) {
+	ctx := context.Background()
+	// Each case has its own directory under one plainly named parent, which
+	// is listed whole at the end: a file opened in the wrong place shows.
+	parent := t.TempDir()
+	var want []string
+	for i, name := range awkwardNames {
+		rel := fmt.Sprintf("%d/%s", i, name)
+		want = append(want, rel)
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(parent, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			s, err := store.Open(ctx, p)
+			if err != nil {
+				t.Fatalf("open %q: %v", p, err)
+			}
+			if err := enqueuePair(ctx, s, 1); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !isSQLite(t, p) {
+				t.Fatalf("%s is not an SQLite database", p)
+			}
+			// Opened again, it holds what was written.
+			s, err = store.Open(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var n int
+			if err := s.DB().QueryRow(`SELECT count(*) FROM slack_outbox`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 2 {
+				t.Errorf("reopened %s holds %d outbox rows, want 2", p, n)
+			}
+		})
+	}
+	if got, want := treeOf(t, parent), expectTree(want...); !slices.Equal(got, want) {
+		t.Errorf("files after opening = %q, want %q", got, want)
+	}
+}
+
+// TestOpenPathStartingWithTwoSlashes: "file://x" would name an authority.
+func TestOpenPathStartingWithTwoSlashes(t *testing.T) {
+	root := t.TempDir()
+	if !filepath.IsAbs(root) || filepath.Separator != '/' {
+		t.Skip("needs an absolute Unix path")
+	}
+	s, err := store.Open(context.Background(), "/"+filepath.Join(root, "radar.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if got, want := treeOf(t, root), []string{"radar.db"}; !slices.Equal(got, want) {
+		t.Errorf("files = %q, want %q", got, want)
 	}
 }
