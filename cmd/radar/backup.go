@@ -10,8 +10,9 @@ import (
 )
 
 // runBackup writes a consistent, verified copy of the database while radar
-// serve or radar sync may be writing to it. Restore by stopping Radar and
-// pointing store.path at the copy (or copying it over the database file).
+// serve or radar sync may be writing to it, without migrating it. Restore by
+// stopping Radar and pointing store.path at the copy (or copying it over the
+// database file).
 func runBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "backup")
 	cfgPath := fs.String("config", "", "configuration file (YAML)")
@@ -30,7 +31,10 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if _, err := os.Stat(cfg.Store.Path); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("no database at %s (store.path); check --config", cfg.Store.Path)
 	}
-	st, err := openStore(ctx, cfg)
+	// Read-only and unmigrated: the copy has the schema the database has, so
+	// a new binary can back up before it upgrades the database, and an old
+	// one can back up a database a newer Radar migrated.
+	st, err := store.OpenForBackup(ctx, cfg.Store.Path)
 	if err != nil {
 		return err
 	}

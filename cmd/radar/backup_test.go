@@ -3,15 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/radarhq/radar/jirasim"
+	"github.com/radarhq/radar/store"
 )
 
 // TestBackupCommand backs up a synced database, refuses to overwrite the
@@ -79,4 +84,154 @@ func writeStoreOnly(t *testing.T, db string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// versionsIn lists the migrations recorded in the SQLite database at p,
+// read-only and without Radar's store, so reading migrates nothing.
+func versionsIn(t *testing.T, p string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+p+"?mode=ro") // test paths are plain
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var has int
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'`).Scan(&has); err != nil {
+		t.Fatal(err)
+	}
+	if has == 0 {
+		return nil
+	}
+	rows, err := db.Query(`SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var vs []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		vs = append(vs, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
+
+// buildDatabase writes an SQLite database at p by running each statement
+// list in order, outside Radar's store.
+func buildDatabase(t *testing.T, p string, scripts ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+p+"?_journal_mode=WAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range scripts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("build %s: %v", p, err)
+		}
+	}
+}
+
+// TestBackupCommandKeepsSchema: radar backup copies the database as it is.
+// A new binary backing up an older database "before upgrading" leaves it
+// (and its copy) at the old schema, so an older radar serve still running
+// goes on; an old binary backs up a database a newer Radar migrated; a
+// database that is not Radar's is refused, untouched.
+func TestBackupCommandKeepsSchema(t *testing.T) {
+	migrations, err := filepath.Glob(filepath.Join("..", "..", "store", "migrations", "*.sql"))
+	if err != nil || len(migrations) < 4 {
+		t.Fatalf("store migrations: %v, %v", migrations, err)
+	}
+	slices.Sort(migrations)
+	const ledger = `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`
+	var upTo3 []string
+	var versions3 []string
+	for _, m := range migrations[:3] {
+		b, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := strings.TrimSuffix(filepath.Base(m), ".sql")
+		versions3 = append(versions3, v)
+		upTo3 = append(upTo3, string(b), fmt.Sprintf(`INSERT INTO schema_migrations VALUES ('%s', 1)`, v))
+	}
+
+	tests := []struct {
+		name    string
+		build   func(t *testing.T, p string)
+		want    []string // versions in the source afterwards, and in the copy
+		printed string
+	}{
+		{"older database, at 0003", func(t *testing.T, p string) {
+			buildDatabase(t, p, append([]string{ledger}, upTo3...)...)
+		}, versions3, "schema " + versions3[2] + ","},
+		{"newer database, with an unknown migration", func(t *testing.T, p string) {
+			st, err := store.Open(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			buildDatabase(t, p, `CREATE TABLE future (id INTEGER PRIMARY KEY)`,
+				`INSERT INTO schema_migrations VALUES ('9999_future', 1)`)
+		}, nil, "schema 9999_future,"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := filepath.Join(dir, "radar.db")
+			tt.build(t, db)
+			want := tt.want
+			if want == nil {
+				want = versionsIn(t, db)
+			}
+			cfg := writeStoreOnly(t, db)
+			to := filepath.Join(dir, "copy.db")
+			out := runCmd(t, nil, "backup", "--config", cfg, "--to", to)
+			if !strings.Contains(out, tt.printed) {
+				t.Errorf("backup printed %q, want it to say %q", out, tt.printed)
+			}
+			if got := versionsIn(t, db); !slices.Equal(got, want) {
+				t.Errorf("after radar backup the database records %q, want %q (backup must not migrate)", got, want)
+			}
+			if got := versionsIn(t, to); !slices.Equal(got, want) {
+				t.Errorf("the copy records %q, want %q", got, want)
+			}
+		})
+	}
+
+	t.Run("not a Radar database", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "notes.db")
+		buildDatabase(t, db, `CREATE TABLE notes (body TEXT)`)
+		to := filepath.Join(t.TempDir(), "copy.db")
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"backup", "--config", writeStoreOnly(t, db), "--to", to}, &out, &errOut, nil); code != 1 {
+			t.Fatalf("exit %d, want 1; stderr: %s", code, errOut.String())
+		}
+		if !strings.Contains(errOut.String(), "not a Radar database") {
+			t.Errorf("stderr %q does not say it is not a Radar database", errOut.String())
+		}
+		if got := versionsIn(t, db); got != nil {
+			t.Errorf("the refused database now records migrations %q", got)
+		}
+		if _, err := os.Stat(to); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a refused backup wrote %s: %v", to, err)
+		}
+	})
+
+	t.Run("missing database", func(t *testing.T) {
+		dir := t.TempDir()
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"backup", "--config", writeStoreOnly(t, filepath.Join(dir, "none.db")), "--to", filepath.Join(dir, "copy.db")}, &out, &errOut, nil)
+		if code != 1 || !strings.Contains(errOut.String(), "no database at") {
+			t.Errorf("exit %d, stderr %q; want 1 and no database at", code, errOut.String())
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("backup of a missing database left %v", entries)
+		}
+	})
 }
