@@ -72,6 +72,16 @@ type Alerter struct {
 	// Guarded by flushMu: what finding a cut-off send needs.
 	channelIDs map[string]string // channel as configured (#name or id) -> id
 	warnedLook map[string]bool   // lookup problems already logged, by code
+	// settle is how long after an unanswered send its message is left alone
+	// before it is looked for (and perhaps sent again): Slack may still be
+	// processing the post, and its history may lag.
+	settle    time.Duration
+	lastTry   map[int64]time.Time // outbox id -> this process's last unanswered send
+	lookFails map[int64]int       // outbox id -> failed lookups in this process
+
+	healthMu  sync.Mutex
+	healthOK  time.Time // when Slack last answered a request
+	healthErr error     // the last request's transport failure; nil once Slack answers
 }
 
 // Option configures an Alerter.
@@ -109,6 +119,13 @@ func WithBackoff(first, max time.Duration, attempts int) Option {
 	return func(a *Alerter) { a.backoff, a.maxBackoff, a.maxAttempts = first, max, attempts }
 }
 
+// WithSettleDelay sets how long a message whose send went unanswered (a
+// timeout, a 5xx, a cut connection) is left pending before it is looked for
+// in Slack and perhaps sent again (default 30s). Only sends this process
+// made are timed: a message left in flight by an earlier process is looked
+// for on the first flush.
+func WithSettleDelay(d time.Duration) Option { return func(a *Alerter) { a.settle = d } }
+
 // New returns an Alerter for the Slack configuration. The token (or the
 // webhook URL) comes from the config value or its *_file; with neither it
 // returns an error saying what to set.
@@ -127,6 +144,9 @@ func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
 		lastSend:       map[string]time.Time{},
 		channelIDs:     map[string]string{},
 		warnedLook:     map[string]bool{},
+		settle:         30 * time.Second,
+		lastTry:        map[int64]time.Time{},
+		lookFails:      map[int64]int{},
 	}
 	for _, o := range opts {
 		o(a)

@@ -145,7 +145,7 @@ func (a *Alerter) redact(err error) string {
 	}
 	s := err.Error()
 	var se slack.SlackErrorResponse
-	if errors.As(err, &se) {
+	if errors.As(err, &se) && se.Err != "" {
 		s = strings.ReplaceAll(s, se.Err, slackCode(se.Err))
 	}
 	if a.webhookURL != "" {
@@ -183,9 +183,10 @@ func (a *Alerter) flush(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("flush: %w", err)
 	}
-	stuck := map[string]error{} // channel -> why it stopped
-	held := map[string]bool{}   // route and finding -> its thread waits behind an unsent message
-	var refused []error         // messages Slack refused for themselves
+	stuck := map[string]error{}     // channel -> why it stopped
+	held := map[string]bool{}       // route and finding -> its thread waits behind an unsent message
+	unanswered := map[string]bool{} // channel -> a send there went unanswered in this flush
+	var refused []error             // messages Slack refused for themselves, or left to settle or be looked for
 	var authErr error
 	for _, m := range pending {
 		if ctx.Err() != nil {
@@ -230,6 +231,25 @@ func (a *Alerter) flush(ctx context.Context) error {
 			refused = append(refused, err)
 			continue
 		}
+		// A failed lookup holds only its message's thread: it is neither the
+		// channel's fault nor the token's.
+		var le *lookupError
+		if errors.As(err, &le) {
+			refused = append(refused, err)
+			continue
+		}
+		// A message left to settle holds its thread; the channel goes on
+		// unless a second send there goes unanswered too.
+		var se *settlingError
+		if errors.As(err, &se) {
+			if se.fresh && unanswered[m.Channel] {
+				stuck[m.Channel] = err
+				continue
+			}
+			unanswered[m.Channel] = unanswered[m.Channel] || se.fresh
+			refused = append(refused, err)
+			continue
+		}
 		if errors.As(err, &pe) && authCodes[pe.Code] {
 			authErr = err
 		}
@@ -267,11 +287,14 @@ func (a *Alerter) reportPending(ctx context.Context) int {
 //
 // A post is marked in flight, in its own commit, before it goes out. If no
 // answer comes back (a kill, a timeout, a dropped connection, a 5xx) the
-// message may be in Slack already: before posting it again, it is looked
-// for in the channel (or its thread) by the outbox key in its metadata, and
-// if found recorded as sent. Edits are not looked for: sending one twice
-// leaves the same text. Webhooks cannot be read back, so a webhook message
-// cut off mid-send may show twice.
+// message may be in Slack already, or land there shortly: it is left
+// pending for the settle delay (its thread's follow-ups wait behind it),
+// then looked for in the channel (or its thread) by the outbox key in its
+// metadata, and if found recorded as sent. A lookup that keeps failing
+// gives up after maxLookFails tries or lookGiveUp, and the message is
+// posted again (at-least-once). Edits are not looked for: sending one
+// twice leaves the same text. Webhooks cannot be read back, so a webhook
+// message cut off mid-send may show twice.
 func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) error {
 	msg, err := decodeMessage(m.Payload)
 	if err != nil {
@@ -280,7 +303,13 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 	findable := a.api != nil && m.Op != store.OpUpdate
 	unknown := findable && !m.InFlightAt.IsZero() // an earlier send's answer never came
 	attempts, limited := 0, 0
+	lookFailed := false // a lookup failed in this call: it counts once towards maxLookFails
 	for {
+		if unknown {
+			if err := a.settling(m, false); err != nil {
+				return err
+			}
+		}
 		if err := a.waitTurn(ctx, m.Channel); err != nil {
 			return err
 		}
@@ -289,8 +318,13 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 			var found bool
 			found, err = a.findSent(ctx, m)
 			if found {
+				a.forget(m.ID)
 				return nil
 			}
+			if err != nil && a.giveUpLooking(m, err, !lookFailed) {
+				err = nil
+			}
+			lookFailed = lookFailed || err != nil
 		}
 		if err == nil {
 			if findable {
@@ -308,8 +342,10 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 			var channelID, ts string
 			channelID, ts, err = a.send(sctx, m, msg)
 			cancel()
+			a.observe(err)
 			a.lastSend[m.Channel] = a.now()
 			if err == nil {
+				a.forget(m.ID)
 				if channelID != "" {
 					a.channelIDs[m.Channel] = channelID
 				}
@@ -329,6 +365,9 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 						return err
 					}
 					m.InFlightAt = time.Time{}
+					delete(a.lastTry, m.ID)
+				} else {
+					a.lastTry[m.ID] = a.now()
 				}
 			}
 		}
@@ -337,6 +376,12 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 		}
 		class, wait := classify(err)
 		code := errorCode(err)
+		var le *lookupError
+		lookup := errors.As(err, &le)
+		if lookup && class != classTransient && class != classRateLimited {
+			// No retry now will fix it: look again on a later flush.
+			return a.lookupFailed(ctx, m, le)
+		}
 		switch class {
 		case classGone:
 			a.log.Warn("parent message is gone; skipping its update", "channel", m.Channel, "code", code)
@@ -370,12 +415,29 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 			}
 			if limited > 2*a.maxAttempts {
 				a.notification("failed")
+				a.observeDown(fmt.Errorf("slack kept answering 429 rate limited (%d times in a row)", limited))
+				if lookup {
+					return a.lookupFailed(ctx, m, le)
+				}
 				_ = a.st.MarkOutboxFailed(context.WithoutCancel(ctx), m.ID, "rate limited")
 				return fmt.Errorf("send to %s: still rate limited after %d waits", m.Channel, limited)
 			}
 			a.log.Warn("slack rate limit; waiting", "channel", m.Channel, "retry_after", wait)
 		case classTransient:
 			attempts++
+			if lookup && attempts >= a.maxAttempts {
+				return a.lookupFailed(ctx, m, le)
+			}
+			if !lookup && unknown && a.settle > 0 {
+				// Slack may have the message, or get it shortly: leave it to
+				// settle, then look for it before sending it again.
+				msg := a.redact(err)
+				_ = a.st.MarkOutboxFailed(context.WithoutCancel(ctx), m.ID, msg)
+				a.notification("retried")
+				a.log.Warn("slack did not answer a send; the notification is looked for in Slack before it is sent again",
+					"channel", m.Channel, "key", m.Key, "settle", a.settle, "err", msg)
+				return a.settling(m, true)
+			}
 			if attempts >= a.maxAttempts {
 				a.notification("failed")
 				msg := a.redact(err)
@@ -395,6 +457,77 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 			return err
 		}
 	}
+}
+
+// settlingError says a message whose send went unanswered is left pending
+// until its settle delay has passed.
+type settlingError struct {
+	channel, key string
+	until        time.Time
+	fresh        bool // a send went unanswered just now, rather than in an earlier flush
+}
+
+func (e *settlingError) Error() string {
+	return fmt.Sprintf("send to %s: Slack did not answer; the message is looked for in Slack after %s, before it is sent again",
+		e.channel, e.until.UTC().Format(time.RFC3339))
+}
+
+// settling returns a *settlingError while m's last unanswered send in this
+// process is more recent than the settle delay, nil once it may be looked
+// for. fresh says the send went unanswered just now.
+func (a *Alerter) settling(m store.OutboxMessage, fresh bool) error {
+	last, ok := a.lastTry[m.ID]
+	if !ok || a.settle <= 0 {
+		return nil
+	}
+	until := last.Add(a.settle)
+	if !a.now().Before(until) {
+		return nil
+	}
+	return &settlingError{channel: m.Channel, key: m.Key, until: until, fresh: fresh}
+}
+
+// forget drops what the alerter remembers of a message now sent.
+func (a *Alerter) forget(id int64) {
+	delete(a.lastTry, id)
+	delete(a.lookFails, id)
+}
+
+// After maxLookFails flushes whose lookups failed in a process, or once a message has
+// been in flight for lookGiveUp, a message whose send was cut off is posted
+// again without knowing whether Slack has it (at-least-once): a lookup
+// that keeps failing must not hold its thread for ever.
+const (
+	maxLookFails = 5
+	lookGiveUp   = time.Hour
+)
+
+// giveUpLooking counts a failed lookup of m (with count set: retries
+// within one flush count once, and a rate limit not at all, being waited
+// out up to lookGiveUp) and reports whether to stop looking and post m
+// again; if so it warns that m may show twice.
+func (a *Alerter) giveUpLooking(m store.OutboxMessage, err error, count bool) bool {
+	if count && !rateLimited(err) {
+		a.lookFails[m.ID]++
+	}
+	n := a.lookFails[m.ID]
+	if n < maxLookFails && a.now().Sub(m.InFlightAt) < lookGiveUp {
+		return false
+	}
+	delete(a.lookFails, m.ID)
+	a.log.Warn("cannot look in Slack for a notification whose send was cut off; posting it again, so it may show twice",
+		"channel", m.Channel, "key", m.Key, "failed_lookups", n, "in_flight_since", m.InFlightAt, "err", a.redact(err))
+	return true
+}
+
+// lookupFailed records a failed lookup of m and hands it back: m stays
+// pending, its thread waits, and it is looked for again on a later flush.
+func (a *Alerter) lookupFailed(ctx context.Context, m store.OutboxMessage, le *lookupError) error {
+	a.notification("failed")
+	a.log.Warn("looking in Slack for a notification whose send was cut off failed; it stays pending, its thread waits, and it is looked for again on the next flush",
+		"channel", m.Channel, "key", m.Key, "failed_lookups", a.lookFails[m.ID], "err", le.Error())
+	_ = a.st.MarkOutboxFailed(context.WithoutCancel(ctx), m.ID, le.Error())
+	return le
 }
 
 // answered reports whether err is Slack's own answer that it did not post
@@ -425,9 +558,13 @@ func answered(err error) bool {
 // can be recognised in the channel.
 const metadataEventType = "radar_notification"
 
-// lookBack is how long before the first unanswered attempt a search for
-// the message starts: room for a clock that differs from Slack's.
-const lookBack = 5 * time.Minute
+// lookBack widens a search for a message whose send was cut off on both
+// sides of the unanswered attempts: room for a clock that differs from
+// Slack's, and for a post Slack stamps late.
+const lookBack = 15 * time.Minute
+
+// lookPages bounds a search, at 200 messages a page.
+const lookPages = 50
 
 // lookCodes are lookup errors that leave nothing to do but post again:
 // the app cannot read the channel.
@@ -440,16 +577,46 @@ var lookCodes = map[string]string{
 	"access_denied":     "the workspace does not let the app read the channel",
 }
 
+// lookupError is a failed request of a search for a message whose send was
+// cut off. It holds only that message (and its thread), never the channel
+// or the other channels, whatever the code.
+type lookupError struct {
+	method  string // conversations.history, conversations.replies or users.conversations
+	channel string
+	detail  string // the error, secrets removed
+	err     error
+}
+
+func (e *lookupError) Error() string {
+	scope := "channels:history (groups:history for private channels)"
+	if e.method == "users.conversations" {
+		scope = "channels:read (groups:read for private channels)"
+	}
+	return fmt.Sprintf("look in %s for a message whose send was cut off: %s (needs the %s scope): %s; it is looked for again on the next flush, and posted again after %d failed lookups or %s in flight",
+		e.channel, e.method, scope, e.detail, maxLookFails, lookGiveUp)
+}
+
+func (e *lookupError) Unwrap() error { return e.err }
+
+// errSearchExhausted says a search read lookPages pages without reaching
+// the start of its window: the message may be there, further back.
+var errSearchExhausted = errors.New("search exhausted")
+
 // findSent looks in Slack for a message of m whose send was cut off. It
 // reports whether it found one (and recorded it as sent). An error is
-// the lookup's own failure, to be retried like a failed send; a channel the
-// app cannot read is warned about once and reported as not found, so the
-// message is posted again (at-least-once).
+// the lookup's own failure (a *lookupError), to be retried; a channel the
+// app cannot read, or a search that ran out of pages, is warned about and
+// reported as not found, so the message is posted again (at-least-once).
 func (a *Alerter) findSent(ctx context.Context, m store.OutboxMessage) (bool, error) {
 	lctx, cancel := context.WithTimeout(ctx, a.requestTimeout)
 	defer cancel()
 	channelID, ts, err := a.lookFor(lctx, m)
 	a.lastSend[m.Channel] = a.now()
+	if errors.Is(err, errSearchExhausted) {
+		a.log.Warn("searched Slack for a notification whose send was cut off without reaching the time it was sent; posting it again, so it may show twice",
+			"channel", m.Channel, "key", m.Key, "pages", lookPages, "in_flight_since", m.InFlightAt)
+		return false, nil
+	}
 	if err != nil {
 		code := errorCode(err)
 		hint, cannot := lookCodes[code]
@@ -481,44 +648,90 @@ func (a *Alerter) findSent(ctx context.Context, m store.OutboxMessage) (bool, er
 var errNotMember = errors.New("the app is not a member of the channel")
 
 // lookFor returns the channel id and ts of m's message in Slack, ts empty
-// when no message carries m's key.
+// when no message carries m's key. A reply is looked for in its thread,
+// or in the channel when the thread is gone: a reply whose parent was
+// deleted is sent to the channel instead.
 func (a *Alerter) lookFor(ctx context.Context, m store.OutboxMessage) (channelID, ts string, err error) {
-	thread := m.Op == store.OpReply && m.ParentTS != ""
-	channelID = m.ParentChannel
-	if !thread || channelID == "" {
-		if channelID, err = a.channelID(ctx, m.Channel); err != nil {
-			return "", "", err
+	if m.Op == store.OpReply && m.ParentTS != "" {
+		if channelID = m.ParentChannel; channelID == "" {
+			if channelID, err = a.channelID(ctx, m.Channel); err != nil {
+				return "", "", err
+			}
 		}
+		ts, err = a.search(ctx, m, channelID, m.ParentTS)
+		if errorCode(err) != "thread_not_found" {
+			return channelID, ts, err
+		}
+		a.log.Info("the thread of a reply whose send was cut off is gone; looking for the reply in the channel", "channel", m.Channel, "key", m.Key)
 	}
-	since := m.InFlightAt.Add(-lookBack)
-	oldest := fmt.Sprintf("%d.%06d", since.Unix(), since.Nanosecond()/1000)
+	if channelID, err = a.channelID(ctx, m.Channel); err != nil {
+		return "", "", err
+	}
+	ts, err = a.search(ctx, m, channelID, "")
+	return channelID, ts, err
+}
+
+// search pages through a channel's history (or, with parentTS, a thread)
+// around m's unanswered sends for a message carrying m's key, and returns
+// its ts, empty when none does. The window runs from lookBack before the
+// first unanswered send to lookBack after the last one this process made
+// (to now for a send an earlier process made).
+func (a *Alerter) search(ctx context.Context, m store.OutboxMessage, channelID, parentTS string) (string, error) {
+	oldest := slackTS(m.InFlightAt.Add(-lookBack))
+	latest := ""
+	if last, ok := a.lastTry[m.ID]; ok {
+		if last.Before(m.InFlightAt) {
+			last = m.InFlightAt
+		}
+		latest = slackTS(last.Add(lookBack))
+	}
+	method := "conversations.history"
+	if parentTS != "" {
+		method = "conversations.replies"
+	}
 	cursor := ""
-	for page := 0; page < 50; page++ {
+	for page := 0; page < lookPages; page++ {
 		var msgs []slack.Message
-		if thread {
+		var err error
+		if parentTS != "" {
 			msgs, _, cursor, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
-				ChannelID: channelID, Timestamp: m.ParentTS, Oldest: oldest, Limit: 200, Cursor: cursor, IncludeAllMetadata: true})
+				ChannelID: channelID, Timestamp: parentTS, Oldest: oldest, Latest: latest, Limit: 200, Cursor: cursor, IncludeAllMetadata: true})
 		} else {
 			var r *slack.GetConversationHistoryResponse
 			r, err = a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
-				ChannelID: channelID, Oldest: oldest, Limit: 200, Cursor: cursor, IncludeAllMetadata: true})
+				ChannelID: channelID, Oldest: oldest, Latest: latest, Limit: 200, Cursor: cursor, IncludeAllMetadata: true})
 			if r != nil {
 				msgs, cursor = r.Messages, r.ResponseMetaData.NextCursor
 			}
 		}
+		a.observeLookup(err)
 		if err != nil {
-			return "", "", fmt.Errorf("look for %s in %s: %w", m.Key, m.Channel, err)
+			return "", &lookupError{method: method, channel: m.Channel, detail: a.redact(err), err: err}
 		}
 		for _, msg := range msgs {
 			if msg.Metadata.EventType == metadataEventType && msg.Metadata.EventPayload["key"] == m.Key {
-				return channelID, msg.Timestamp, nil
+				return msg.Timestamp, nil
 			}
 		}
 		if cursor == "" {
-			break
+			return "", nil
 		}
 	}
-	return channelID, "", nil
+	return "", fmt.Errorf("look for %s in %s with %s: %d pages read: %w", m.Key, m.Channel, method, lookPages, errSearchExhausted)
+}
+
+// observeLookup records a lookup's outcome for Health: a channel the app
+// cannot read is an answer, not an outage.
+func (a *Alerter) observeLookup(err error) {
+	if _, cannot := lookCodes[errorCode(err)]; cannot {
+		err = nil
+	}
+	a.observe(err)
+}
+
+// slackTS renders t as a Slack timestamp.
+func slackTS(t time.Time) string {
+	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000)
 }
 
 // channelID returns the id of a channel given as an id or a #name: the
@@ -536,8 +749,9 @@ func (a *Alerter) channelID(ctx context.Context, channel string) (string, error)
 	for page := 0; page < 100; page++ {
 		chans, next, err := a.api.GetConversationsForUserContext(ctx, &slack.GetConversationsForUserParameters{
 			Types: []string{"public_channel", "private_channel"}, ExcludeArchived: true, Limit: 200, Cursor: cursor})
+		a.observeLookup(err)
 		if err != nil {
-			return "", fmt.Errorf("find channel %s: %w", channel, err)
+			return "", &lookupError{method: "users.conversations", channel: channel, detail: a.redact(err), err: err}
 		}
 		for _, c := range chans {
 			a.channelIDs["#"+c.Name] = c.ID

@@ -126,7 +126,7 @@ func TestRestartMidwaySendsNothingTwice(t *testing.T) {
 
 	// Slack goes down for longer than a flush retries: the escalation's
 	// reply and update, and six new findings, stay in the outbox.
-	h.slack.FailNext(6, slacksim.ServerError, 0)
+	h.slack.SetOutage(slacksim.ServerError, 0)
 	crit := f
 	crit.Severity = radar.SeverityCritical
 	changes := append(newFindings(6), change(crit, radar.TransitionEscalated, radar.SeverityWarning))
@@ -143,6 +143,7 @@ func TestRestartMidwaySendsNothingTwice(t *testing.T) {
 	h.st.Close()
 	h.open()
 	h.restart()
+	h.slack.SetOutage(0, 0)
 	if err := h.a.Deliver(context.Background(), report, changes); err != nil {
 		t.Fatalf("deliver after restart: %v", err)
 	}

@@ -120,6 +120,9 @@ func (h *harness) restart() {
 		alerts.WithMetrics(h.metrics),
 		alerts.WithPacing(0),
 		alerts.WithBackoff(time.Millisecond, 4*time.Millisecond, 6),
+		// An unanswered send is looked for after the backoff, in the same
+		// flush; inflight_test.go sets a settle delay where it matters.
+		alerts.WithSettleDelay(0),
 	}, h.opts...)
 	a, err := alerts.New(h.cfg, h.st, opts...)
 	if err != nil {
