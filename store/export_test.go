@@ -9,3 +9,6 @@ var EmbeddedMigrations = embeddedMigrations
 // its root) instead of the embedded ones: tests build databases at earlier
 // schema versions, or with a migration that fails.
 func WithMigrations(fsys fs.FS) Option { return func(s *Store) { s.migrations = fsys } }
+
+// FileURI is the SQLite URI the store opens a path with.
+var FileURI = fileURI

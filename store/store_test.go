@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/radarhq/radar/store"
@@ -180,5 +182,75 @@ func TestOpenPathStartingWithTwoSlashes(t *testing.T) {
 	s.Close()
 	if got, want := treeOf(t, root), []string{"radar.db"}; !slices.Equal(got, want) {
 		t.Errorf("files = %q, want %q", got, want)
+	}
+}
+
+// TestOpenRelativeAwkwardPath: a relative path is opened relative to the
+// working directory, escaped like an absolute one.
+func TestOpenRelativeAwkwardPath(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	const name = "rel #1?x=%20.db"
+	s, err := store.Open(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	b, err := store.OpenForBackup(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := b.Backup(ctx, "copy #2?.db")
+	b.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Path != "copy #2?.db" {
+		t.Errorf("backup path = %q", info.Path)
+	}
+	want := []string{"copy #2?.db", name, name + "-shm", name + "-wal"}
+	slices.Sort(want)
+	if got := treeOf(t, dir); !slices.Equal(got, want) {
+		t.Errorf("files = %q, want %q", got, want)
+	}
+}
+
+func TestFileURI(t *testing.T) {
+	ro := url.Values{"mode": {"ro"}}
+	tests := []struct {
+		path string
+		q    url.Values
+		want string
+	}{
+		{"/var/lib/radar/radar.db", ro, "file:///var/lib/radar/radar.db?mode=ro"},
+		{"radar.db", nil, "file:radar.db"},
+		{"/d/a#b?c/b.db", ro, "file:///d/a%23b%3Fc/b.db?mode=ro"},
+		{"100%.db", nil, "file:100%25.db"},
+		{"//srv/radar.db", nil, "file:////srv/radar.db"},
+		{"/sp ace/ü&x=y.db", url.Values{"_busy_timeout": {"10000"}, "mode": {"ro"}}, "file:///sp%20ace/%C3%BC%26x%3Dy.db?_busy_timeout=10000&mode=ro"},
+	}
+	for _, tc := range tests {
+		if got := store.FileURI(tc.path, tc.q); got != tc.want {
+			t.Errorf("FileURI(%q) = %q, want %q", tc.path, got, tc.want)
+		}
+	}
+}
+
+func TestOpenRefusesNUL(t *testing.T) {
+	dir := t.TempDir()
+	for _, open := range []func(context.Context, string) (*store.Store, error){
+		func(ctx context.Context, p string) (*store.Store, error) { return store.Open(ctx, p) },
+		store.OpenForBackup,
+	} {
+		if s, err := open(context.Background(), filepath.Join(dir, "a\x00b.db")); err == nil || !strings.Contains(err.Error(), "NUL") {
+			if s != nil {
+				s.Close()
+			}
+			t.Errorf("open of a path with NUL: %v, want an error naming the NUL byte", err)
+		}
+	}
+	if got := treeOf(t, dir); len(got) != 0 {
+		t.Errorf("files = %q, want none", got)
 	}
 }
