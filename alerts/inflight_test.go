@@ -30,6 +30,7 @@ import (
 type loseAnswer struct {
 	next   http.RoundTripper
 	mu     sync.Mutex
+	skip   int // answers let through before the lost ones
 	lost   int
 	unsent bool
 	after  func()
@@ -40,9 +41,11 @@ func (l *loseAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
 		return l.next.RoundTrip(req)
 	}
 	l.mu.Lock()
-	lose := l.lost > 0
+	lose := l.skip == 0 && l.lost > 0
 	if lose {
 		l.lost--
+	} else if l.skip > 0 {
+		l.skip--
 	}
 	l.mu.Unlock()
 	if lose && l.unsent {

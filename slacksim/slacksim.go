@@ -238,6 +238,23 @@ func (s *Server) messageError(text string) string {
 	return ""
 }
 
+// DeleteMessage removes the message with ts in channel (name or id), and
+// its thread's replies with it, as a person deleting a thread's parent in
+// Slack leaves nothing to reply to: later replies and conversations.replies
+// answer thread_not_found. It reports whether the message was there.
+func (s *Server) DeleteMessage(channel, ts string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.channelID(channel)
+	if s.find(id, ts) == nil {
+		return false
+	}
+	s.messages = slices.DeleteFunc(s.messages, func(m *Message) bool {
+		return m.ChannelID == id && (m.TS == ts || m.ThreadTS == ts)
+	})
+	return true
+}
+
 // Messages returns copies of every accepted message in arrival order.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()

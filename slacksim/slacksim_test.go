@@ -3,11 +3,13 @@ package slacksim_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -507,5 +509,42 @@ func TestUserConversationsNamesChannels(t *testing.T) {
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("users.conversations = %v, want %v", got, want)
+	}
+}
+
+func TestDeleteMessageTakesItsThread(t *testing.T) {
+	s := slacksim.New(slacksim.Options{Token: "xoxb-t"})
+	id := s.AddChannel("#a")
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	post := func(form url.Values) map[string]any {
+		t.Helper()
+		form.Set("token", "xoxb-t")
+		resp, err := http.PostForm(srv.URL+"/api/chat.postMessage", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var doc map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	parent := post(url.Values{"channel": {id}, "text": {"parent"}})
+	ts, _ := parent["ts"].(string)
+	post(url.Values{"channel": {id}, "text": {"reply"}, "thread_ts": {ts}})
+	post(url.Values{"channel": {id}, "text": {"other"}})
+	if !s.DeleteMessage("#a", ts) {
+		t.Fatal("DeleteMessage found no parent")
+	}
+	if s.DeleteMessage("#a", ts) {
+		t.Error("DeleteMessage deleted the parent twice")
+	}
+	if got := len(s.Messages()); got != 1 {
+		t.Errorf("messages after deleting the parent = %d, want 1 (its reply gone with it)", got)
+	}
+	if got := post(url.Values{"channel": {id}, "text": {"late reply"}, "thread_ts": {ts}}); got["error"] != "thread_not_found" {
+		t.Errorf("reply to the deleted parent = %v, want thread_not_found", got)
 	}
 }
