@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -14,9 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/radarhq/radar/alerts"
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/service"
 	"github.com/radarhq/radar/slacksim"
+	"github.com/radarhq/radar/store"
 )
 
 // waitCycle reads cycles until one satisfies ok.
@@ -56,7 +59,9 @@ func TestDegradedDependencies(t *testing.T) {
 	w := newWorld(t, 80)
 	var offset atomic.Int64 // the service's clock runs this far ahead
 	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
-	r := start(t, w.cfg, service.Options{Now: now})
+	// A send Slack did not answer is looked for after a short settle, so
+	// the recovery shows within a cycle or two.
+	r := start(t, w.cfg, service.Options{Now: now, AlertOptions: []alerts.Option{alerts.WithSettleDelay(100 * time.Millisecond)}})
 	base := "http://" + r.addr
 	up := func(dep string) float64 {
 		return metricValue(t, base, `radar_dependency_up{dependency="`+dep+`"}`)
@@ -210,6 +215,85 @@ func TestDegradedDependencies(t *testing.T) {
 		}
 		wantLines(body, `(?m)^not ready: last successful sync at \S+ is older than http.ready_max_age \(1h0m0s\)$`,
 			`(?m)^jira: failing since .*401`)
+	})
+}
+
+// TestSlackRefusingOneMessageStaysUp: Slack refusing one message for
+// itself (msg_too_long, dead-lettered and retried on every flush) fails the
+// deliveries but says nothing about Slack: radar_dependency_up stays 1 and
+// /readyz's slack line ok, with the message counted pending and its error
+// kept in the outbox. A real outage still takes Slack down.
+func TestSlackRefusingOneMessageStaysUp(t *testing.T) {
+	w := newWorld(t, 80)
+	r := start(t, w.cfg, service.Options{AlertOptions: []alerts.Option{alerts.WithSettleDelay(100 * time.Millisecond)}})
+	base := "http://" + r.addr
+	up := func() float64 { return metricValue(t, base, `radar_dependency_up{dependency="slack"}`) }
+	if c := r.cycle(t); c.Err != nil {
+		t.Fatalf("first cycle: %v", c.Err)
+	}
+	var open []jirasim.Issue
+	for _, is := range w.sim.Issues() {
+		if is.Project == "WEB" && is.Resolved.IsZero() && is.Type != "Epic" && is.Type != "Sub-task" {
+			open = append(open, is)
+		}
+	}
+	if len(open) < 4 {
+		t.Fatal("scenario has too few open issues")
+	}
+
+	t.Run("one message refused", func(t *testing.T) {
+		w.slack.SetMessageError(open[0].Key, "msg_too_long")
+		for _, blocked := range open[1:4] {
+			if _, err := w.sim.AddLink("Blocks", blocked.Key, open[0].Key); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Two failing cycles: the refusal, then its retry on the next flush.
+		for i := 0; i < 2; i++ {
+			r.waitCycle(t, "delivery failed on the refused message", func(c service.Cycle) bool {
+				return c.Err != nil && strings.Contains(c.Err.Error(), "msg_too_long")
+			})
+		}
+		code, body := get(t, base+"/readyz", "")
+		t.Logf("/readyz %d:\n%s", code, body)
+		if code != 200 || !regexp.MustCompile(`(?m)^ready$`).MatchString(body) ||
+			!regexp.MustCompile(`(?m)^slack: ok; last successful delivery .*; [1-9]\d* notification\(s\) pending$`).MatchString(body) {
+			t.Errorf("/readyz = %d, want 200, ready, and slack ok with the refused message pending:\n%s", code, body)
+		}
+		if got := up(); got != 1 {
+			t.Errorf("slack up = %v with one message refused, want 1", got)
+		}
+		st, err := store.Open(context.Background(), w.cfg.Store.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		rows, err := st.OutboxMessages(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		refused := 0
+		for _, row := range rows {
+			if row.SentAt.IsZero() && row.LastError == "msg_too_long" {
+				refused++
+			}
+		}
+		if refused == 0 {
+			t.Error("no pending outbox row records msg_too_long")
+		}
+	})
+	t.Run("outage", func(t *testing.T) {
+		w.slack.SetOutage(slacksim.ServerError, 0)
+		r.waitCycle(t, "delivery failed in the outage", func(c service.Cycle) bool {
+			return c.Err != nil && !strings.Contains(c.Err.Error(), "msg_too_long")
+		})
+		if got := up(); got != 0 {
+			t.Errorf("slack up = %v in an outage, want 0", got)
+		}
+		_, body := get(t, base+"/readyz", "")
+		if !regexp.MustCompile(`(?m)^slack: failing since `).MatchString(body) {
+			t.Errorf("/readyz in an outage lacks a failing slack line:\n%s", body)
+		}
 	})
 }
 

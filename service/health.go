@@ -14,7 +14,8 @@ import (
 const maxHealthError = 300
 
 // dependencyHealth is what the service knows of one dependency: Jira (the
-// last sync) or Slack (the last delivery).
+// last sync) or Slack (whether it answered and took the credentials at the
+// last delivery; see recordSlack).
 type dependencyHealth struct {
 	lastSuccess  time.Time // zero when none is known
 	lastAttempt  time.Time // zero before the first exchange since start

@@ -343,13 +343,24 @@ func (s *Service) runDigest(ctx context.Context, route int) {
 	}
 }
 
-// recordSlack notes a delivery's outcome as Slack's health, unless shutdown
-// cut it short.
+// recordSlack notes Slack's health after a delivery whose outcome was err,
+// unless shutdown cut it short. Health is whether Slack answers and takes
+// Radar's credentials, as the alerter's last request found it (no answer, a
+// 5xx, rate limits given up on, refused credentials): a message Slack
+// refuses for itself (msg_too_long), a channel it refuses, or a store error
+// fail the delivery, and leave Slack up. A failed delivery that never
+// reached Slack leaves its health as it was.
 func (s *Service) recordSlack(ctx context.Context, err error) {
 	if ctx.Err() != nil {
 		return
 	}
-	s.recordDependency(metrics.DependencySlack, s.now(), err)
+	lastOK, down := s.alerter.Health()
+	switch {
+	case down != nil:
+		s.recordDependency(metrics.DependencySlack, s.now(), down)
+	case err == nil || !lastOK.IsZero():
+		s.recordDependency(metrics.DependencySlack, s.now(), nil)
+	}
 }
 
 // cronLogger adapts slog to cron's logger.
