@@ -3,6 +3,7 @@ package connector_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -592,21 +593,7 @@ func TestUnreadableIssueIsSkippedNotFatal(t *testing.T) {
 		t.Run(string(flavor), func(t *testing.T) {
 			r := newRig(t, flavor)
 			odd := r.sim.Issues()[0]
-			rewrite := func(w http.ResponseWriter, req *http.Request, inner http.Handler) {
-				if !strings.Contains(req.URL.Path, "/search") {
-					inner.ServeHTTP(w, req)
-					return
-				}
-				rec := httptest.NewRecorder()
-				inner.ServeHTTP(rec, req)
-				body := strings.ReplaceAll(rec.Body.String(), `"key":"`+odd.Key+`"`, `"key":"2013`+odd.Key+`"`)
-				for k, v := range rec.Header() {
-					w.Header()[k] = v
-				}
-				w.Header().Del("Content-Length")
-				w.WriteHeader(rec.Code)
-				w.Write([]byte(body))
-			}
+			rewrite := rekeyInSearches(odd.Key, "2013"+odd.Key)
 			r.wrap.Store(&rewrite)
 			res := r.sync(false)
 			if res.Skipped != 1 {
@@ -625,6 +612,51 @@ func TestUnreadableIssueIsSkippedNotFatal(t *testing.T) {
 			r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE removed_at IS NULL`).Scan(&total)
 			if total == 0 {
 				t.Errorf("nothing stored")
+			}
+		})
+	}
+}
+
+// rekeyInSearches rewrites an issue's key in every search answer, as a Jira
+// whose jira.projectkey.pattern allows unsupported keys would show it.
+func rekeyInSearches(from, to string) func(http.ResponseWriter, *http.Request, http.Handler) {
+	return func(w http.ResponseWriter, req *http.Request, inner http.Handler) {
+		if !strings.Contains(req.URL.Path, "/search") {
+			inner.ServeHTTP(w, req)
+			return
+		}
+		rec := httptest.NewRecorder()
+		inner.ServeHTTP(rec, req)
+		body := strings.ReplaceAll(rec.Body.String(), `"key":"`+from+`"`, `"key":"`+to+`"`)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		w.Write([]byte(body))
+	}
+}
+
+// TestStoredIssueTurnedUnreadableIsRetired: an issue Radar holds whose key
+// Jira then shows in a form Radar cannot read leaves the live snapshot at
+// the next reconciliation instead of staying, stale, for ever.
+func TestStoredIssueTurnedUnreadableIsRetired(t *testing.T) {
+	for _, flavor := range []jirasim.Flavor{jirasim.Cloud, jirasim.DataCenter} {
+		t.Run(string(flavor), func(t *testing.T) {
+			r := newRig(t, flavor)
+			r.cfg.ReconcileEvery = time.Hour
+			r.sync(false)
+			odd := r.sim.Issues()[0]
+			rewrite := rekeyInSearches(odd.Key, "2013"+odd.Key)
+			r.wrap.Store(&rewrite)
+			r.clock.Advance(2 * time.Hour)
+			r.sync(false)
+			var removed sql.NullInt64
+			if err := r.store.DB().QueryRow(`SELECT removed_at FROM issues WHERE id = ?`, odd.ID).Scan(&removed); err != nil {
+				t.Fatal(err)
+			}
+			if !removed.Valid {
+				t.Errorf("%s, now unreadable, is still live after reconciliation", odd.Key)
 			}
 		})
 	}

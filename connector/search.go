@@ -25,14 +25,18 @@ type cloudSearch struct {
 
 // listIDs lists every issue id and key in the query's scope, as cheaply as
 // the flavour allows (5000 per page on Cloud). It fails rather than return a
-// partial listing.
+// partial listing. Issues the fetch would skip as unreadable (an id or key
+// unlike Jira's) are left out too, so reconciliation retires a stored copy
+// instead of keeping it live for ever.
 func (c *Connector) listIDs(ctx context.Context, st *site, jql string) ([]listed, error) {
 	var out []listed
 	err := c.page(ctx, st, query{base: jql}, []string{"id", "key"}, 5000, false, func(is []wireIssue) error {
 		for _, w := range is {
 			n, err := strconv.ParseInt(w.ID, 10, 64)
-			if err != nil {
-				return fmt.Errorf("issue %s has a non-numeric id %q", w.Key, w.ID)
+			if err != nil || !issueIDRE.MatchString(w.ID) || !issueKeyRE.MatchString(w.Key) {
+				c.log.Warn("jira issue left out of the listing: Radar cannot read its id or key",
+					"id", fmt.Sprintf("%.40q", w.ID), "key", fmt.Sprintf("%.40q", w.Key))
+				continue
 			}
 			out = append(out, listed{id: w.ID, key: w.Key, num: n})
 		}
@@ -226,7 +230,16 @@ func (c *Connector) page(ctx context.Context, st *site, q query, fields []string
 			return err
 		}
 		if len(issues) > 0 {
-			last = issues[len(issues)-1].ID
+			// Page on from the last numeric id: an id goes into the next
+			// query's JQL, so an unreadable one must never be used.
+			i := len(issues) - 1
+			for i >= 0 && !issueIDRE.MatchString(issues[i].ID) {
+				i--
+			}
+			if i < 0 {
+				return fmt.Errorf("jira returned a page of %d issues without one numeric id; cannot page past it", len(issues))
+			}
+			last = issues[i].ID
 		}
 		if !more || len(issues) == 0 {
 			return nil
