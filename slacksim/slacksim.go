@@ -3,9 +3,9 @@
 // conversations.history, conversations.replies, users.conversations,
 // users.lookupByEmail and an incoming webhook with Slack's real response
 // shapes, records every message,
-// and fails on demand (429 with Retry-After, 500, dropped connections, for
-// a number of requests or for an outage of any length, permanent errors per
-// channel). It must not be used to talk to real Slack.
+// and fails on demand (429 with Retry-After, 500, dropped connections, a 500
+// after doing the work, for a number of requests or for an outage of any
+// length, permanent errors per channel). It must not be used to talk to real Slack.
 package slacksim
 
 import (
@@ -58,6 +58,10 @@ const (
 	ServerError
 	// Drop closes the connection without answering.
 	Drop
+	// AcceptThenFail does the request's work (a post is stored and shows in
+	// the channel) and then answers HTTP 500, as Slack does when it fails
+	// after taking a request: the client cannot tell whether it was posted.
+	AcceptThenFail
 )
 
 // Update is one chat.update of a message.
@@ -297,10 +301,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.faults = s.faults[1:]
 	}
 	s.mu.Unlock()
+	if f != nil && f.kind == AcceptThenFail {
+		s.serve(discard{}, r, method)
+		s.fail(w, fault{kind: ServerError})
+		return
+	}
 	if f != nil {
 		s.fail(w, *f)
 		return
 	}
+	s.serve(w, r, method)
+}
+
+// discard is a ResponseWriter that drops the answer.
+type discard struct{}
+
+func (discard) Header() http.Header         { return http.Header{} }
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+func (discard) WriteHeader(int)             {}
+
+// serve does the work of one request and answers it.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, method string) {
 	if method == "webhook" {
 		s.webhook(w, r)
 		return

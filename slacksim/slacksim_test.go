@@ -548,3 +548,34 @@ func TestDeleteMessageTakesItsThread(t *testing.T) {
 		t.Errorf("reply to the deleted parent = %v, want thread_not_found", got)
 	}
 }
+
+// AcceptThenFail stores the post and answers 500, for one request or for
+// an outage: the client sees a server error, the channel shows the message.
+func TestAcceptThenFail(t *testing.T) {
+	s, api, _ := start(t, slacksim.Options{})
+	ctx := context.Background()
+	post := func(text string) error {
+		_, _, err := api.PostMessageContext(ctx, "#a", slack.MsgOptionText(text, false))
+		return err
+	}
+	var sc slack.StatusCodeError
+	s.FailNext(1, slacksim.AcceptThenFail, 0)
+	if err := post("one"); !errors.As(err, &sc) || sc.Code != http.StatusInternalServerError {
+		t.Errorf("accept then fail: %v, want StatusCodeError 500", err)
+	}
+	s.SetOutage(slacksim.AcceptThenFail, 0)
+	if err := post("two"); !errors.As(err, &sc) || sc.Code != http.StatusInternalServerError {
+		t.Errorf("accept then fail outage: %v, want StatusCodeError 500", err)
+	}
+	if _, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: s.AddChannel("#a")}); !errors.As(err, &sc) || sc.Code != http.StatusInternalServerError {
+		t.Errorf("history in the outage: %v, want StatusCodeError 500", err)
+	}
+	s.SetOutage(0, 0)
+	var got []string
+	for _, m := range s.Messages() {
+		got = append(got, m.Text)
+	}
+	if want := []string{"one", "two"}; !slices.Equal(got, want) {
+		t.Errorf("messages = %q, want %q: the failed answers' posts are stored", got, want)
+	}
+}
