@@ -197,8 +197,11 @@ func (a *Alerter) flush(ctx context.Context) error {
 		if authErr != nil || stuck[m.Channel] != nil {
 			continue
 		}
+		// A finding's thread waits behind its unsent messages; a route's
+		// messages without a finding (summary and digest parts) wait, in
+		// order, behind one of them whose send is unanswered or looked for.
 		thread := m.Route + "\x00" + m.FindingID
-		if m.FindingID != "" && held[thread] {
+		if held[thread] {
 			continue
 		}
 		if m.FindingID != "" && (m.Op == store.OpReply || m.Op == store.OpUpdate) {
@@ -233,8 +236,16 @@ func (a *Alerter) flush(ctx context.Context) error {
 		}
 		// A failed lookup holds only its message's thread: it is neither the
 		// channel's fault nor the token's.
+		// A lookup Slack did not answer holds the channel until the next
+		// flush, as Slack is down: the channel's other lookups would fail
+		// the same way, each after its own retries.
 		var le *lookupError
 		if errors.As(err, &le) {
+			held[thread] = true
+			if le.down {
+				stuck[m.Channel] = err
+				continue
+			}
 			refused = append(refused, err)
 			continue
 		}
@@ -242,6 +253,7 @@ func (a *Alerter) flush(ctx context.Context) error {
 		// unless a second send there goes unanswered too.
 		var se *settlingError
 		if errors.As(err, &se) {
+			held[thread] = true
 			if se.fresh && unanswered[m.Channel] {
 				stuck[m.Channel] = err
 				continue
@@ -303,10 +315,11 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 	findable := a.api != nil && m.Op != store.OpUpdate
 	unknown := findable && !m.InFlightAt.IsZero() // an earlier send's answer never came
 	attempts, limited := 0, 0
-	lookFailed := false // a lookup failed in this call: it counts once towards maxLookFails
+	looked := false // a lookup concluded that m must be posted (again): the next post starts a new episode
+	gaveUp := false // this call gave up looking: at most once
 	for {
 		if unknown {
-			if err := a.settling(m, false); err != nil {
+			if err := a.settling(m); err != nil {
 				return err
 			}
 		}
@@ -321,18 +334,19 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 				a.forget(m.ID)
 				return nil
 			}
-			if err != nil && a.giveUpLooking(m, err, !lookFailed) {
-				err = nil
+			var le *lookupError
+			if err != nil && !errors.As(err, &le) {
+				// The store's own failure (the message was found and could
+				// not be recorded): neither a failed lookup nor a reason to
+				// post again. The in-flight mark finds it on a later flush.
+				return err
 			}
-			lookFailed = lookFailed || err != nil
+			looked = err == nil
 		}
 		if err == nil {
 			if findable {
-				if err := a.st.MarkOutboxInFlight(ctx, m.ID, a.now()); err != nil {
+				if err := a.markInFlight(ctx, &m, looked); err != nil {
 					return err
-				}
-				if m.InFlightAt.IsZero() {
-					m.InFlightAt = a.now()
 				}
 			}
 			// Once a request is out, it finishes (or times out) even if ctx is
@@ -340,10 +354,13 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 			// unsent, to be sent again.
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.requestTimeout)
 			var channelID, ts string
-			channelID, ts, err = a.send(sctx, m, msg)
+			var asked bool
+			channelID, ts, asked, err = a.send(sctx, m, msg)
 			cancel()
-			a.observe(err)
-			a.lastSend[m.Channel] = a.now()
+			if asked {
+				a.observe(err)
+				a.lastSend[m.Channel] = a.now()
+			}
 			if err == nil {
 				a.forget(m.ID)
 				if channelID != "" {
@@ -358,6 +375,7 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 				a.log.Debug("notification sent", "channel", m.Channel, "op", m.Op, "ts", ts)
 				return nil
 			}
+			looked = false
 			if findable {
 				if unknown = !answered(err); !unknown {
 					// Slack said no: nothing was posted.
@@ -379,7 +397,11 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 		var le *lookupError
 		lookup := errors.As(err, &le)
 		if lookup && class != classTransient && class != classRateLimited {
-			// No retry now will fix it: look again on a later flush.
+			// No retry now will fix it: look again on a later flush, or give up.
+			if !gaveUp && a.giveUpLooking(m, le) {
+				gaveUp, looked, unknown, attempts, limited = true, true, false, 0, 0
+				continue
+			}
 			return a.lookupFailed(ctx, m, le)
 		}
 		switch class {
@@ -417,6 +439,10 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 				a.notification("failed")
 				a.observeDown(fmt.Errorf("slack kept answering 429 rate limited (%d times in a row)", limited))
 				if lookup {
+					if !gaveUp && a.giveUpLooking(m, le) {
+						gaveUp, looked, unknown, attempts, limited = true, true, false, 0, 0
+						continue
+					}
 					return a.lookupFailed(ctx, m, le)
 				}
 				_ = a.st.MarkOutboxFailed(context.WithoutCancel(ctx), m.ID, "rate limited")
@@ -426,6 +452,10 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 		case classTransient:
 			attempts++
 			if lookup && attempts >= a.maxAttempts {
+				if !gaveUp && a.giveUpLooking(m, le) {
+					gaveUp, looked, unknown, attempts, limited = true, true, false, 0, 0
+					continue
+				}
 				return a.lookupFailed(ctx, m, le)
 			}
 			if !lookup && unknown && a.settle > 0 {
@@ -436,7 +466,7 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 				a.notification("retried")
 				a.log.Warn("slack did not answer a send; the notification is looked for in Slack before it is sent again",
 					"channel", m.Channel, "key", m.Key, "settle", a.settle, "err", msg)
-				return a.settling(m, true)
+				return &settlingError{channel: m.Channel, key: m.Key, until: a.lastTry[m.ID].Add(a.settle), fresh: true}
 			}
 			if attempts >= a.maxAttempts {
 				a.notification("failed")
@@ -474,8 +504,9 @@ func (e *settlingError) Error() string {
 
 // settling returns a *settlingError while m's last unanswered send in this
 // process is more recent than the settle delay, nil once it may be looked
-// for. fresh says the send went unanswered just now.
-func (a *Alerter) settling(m store.OutboxMessage, fresh bool) error {
+// for. A send that has just gone unanswered returns its own
+// *settlingError (fresh), never nil.
+func (a *Alerter) settling(m store.OutboxMessage) error {
 	last, ok := a.lastTry[m.ID]
 	if !ok || a.settle <= 0 {
 		return nil
@@ -484,7 +515,31 @@ func (a *Alerter) settling(m store.OutboxMessage, fresh bool) error {
 	if !a.now().Before(until) {
 		return nil
 	}
-	return &settlingError{channel: m.Channel, key: m.Key, until: until, fresh: fresh}
+	return &settlingError{channel: m.Channel, key: m.Key, until: until}
+}
+
+// markInFlight records, in its own commit, that a send of m begins now.
+// A send after a lookup concluded that m is not in Slack (or could not be
+// looked for, or was given up on) begins a new lookup episode: the in-flight
+// time is this send's, and the failed lookups counted so far are dropped.
+// Otherwise an earlier unanswered send's time is kept.
+func (a *Alerter) markInFlight(ctx context.Context, m *store.OutboxMessage, looked bool) error {
+	now := a.now()
+	if looked && !m.InFlightAt.IsZero() {
+		if err := a.st.ResetOutboxInFlight(ctx, m.ID, now); err != nil {
+			return err
+		}
+		m.InFlightAt = now
+		delete(a.lookFails, m.ID)
+		return nil
+	}
+	if err := a.st.MarkOutboxInFlight(ctx, m.ID, now); err != nil {
+		return err
+	}
+	if m.InFlightAt.IsZero() {
+		m.InFlightAt = now
+	}
+	return nil
 }
 
 // forget drops what the alerter remembers of a message now sent.
@@ -493,41 +548,69 @@ func (a *Alerter) forget(id int64) {
 	delete(a.lookFails, id)
 }
 
-// After maxLookFails flushes whose lookups failed in a process, or once a message has
-// been in flight for lookGiveUp, a message whose send was cut off is posted
-// again without knowing whether Slack has it (at-least-once): a lookup
-// that keeps failing must not hold its thread for ever.
+// After maxLookFails flushes whose lookups failed in a process, or once a
+// message has been in flight for lookGiveUp, a message whose send was cut
+// off is posted again without knowing whether Slack has it
+// (at-least-once): a lookup that keeps failing must not hold its thread
+// for ever. Each lookup episode (from the send whose answer never came)
+// gives up at most once; a repost that goes unanswered starts a new one.
 const (
 	maxLookFails = 5
 	lookGiveUp   = time.Hour
 )
 
-// giveUpLooking counts a failed lookup of m (with count set: retries
-// within one flush count once, and a rate limit not at all, being waited
-// out up to lookGiveUp) and reports whether to stop looking and post m
-// again; if so it warns that m may show twice.
-func (a *Alerter) giveUpLooking(m store.OutboxMessage, err error, count bool) bool {
-	if count && !rateLimited(err) {
+// giveUpLooking counts a flush whose lookup of m failed once its retries
+// were used up (a rate limit not counted: it is waited out up to
+// lookGiveUp) and reports whether to stop looking and post m again; if so
+// it warns that m may show twice. It never gives up while Slack has
+// answered nothing since m's episode began: that is an outage, which a
+// repost cannot get through either, and when Slack answers again the lookup
+// works. So a steady outage posts a message at most twice.
+func (a *Alerter) giveUpLooking(m store.OutboxMessage, le *lookupError) bool {
+	if !rateLimited(le.err) {
 		a.lookFails[m.ID]++
 	}
 	n := a.lookFails[m.ID]
 	if n < maxLookFails && a.now().Sub(m.InFlightAt) < lookGiveUp {
 		return false
 	}
+	if !a.answeredSince(m.InFlightAt) {
+		return false
+	}
 	delete(a.lookFails, m.ID)
 	a.log.Warn("cannot look in Slack for a notification whose send was cut off; posting it again, so it may show twice",
-		"channel", m.Channel, "key", m.Key, "failed_lookups", n, "in_flight_since", m.InFlightAt, "err", a.redact(err))
+		"channel", m.Channel, "key", m.Key, "failed_lookups", n, "in_flight_since", m.InFlightAt, "err", le.detail)
 	return true
 }
 
 // lookupFailed records a failed lookup of m and hands it back: m stays
 // pending, its thread waits, and it is looked for again on a later flush.
+// A lookup Slack did not answer (no answer, a 5xx, rate limits) holds the
+// channel too, until the next flush, as an unanswered send does.
 func (a *Alerter) lookupFailed(ctx context.Context, m store.OutboxMessage, le *lookupError) error {
+	le.down = unreachable(le.err)
 	a.notification("failed")
 	a.log.Warn("looking in Slack for a notification whose send was cut off failed; it stays pending, its thread waits, and it is looked for again on the next flush",
 		"channel", m.Channel, "key", m.Key, "failed_lookups", a.lookFails[m.ID], "err", le.Error())
 	_ = a.st.MarkOutboxFailed(context.WithoutCancel(ctx), m.ID, le.Error())
 	return le
+}
+
+// unreachable reports whether err says Slack did not answer a request:
+// no answer at all, a 5xx or 408, or a rate limit.
+func unreachable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if rateLimited(err) {
+		return true
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		return sc.Code >= 500 || sc.Code == http.StatusRequestTimeout
+	}
+	var se slack.SlackErrorResponse
+	return !errors.As(err, &se)
 }
 
 // answered reports whether err is Slack's own answer that it did not post
@@ -585,6 +668,7 @@ type lookupError struct {
 	channel string
 	detail  string // the error, secrets removed
 	err     error
+	down    bool // Slack did not answer (set when the flush's retries are used up): the channel waits too
 }
 
 func (e *lookupError) Error() string {
@@ -817,14 +901,16 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // send performs one outbox message and returns the channel id and ts Slack
-// answered (both empty for webhooks and skipped updates).
-func (a *Alerter) send(ctx context.Context, m store.OutboxMessage, msg Message) (string, string, error) {
+// answered (both empty for webhooks and skipped updates). asked reports
+// whether a request was made: an edit a webhook cannot make, or of a
+// message that never existed, asks Slack nothing.
+func (a *Alerter) send(ctx context.Context, m store.OutboxMessage, msg Message) (channelID, ts string, asked bool, err error) {
 	if a.api == nil {
 		if m.Op == store.OpUpdate {
-			return "", "", nil // webhooks cannot edit
+			return "", "", false, nil // webhooks cannot edit
 		}
 		wm := &slack.WebhookMessage{Text: msg.Text, Blocks: &msg.Blocks}
-		return "", "", slack.PostWebhookCustomHTTPContext(ctx, a.webhookURL, a.client, wm)
+		return "", "", true, slack.PostWebhookCustomHTTPContext(ctx, a.webhookURL, a.client, wm)
 	}
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(msg.Text, false),
@@ -840,10 +926,10 @@ func (a *Alerter) send(ctx context.Context, m store.OutboxMessage, msg Message) 
 	switch m.Op {
 	case store.OpUpdate:
 		if m.ParentTS == "" {
-			return "", "", nil // never got its own message: nothing to edit
+			return "", "", false, nil // never got its own message: nothing to edit
 		}
-		ch, ts, _, err := a.api.UpdateMessageContext(ctx, m.ParentChannel, m.ParentTS, opts...)
-		return ch, ts, err
+		channelID, ts, _, err = a.api.UpdateMessageContext(ctx, m.ParentChannel, m.ParentTS, opts...)
+		return channelID, ts, true, err
 	case store.OpReply:
 		channel := m.Channel
 		if m.ParentTS != "" {
@@ -852,7 +938,9 @@ func (a *Alerter) send(ctx context.Context, m store.OutboxMessage, msg Message) 
 				channel = m.ParentChannel
 			}
 		}
-		return a.api.PostMessageContext(ctx, channel, opts...)
+		channelID, ts, err = a.api.PostMessageContext(ctx, channel, opts...)
+		return channelID, ts, true, err
 	}
-	return a.api.PostMessageContext(ctx, m.Channel, opts...)
+	channelID, ts, err = a.api.PostMessageContext(ctx, m.Channel, opts...)
+	return channelID, ts, true, err
 }

@@ -62,3 +62,11 @@ func transportDown(err error) bool {
 	class, _ := classify(err)
 	return class == classTransient
 }
+
+// answeredSince reports whether Slack answered a request of this process
+// after t.
+func (a *Alerter) answeredSince(t time.Time) bool {
+	a.healthMu.Lock()
+	defer a.healthMu.Unlock()
+	return a.healthOK.After(t)
+}

@@ -195,6 +195,17 @@ func (s *Store) MarkOutboxInFlight(ctx context.Context, id int64, at time.Time) 
 	return nil
 }
 
+// ResetOutboxInFlight records, in its own commit, that a send of message id
+// begins at at and starts a new search for it: a lookup found the message
+// was not in Slack, could not look, or gave up looking, so it is posted
+// again, and if that send's answer never comes it is looked for around at.
+func (s *Store) ResetOutboxInFlight(ctx context.Context, id int64, at time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE slack_outbox SET inflight_at = ? WHERE id = ?`, at.UnixMilli(), id); err != nil {
+		return fmt.Errorf("reset outbox in flight %d: %w", id, err)
+	}
+	return nil
+}
+
 // ClearOutboxInFlight records that Slack answered the send of message id
 // with an error: nothing was posted, and the message stays pending.
 func (s *Store) ClearOutboxInFlight(ctx context.Context, id int64) error {
