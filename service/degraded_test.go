@@ -327,3 +327,48 @@ func TestReadyzShowsNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestSlackLastSuccessIsWhenSlackLastAnswered: a cycle with nothing to
+// deliver asks Slack nothing, so Slack's last success stays when it last
+// answered, not the time of the cycle.
+func TestSlackLastSuccessIsWhenSlackLastAnswered(t *testing.T) {
+	w := newWorld(t, 20)
+	var offset atomic.Int64
+	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	r := start(t, w.cfg, service.Options{Now: now})
+	base := "http://" + r.addr
+	if c := r.cycle(t); c.Err != nil {
+		t.Fatalf("first cycle: %v", c.Err)
+	}
+	if w.slack.Requests()["chat.postMessage"] == 0 {
+		t.Fatal("the first cycle posted nothing to Slack")
+	}
+	series := `radar_dependency_last_success_timestamp_seconds{dependency="slack"}`
+	answered := metricValue(t, base, series)
+	if answered <= 0 {
+		t.Fatalf("slack last success = %v after a delivery, want a time", answered)
+	}
+	offset.Store(int64(time.Hour))
+	asked := total(w.slack.Requests())
+	// The first cycle may have begun before the clock moved: wait for two.
+	for i := 0; i < 2; i++ {
+		r.waitCycle(t, "a cycle an hour later succeeded", func(c service.Cycle) bool { return c.Err == nil })
+	}
+	if n := total(w.slack.Requests()); n != asked {
+		t.Fatalf("Slack got %d requests in cycles with nothing to deliver, want none", n-asked)
+	}
+	if got := metricValue(t, base, series); got != answered {
+		t.Errorf("slack last success = %v, want %v: Slack answered nothing since", got, answered)
+	}
+	if got := metricValue(t, base, `radar_dependency_up{dependency="slack"}`); got != 1 {
+		t.Errorf("slack up = %v, want 1", got)
+	}
+}
+
+func total(requests map[string]int) int {
+	n := 0
+	for _, v := range requests {
+		n += v
+	}
+	return n
+}

@@ -348,8 +348,10 @@ func (s *Service) runDigest(ctx context.Context, route int) {
 // Radar's credentials, as the alerter's last request found it (no answer, a
 // 5xx, rate limits given up on, refused credentials): a message Slack
 // refuses for itself (msg_too_long), a channel it refuses, or a store error
-// fail the delivery, and leave Slack up. A failed delivery that never
-// reached Slack leaves its health as it was.
+// fail the delivery, and leave Slack up. Its last success is when Slack
+// last answered, not the delivery's time: a delivery with nothing to send
+// asks Slack nothing. A delivery that never reached Slack leaves its
+// health as it was.
 func (s *Service) recordSlack(ctx context.Context, err error) {
 	if ctx.Err() != nil {
 		return
@@ -358,8 +360,8 @@ func (s *Service) recordSlack(ctx context.Context, err error) {
 	switch {
 	case down != nil:
 		s.recordDependency(metrics.DependencySlack, s.now(), down)
-	case err == nil || !lastOK.IsZero():
-		s.recordDependency(metrics.DependencySlack, s.now(), nil)
+	case !lastOK.IsZero():
+		s.recordDependency(metrics.DependencySlack, lastOK, nil)
 	}
 }
 
