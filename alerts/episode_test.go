@@ -3,7 +3,6 @@ package alerts_test
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -204,16 +203,7 @@ func TestStoreErrorAfterFindingIsReturned(t *testing.T) {
 		t.Run(fmt.Sprint("settle ", settle), func(t *testing.T) {
 			h := newInFlightHarness(t, []config.Route{route("#a")})
 			h.mustRun()
-			changes := newFindings(1)
-			if err := h.a.Plan(context.Background(), reportOf(h.now, changes), changes); err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			h.withLostAnswers(1, cancel)
-			if err := h.a.Flush(ctx); !errors.Is(err, context.Canceled) {
-				t.Fatalf("flush with its answer lost = %v, want context.Canceled", err)
-			}
+			h.planThenLoseFirstAnswer(t, newFindings(1))
 			h.restartWith(alerts.WithSettleDelay(settle))
 			db, err := sql.Open("sqlite3", h.dbPath)
 			if err != nil {

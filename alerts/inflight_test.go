@@ -118,6 +118,22 @@ func (h *inFlightHarness) withLostAnswers(n int, after func()) {
 		next: &http.Transport{DisableKeepAlives: true}, lost: n, after: after}}))
 }
 
+// planThenLoseFirstAnswer plans changes, then flushes with Slack taking the
+// first message and its answer lost, the flush stopping there as a kill in
+// that moment would leave it.
+func (h *inFlightHarness) planThenLoseFirstAnswer(t *testing.T, changes []radar.FindingChange) {
+	t.Helper()
+	if err := h.a.Plan(context.Background(), reportOf(h.now, changes), changes); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h.withLostAnswers(1, cancel)
+	if err := h.a.Flush(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("flush with the first answer lost = %v, want context.Canceled", err)
+	}
+}
+
 // rowsByKey returns the outbox rows by key.
 func rowsByKey(t *testing.T, st *store.Store) map[string]store.OutboxMessage {
 	t.Helper()
@@ -173,18 +189,7 @@ func checkEachKeyOnce(t *testing.T, h *harness) {
 func TestAnswerLostThenRestartSendsOnce(t *testing.T) {
 	h := newInFlightHarness(t, []config.Route{route("#a")})
 	h.mustRun()
-	changes := newFindings(3)
-	if err := h.a.Plan(context.Background(), reportOf(h.now, changes), changes); err != nil {
-		t.Fatal(err)
-	}
-	// Slack takes the first message; its answer is lost and the process
-	// stops, as a kill in that moment would leave it.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	h.withLostAnswers(1, cancel)
-	if err := h.a.Flush(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("flush with its answer lost = %v, want context.Canceled", err)
-	}
+	h.planThenLoseFirstAnswer(t, newFindings(3))
 	if got := len(h.messages("")); got != 1 {
 		t.Fatalf("Slack holds %d messages after the lost answer, want 1", got)
 	}
@@ -237,15 +242,7 @@ func TestThreadReplyAnswerLostIsFoundInTheThread(t *testing.T) {
 	crit := f
 	crit.Severity = radar.SeverityCritical
 	esc := change(crit, radar.TransitionEscalated, radar.SeverityWarning)
-	if err := h.a.Plan(context.Background(), reportOf(h.now, []radar.FindingChange{esc}), []radar.FindingChange{esc}); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	h.withLostAnswers(1, cancel)
-	if err := h.a.Flush(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("flush with the reply's answer lost = %v, want context.Canceled", err)
-	}
+	h.planThenLoseFirstAnswer(t, []radar.FindingChange{esc})
 	h.restartWith()
 	if err := h.a.Flush(context.Background()); err != nil {
 		t.Fatal(err)
@@ -278,16 +275,7 @@ func TestCannotReadChannelPostsAgainAndWarns(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newInFlightHarness(t, []config.Route{route("#a")})
 			h.mustRun()
-			changes := newFindings(2)
-			if err := h.a.Plan(context.Background(), reportOf(h.now, changes), changes); err != nil {
-				t.Fatal(err)
-			}
-			// The first answer is lost and the flush stops.
-			ctx, cancel := context.WithCancel(context.Background())
-			h.withLostAnswers(1, cancel)
-			if err := h.a.Flush(ctx); !errors.Is(err, context.Canceled) {
-				t.Fatalf("flush = %v, want context.Canceled", err)
-			}
+			h.planThenLoseFirstAnswer(t, newFindings(2))
 			h.slack.SetMethodError(tt.method, tt.code)
 			h.restartWith()
 			if err := h.a.Flush(context.Background()); err != nil {

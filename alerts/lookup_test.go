@@ -62,16 +62,7 @@ func TestFailedLookupHoldsOnlyItsMessageThenGivesUp(t *testing.T) {
 			h := newInFlightHarness(t, []config.Route{route("#a"), route("#b")})
 			h.slack.AddChannel("#b")
 			h.mustRun()
-			changes := newFindings(2)
-			if err := h.a.Plan(context.Background(), reportOf(h.now, changes), changes); err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			h.withLostAnswers(1, cancel)
-			if err := h.a.Flush(ctx); !errors.Is(err, context.Canceled) {
-				t.Fatalf("flush with its answer lost = %v, want context.Canceled", err)
-			}
+			h.planThenLoseFirstAnswer(t, newFindings(2))
 			if got := len(h.messages("")); got != 1 {
 				t.Fatalf("Slack holds %d messages after the lost answer, want 1", got)
 			}

@@ -135,11 +135,11 @@ func New(reg *prometheus.Registry) *Metrics {
 		}),
 		dependencyUp: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "radar_dependency_up",
-			Help: "Whether Radar's last exchange with a dependency (jira: the last sync; slack: the last delivery) succeeded: 1 up, 0 failing. Absent until the first exchange.",
+			Help: "Whether a dependency answers Radar: 1 up, 0 failing (jira: the last sync succeeded; slack: the last request was answered and the credentials taken). Absent until the first exchange.",
 		}, []string{"dependency"}),
 		dependencySuccess: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "radar_dependency_last_success_timestamp_seconds",
-			Help: "Unix time of Radar's last successful exchange with a dependency (jira: sync finished; slack: outbox delivered).",
+			Help: "Unix time of Radar's last successful exchange with a dependency (jira: a sync finished; slack: Slack last answered a request).",
 		}, []string{"dependency"}),
 	}
 	reg.MustRegister(

@@ -285,7 +285,7 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 		// Slack may be fine while Jira is not: send what is pending.
 		if s.alerter != nil && ctx.Err() == nil {
 			ferr := s.alerter.Flush(ctx)
-			s.recordSlack(ctx, ferr)
+			s.recordSlack(ctx)
 			if ferr != nil {
 				cyc.Err = errors.Join(cyc.Err, fmt.Errorf("deliver pending alerts: %w", ferr))
 			}
@@ -320,7 +320,7 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	cyc.Changes = changes
 	if s.alerter != nil {
 		err := s.alerter.Deliver(ctx, report, changes)
-		s.recordSlack(ctx, err)
+		s.recordSlack(ctx)
 		if err != nil {
 			cyc.Err = fmt.Errorf("deliver alerts: %w", err)
 		}
@@ -337,14 +337,14 @@ func (s *Service) runDigest(ctx context.Context, route int) {
 		return
 	}
 	err := s.alerter.Digest(ctx, route, *r)
-	s.recordSlack(ctx, err)
+	s.recordSlack(ctx)
 	if err != nil {
 		s.log.Error("digest failed", "component", "service", "route", route, "err", err)
 	}
 }
 
-// recordSlack notes Slack's health after a delivery whose outcome was err,
-// unless shutdown cut it short. Health is whether Slack answers and takes
+// recordSlack notes Slack's health after a delivery, unless shutdown cut
+// it short. Health is whether Slack answers and takes
 // Radar's credentials, as the alerter's last request found it (no answer, a
 // 5xx, rate limits given up on, refused credentials): a message Slack
 // refuses for itself (msg_too_long), a channel it refuses, or a store error
@@ -352,7 +352,7 @@ func (s *Service) runDigest(ctx context.Context, route int) {
 // last answered, not the delivery's time: a delivery with nothing to send
 // asks Slack nothing. A delivery that never reached Slack leaves its
 // health as it was.
-func (s *Service) recordSlack(ctx context.Context, err error) {
+func (s *Service) recordSlack(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}

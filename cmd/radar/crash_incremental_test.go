@@ -28,9 +28,8 @@ const sinceTemplate = 2 * time.Hour
 // moved on since.
 type incJira struct {
 	*crashJira
-	template string
-	deleted  []string // keys deleted in Jira after the template's sync
-	moved    [2]string
+	deleted []string // keys deleted in Jira after the template's sync
+	moved   [2]string
 }
 
 // prepare makes the template, moves Jira on and measures an uninterrupted
@@ -253,39 +252,5 @@ func TestCrashIncrementalSyncAtRandomMoments(t *testing.T) {
 	})
 	if got, want := kills.Load(), int64(8); got != want {
 		t.Errorf("%d incremental syncs killed mid-run, want %d", got, want)
-	}
-}
-
-// killAndRerun kills the incremental sync of a copy of the template at
-// moment d (earlier, when the sync finishes first), reruns it to completion
-// and compares the result with the uninterrupted one. It reports whether a
-// kill landed.
-func (j *incJira) killAndRerun(t *testing.T, d time.Duration) bool {
-	for attempt := 0; ; attempt++ {
-		url, n := j.front(t)
-		cfg, db := j.config(t, url)
-		copyTemplate(t, j.template, db)
-		killed, out, err := killAfter(d, "sync", "--config", cfg)
-		if !killed {
-			if err != nil {
-				t.Fatalf("sync failed before the kill: %v\n%s", err, out)
-			}
-			if attempt == 5 {
-				t.Errorf("the sync kept finishing before its kill at %s", d)
-				return false
-			}
-			d = d * 4 / 5 // this run was quicker than the measured one
-			continue
-		}
-		t.Logf("killed at %s after %d of %d requests", d.Round(time.Millisecond), n.Load(), j.perSync)
-		rerun := runRadarProcess(t, "sync", "--config", cfg)
-		if !strings.Contains(rerun, "synced (") {
-			t.Fatalf("the rerun printed no summary:\n%s", rerun)
-		}
-		if got := canonicalDump(t, db, store.SyncVolatile()); got != j.clean {
-			t.Errorf("killed at %s after %d requests, then rerun: the database differs from an uninterrupted incremental sync:\n%s",
-				d.Round(time.Millisecond), n.Load(), dumpDiff(got, j.clean, 20))
-		}
-		return true
 	}
 }

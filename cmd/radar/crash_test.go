@@ -174,6 +174,9 @@ type crashJira struct {
 	clean   string        // dump of an uninterrupted sync
 	span    time.Duration // how long an uninterrupted `radar sync` process takes
 	perSync int64         // requests an uninterrupted sync makes
+	// template, when set, is the database each trial starts from (a copy);
+	// unset, trials start from an empty one.
+	template string
 }
 
 func newCrashJira(t *testing.T, name string, flavor jirasim.Flavor, trials int, now time.Time) *crashJira {
@@ -286,13 +289,17 @@ func TestCrashSyncAtRandomMoments(t *testing.T) {
 	}
 }
 
-// killAndRerun kills a sync of a new database at moment d (earlier, when
-// the sync finishes first), reruns it to completion and compares the
-// result with the clean sync. It reports whether a kill landed.
+// killAndRerun kills a sync of a new database (or a copy of the template)
+// at moment d (earlier, when the sync finishes first), reruns it to
+// completion and compares the result with the uninterrupted sync. It
+// reports whether a kill landed.
 func (j *crashJira) killAndRerun(t *testing.T, d time.Duration) bool {
 	for attempt := 0; ; attempt++ {
 		url, n := j.front(t)
 		cfg, db := j.config(t, url)
+		if j.template != "" {
+			copyTemplate(t, j.template, db)
+		}
 		killed, out, err := killAfter(d, "sync", "--config", cfg)
 		if !killed {
 			if err != nil {
@@ -311,7 +318,7 @@ func (j *crashJira) killAndRerun(t *testing.T, d time.Duration) bool {
 			t.Fatalf("the rerun printed no summary:\n%s", rerun)
 		}
 		if got := canonicalDump(t, db, store.SyncVolatile()); got != j.clean {
-			t.Errorf("killed at %s after %d requests, then rerun: the database differs from a clean sync:\n%s",
+			t.Errorf("killed at %s after %d requests, then rerun: the database differs from an uninterrupted sync:\n%s",
 				d.Round(time.Millisecond), n.Load(), dumpDiff(got, j.clean, 20))
 		}
 		return true
