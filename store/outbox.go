@@ -131,30 +131,8 @@ func (s *Store) EnqueueSlack(ctx context.Context, route string, msgs []OutboxMes
 // PendingOutbox returns unsent messages in send order, each with its
 // thread's parent ts when it has one.
 func (s *Store) PendingOutbox(ctx context.Context) ([]OutboxMessage, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.key, o.route, o.channel, o.op, o.finding_id, o.payload,
-			o.created_at, o.attempts, o.last_error, o.inflight_at, COALESCE(t.parent_ts, ''), COALESCE(t.parent_channel, '')
-		FROM slack_outbox o
-		LEFT JOIN slack_threads t ON t.route = o.route AND t.finding_id = o.finding_id AND o.finding_id != ''
-		WHERE o.sent_at IS NULL ORDER BY o.id`)
+	out, err := s.outboxRows(ctx, `o.sent_at IS NULL`)
 	if err != nil {
-		return nil, fmt.Errorf("pending outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []OutboxMessage
-	for rows.Next() {
-		var m OutboxMessage
-		var payload string
-		var created int64
-		var inflight sql.NullInt64
-		if err := rows.Scan(&m.ID, &m.Key, &m.Route, &m.Channel, &m.Op, &m.FindingID, &payload, &created, &m.Attempts, &m.LastError, &inflight, &m.ParentTS, &m.ParentChannel); err != nil {
-			return nil, fmt.Errorf("pending outbox: %w", err)
-		}
-		m.Payload = []byte(payload)
-		m.CreatedAt = time.UnixMilli(created).UTC()
-		m.InFlightAt = fromMS(inflight)
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("pending outbox: %w", err)
 	}
 	return out, nil
@@ -262,10 +240,24 @@ func (s *Store) OutboxPending(ctx context.Context) (int, error) {
 // OutboxMessages returns every message of a route (all routes when route is
 // empty), sent or not, in send order.
 func (s *Store) OutboxMessages(ctx context.Context, route string) ([]OutboxMessage, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, key, route, channel, op, finding_id, payload, created_at, attempts, last_error, sent_at, ts, inflight_at
-		FROM slack_outbox WHERE ? = '' OR route = ? ORDER BY id`, route, route)
+	out, err := s.outboxRows(ctx, `? = '' OR o.route = ?`, route, route)
 	if err != nil {
 		return nil, fmt.Errorf("outbox messages: %w", err)
+	}
+	return out, nil
+}
+
+// outboxRows reads the outbox rows matching where, in send order, each with
+// its thread's parent ts and channel when it has them.
+func (s *Store) outboxRows(ctx context.Context, where string, args ...any) ([]OutboxMessage, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.key, o.route, o.channel, o.op, o.finding_id, o.payload,
+			o.created_at, o.attempts, o.last_error, o.sent_at, o.ts, o.inflight_at,
+			COALESCE(t.parent_ts, ''), COALESCE(t.parent_channel, '')
+		FROM slack_outbox o
+		LEFT JOIN slack_threads t ON t.route = o.route AND t.finding_id = o.finding_id AND o.finding_id != ''
+		WHERE `+where+` ORDER BY o.id`, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []OutboxMessage
@@ -274,17 +266,15 @@ func (s *Store) OutboxMessages(ctx context.Context, route string) ([]OutboxMessa
 		var payload string
 		var created int64
 		var sent, inflight sql.NullInt64
-		if err := rows.Scan(&m.ID, &m.Key, &m.Route, &m.Channel, &m.Op, &m.FindingID, &payload, &created, &m.Attempts, &m.LastError, &sent, &m.TS, &inflight); err != nil {
-			return nil, fmt.Errorf("outbox messages: %w", err)
+		if err := rows.Scan(&m.ID, &m.Key, &m.Route, &m.Channel, &m.Op, &m.FindingID, &payload, &created, &m.Attempts,
+			&m.LastError, &sent, &m.TS, &inflight, &m.ParentTS, &m.ParentChannel); err != nil {
+			return nil, err
 		}
-		m.InFlightAt = fromMS(inflight)
 		m.Payload = []byte(payload)
 		m.CreatedAt = time.UnixMilli(created).UTC()
 		m.SentAt = fromMS(sent)
+		m.InFlightAt = fromMS(inflight)
 		out = append(out, m)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("outbox messages: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
