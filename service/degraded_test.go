@@ -135,22 +135,10 @@ func TestDegradedDependencies(t *testing.T) {
 	})
 
 	// Slack down while a new blocker appears: its alert waits in the outbox.
-	var open []jirasim.Issue
-	for _, is := range w.sim.Issues() {
-		if is.Project == "WEB" && is.Resolved.IsZero() && is.Type != "Epic" && is.Type != "Sub-task" {
-			open = append(open, is)
-		}
-	}
-	if len(open) < 4 {
-		t.Fatal("scenario has too few open issues")
-	}
+	open := w.openIssues(t)
 	t.Run("slack down", func(t *testing.T) {
 		w.slack.SetOutage(slacksim.ServerError, 0)
-		for _, blocked := range open[1:4] {
-			if _, err := w.sim.AddLink("Blocks", blocked.Key, open[0].Key); err != nil {
-				t.Fatal(err)
-			}
-		}
+		w.block(t, open[0], open[1:4]...)
 		r.waitCycle(t, "delivery failed with the new blocker pending", func(c service.Cycle) bool {
 			return c.Err != nil && strings.Contains(c.Err.Error(), "deliver alerts")
 		})
@@ -231,23 +219,11 @@ func TestSlackRefusingOneMessageStaysUp(t *testing.T) {
 	if c := r.cycle(t); c.Err != nil {
 		t.Fatalf("first cycle: %v", c.Err)
 	}
-	var open []jirasim.Issue
-	for _, is := range w.sim.Issues() {
-		if is.Project == "WEB" && is.Resolved.IsZero() && is.Type != "Epic" && is.Type != "Sub-task" {
-			open = append(open, is)
-		}
-	}
-	if len(open) < 4 {
-		t.Fatal("scenario has too few open issues")
-	}
+	open := w.openIssues(t)
 
 	t.Run("one message refused", func(t *testing.T) {
 		w.slack.SetMessageError(open[0].Key, "msg_too_long")
-		for _, blocked := range open[1:4] {
-			if _, err := w.sim.AddLink("Blocks", blocked.Key, open[0].Key); err != nil {
-				t.Fatal(err)
-			}
-		}
+		w.block(t, open[0], open[1:4]...)
 		// Two failing cycles: the refusal, then its retry on the next flush.
 		for i := 0; i < 2; i++ {
 			r.waitCycle(t, "delivery failed on the refused message", func(c service.Cycle) bool {

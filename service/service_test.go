@@ -30,6 +30,31 @@ type world struct {
 	searches atomic.Int64
 }
 
+// openIssues returns WEB's open standard issues, at least four of them.
+func (w *world) openIssues(t *testing.T) []jirasim.Issue {
+	t.Helper()
+	var open []jirasim.Issue
+	for _, is := range w.sim.Issues() {
+		if is.Project == "WEB" && is.Resolved.IsZero() && is.Type != "Epic" && is.Type != "Sub-task" {
+			open = append(open, is)
+		}
+	}
+	if len(open) < 4 {
+		t.Fatal("scenario has too few open issues")
+	}
+	return open
+}
+
+// block makes blocker block each of blocked in Jira.
+func (w *world) block(t *testing.T, blocker jirasim.Issue, blocked ...jirasim.Issue) {
+	t.Helper()
+	for _, b := range blocked {
+		if _, err := w.sim.AddLink("Blocks", b.Key, blocker.Key); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func newWorld(t *testing.T, issues int) *world {
 	t.Helper()
 	now := time.Now().UTC()
@@ -225,21 +250,9 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	sent := len(msgs)
 	// A new blocker in Jira reaches Slack after the next scheduled sync.
-	var open []jirasim.Issue
-	for _, is := range w.sim.Issues() {
-		if is.Project == "WEB" && is.Resolved.IsZero() && is.Type != "Epic" && is.Type != "Sub-task" {
-			open = append(open, is)
-		}
-	}
-	if len(open) < 4 {
-		t.Fatal("scenario has too few open issues")
-	}
+	open := w.openIssues(t)
 	// open[0] blocks open[1..3]: a blocker with a blast radius of at least 3.
-	for _, blocked := range open[1:4] {
-		if _, err := w.sim.AddLink("Blocks", blocked.Key, open[0].Key); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w.block(t, open[0], open[1:4]...)
 	deadline := time.Now().Add(30 * time.Second)
 	found := false
 	for !found && time.Now().Before(deadline) {
