@@ -146,14 +146,13 @@ func plainTextN(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// markdownText escapes untrusted text for a Markdown table cell, on one
-// line: HTML control characters become entities, and the Markdown
-// punctuation that makes links, emphasis, code and cells is backslash-escaped
-// so Jira text cannot turn into a link or markup.
+// markdownReplacer escapes untrusted text for a Markdown table cell: HTML
+// control characters become entities, and the Markdown punctuation that
+// makes links, emphasis, code and cells is backslash-escaped so Jira text
+// cannot turn into a link or markup.
 var markdownReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "\\|",
 	"\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]", "~", "\\~")
 
-func markdownText(s string) string { return markdownReplacer.Replace(plainText(s)) }
-
-// markdownTextN is markdownText of s cut to at most n characters.
+// markdownTextN makes untrusted text one line of a Markdown table cell, cut
+// to at most n characters, then escaped.
 func markdownTextN(s string, n int) string { return markdownReplacer.Replace(plainTextN(s, n)) }
