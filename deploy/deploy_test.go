@@ -257,7 +257,7 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"RadarSyncStale", "RadarReleaseAtRisk", "RadarReleaseForecastAfterDue", "RadarSlackOutboxStuck", "RadarDependencyDown"} {
+	for _, want := range []string{"RadarSyncStale", "RadarReleaseAtRisk", "RadarReleaseForecastAfterDue", "RadarSlackOutboxStuck", "RadarDependencyDown", "RadarAnalysisFailing"} {
 		if _, ok := rules[want]; !ok {
 			t.Errorf("rule %s missing from %s", want, rulesPath)
 		}

@@ -78,6 +78,9 @@ type Service struct {
 	report   *radar.Report
 	lastSync time.Time
 	health   map[string]*dependencyHealth // by metrics.Dependency*
+	analysis analysisHealth
+
+	signins signinThrottle // failed /api and /readyz sign-ins, by client
 }
 
 // New opens the store and builds the service's parts. Close it when done.
@@ -260,6 +263,8 @@ func (s *Service) RunCycle(ctx context.Context) Cycle {
 	switch {
 	case cyc.Err != nil && ctx.Err() != nil:
 		s.log.Info("cycle interrupted by shutdown; the next start resumes", "component", "service", "err", cyc.Err)
+	case cyc.Err != nil && store.IsDamaged(cyc.Err):
+		s.log.Error("cycle failed", "component", "service", "err", cyc.Err, "fix", store.DamagedHint)
 	case cyc.Err != nil:
 		s.log.Error("cycle failed", "component", "service", "err", cyc.Err)
 	}
@@ -276,9 +281,14 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	cyc.Sync = res
 	s.metrics.SyncFinished(start, res.Duration, res.Issues, err)
 	// A sync cut short by shutdown, or one that found another sync running,
-	// says nothing about Jira.
-	if ctx.Err() == nil && (err == nil || !strings.Contains(err.Error(), "another sync is running")) {
+	// says nothing about Jira; nor does one the damaged database failed,
+	// which fails the analysis instead.
+	damaged := store.IsDamaged(err)
+	if ctx.Err() == nil && !damaged && (err == nil || !strings.Contains(err.Error(), "another sync is running")) {
 		s.recordDependency(metrics.DependencyJira, s.now(), err)
+	}
+	if damaged {
+		s.recordAnalysis(s.now(), err)
 	}
 	if err != nil {
 		cyc.Err = fmt.Errorf("sync: %w", err)
@@ -302,6 +312,9 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	snap, err := s.store.LoadSnapshot(ctx)
 	if err != nil {
 		cyc.Err = fmt.Errorf("load snapshot: %w", err)
+		if ctx.Err() == nil {
+			s.recordAnalysis(s.now(), cyc.Err)
+		}
 		return cyc
 	}
 	report := analysis.Analyze(snap, AnalysisOptions(s.cfg, at))
@@ -315,8 +328,12 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	changes, err := s.store.RecordFindings(ctx, report.GeneratedAt, report.Findings)
 	if err != nil {
 		cyc.Err = fmt.Errorf("record findings: %w", err)
+		if ctx.Err() == nil {
+			s.recordAnalysis(s.now(), cyc.Err)
+		}
 		return cyc
 	}
+	s.recordAnalysis(s.now(), nil)
 	cyc.Changes = changes
 	if s.alerter != nil {
 		err := s.alerter.Deliver(ctx, report, changes)
