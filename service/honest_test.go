@@ -2,49 +2,18 @@ package service_test
 
 import (
 	"bytes"
-	"database/sql"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/service"
+	"github.com/radarhq/radar/store/storetest"
 )
-
-// corruptTable overwrites the root page of table in the SQLite file at path
-// with garbage, as a failing disk would: the file still opens, and every
-// read of that table fails with "database disk image is malformed".
-func corruptTable(t *testing.T, path, table string) {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var root, pageSize int64
-	if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.QueryRow(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&root); err != nil {
-		t.Fatalf("root page of %s: %v", table, err)
-	}
-	if err := db.QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, 64), (root-1)*pageSize); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // syncBuffer is a log destination the service's goroutines may share.
 type syncBuffer struct {
@@ -78,7 +47,7 @@ func TestDamagedDatabaseIsNotReady(t *testing.T) {
 	if err := r.stop(t); err != nil {
 		t.Fatal(err)
 	}
-	corruptTable(t, w.cfg.Store.Path, "changelog")
+	storetest.CorruptTable(t, w.cfg.Store.Path, "changelog")
 
 	r = start(t, w.cfg, service.Options{})
 	r.waitCycle(t, "the analysis failed", func(c service.Cycle) bool { return c.Err != nil })

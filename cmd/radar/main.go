@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/radarhq/radar/config"
+	"github.com/radarhq/radar/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -101,6 +102,9 @@ func explain(err error) string {
 		return fmt.Sprintf("%sthe configuration has %d problem(s):\n  %s", prefix, len(lines), strings.Join(lines, "\n  "))
 	}
 	msg := err.Error()
+	if store.IsDamaged(err) {
+		msg += "\n" + store.DamagedHint
+	}
 	if strings.Contains(msg, "readonly database") && !strings.Contains(msg, "store.path") {
 		msg += " (check store.path: this user must be able to write the file and its directory)"
 	}
