@@ -35,34 +35,36 @@ func SplitList(values []string) []string {
 }
 
 // NewFilter checks and builds a filter. severities may hold several values:
-// the least severe is the minimum. name says what each field is called
-// where the user set it ("--kind" or "kind").
-func NewFilter(projects, kinds, severities []string, limit int, name func(field string) string) (Filter, error) {
+// the least severe is the minimum. name says what a bad value of field is
+// called where the user set it (`--kind "blockr"`, or just `?kind=` where
+// the value should not be echoed).
+func NewFilter(projects, kinds, severities []string, limit int, name func(field, value string) string) (Filter, error) {
 	f := Filter{Projects: SplitList(projects), Kinds: SplitList(kinds), Limit: limit}
 	for _, k := range f.Kinds {
 		if !slices.Contains(radar.Kinds, k) {
-			return Filter{}, fmt.Errorf("%s %q: use one or more of %s", name("kind"), k, strings.Join(radar.Kinds, ", "))
+			return Filter{}, fmt.Errorf("%s: not a finding kind; use one or more of %s", name("kind", k), strings.Join(radar.Kinds, ", "))
 		}
 	}
 	for _, s := range SplitList(severities) {
 		sev := radar.Severity(strings.ToLower(s))
 		if sev.Rank() == 0 {
-			return Filter{}, fmt.Errorf("%s %q: use info, warning or critical", name("severity"), s)
+			return Filter{}, fmt.Errorf("%s: not a severity; use info, warning or critical", name("severity", s))
 		}
 		if f.MinSeverity == "" || sev.Rank() < f.MinSeverity.Rank() {
 			f.MinSeverity = sev
 		}
 	}
 	if limit < 0 {
-		return Filter{}, fmt.Errorf("%s %d: use a positive number, or 0 for no limit", name("limit"), limit)
+		return Filter{}, fmt.Errorf("%s: use a positive number, or 0 for no limit", name("limit", fmt.Sprint(limit)))
 	}
 	return f, nil
 }
 
 // FilterFromQuery builds a filter from an API query string: project, kind
-// and severity, each repeated or comma-separated.
+// and severity, each repeated or comma-separated. Its errors do not echo
+// the value (it might be anything a client sent).
 func FilterFromQuery(q url.Values) (Filter, error) {
-	return NewFilter(q["project"], q["kind"], q["severity"], 0, func(field string) string { return "?" + field + "=" })
+	return NewFilter(q["project"], q["kind"], q["severity"], 0, func(field, _ string) string { return "?" + field + "=" })
 }
 
 func (f Filter) project(p string) bool {

@@ -34,11 +34,11 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if *minSeverity != "" {
 		sev = []string{*minSeverity}
 	}
-	filter, err := service.NewFilter(projects, kinds, sev, *limit, func(field string) string {
+	filter, err := service.NewFilter(projects, kinds, sev, *limit, func(field, value string) string {
 		if field == "severity" {
-			return "--min-severity"
+			field = "min-severity"
 		}
-		return "--" + field
+		return fmt.Sprintf("--%s %q", field, value)
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)

@@ -101,3 +101,30 @@ func TestCompletion(t *testing.T) {
 		t.Errorf("radar completion fish: exit %d, want 2", code)
 	}
 }
+
+// TestServeLogsVersionAndConfig: serve's first log line names its version
+// and the effective configuration, with no secret in it.
+func TestServeLogsVersionAndConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "radar.yaml")
+	body := "jira:\n  url: https://jira.example.com\n  email: pm@example.com\n  projects: [PAY]\nstore:\n  path: radar.db\nhttp:\n  listen: 256.0.0.1:0\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string {
+		return map[string]string{"RADAR_JIRA_TOKEN": "SECRET-jira", "RADAR_HTTP_TOKEN": "SECRET-http"}[k]
+	}
+	if code := run(context.Background(), []string{"serve", "--config", cfg}, &out, &errOut, getenv); code != 1 {
+		t.Fatalf("serve on an address it cannot listen on: exit %d, want 1:\n%s", code, errOut.String())
+	}
+	logs := errOut.String()
+	for _, want := range []string{"radar starting", "version=", "config.jira.url=https://jira.example.com", "config.store=" + filepath.Join(dir, "radar.db"), "config.http.token=true"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("serve logs lack %q:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, "SECRET") {
+		t.Errorf("serve logs show a secret:\n%s", logs)
+	}
+}
