@@ -489,6 +489,10 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"unknown key with a typo", "jira:\n  url: x\n  tokn: y\n",
 			[]string{"3: jira.tokn: unknown key; did you mean jira.token?"}},
+		{"swapped letters", "jira:\n  emial: x\n",
+			[]string{"2: jira.emial: unknown key; did you mean jira.email?"}},
+		{"swapped letters in store", "store:\n  paht: x\n",
+			[]string{"2: store.paht: unknown key; did you mean store.path?"}},
 		{"unknown top-level key", "jiraa: {}\n",
 			[]string{"1: jiraa: unknown key; did you mean jira?"}},
 		{"unknown key far from any", "jira:\n  colour: red\n",

@@ -137,3 +137,29 @@ func TestAnalyzeDamagedDatabase(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstSyncIsRecordedFull: sync_runs.mode says "full" for a first sync,
+// which fetches everything, and "incremental" for the next.
+func TestFirstSyncIsRecordedFull(t *testing.T) {
+	cfg, db := syncedSim(t)
+	runCmd(t, simTokenEnv, "sync", "--config", cfg)
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rows, err := st.DB().Query(`SELECT mode FROM sync_runs ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var modes []string
+	for rows.Next() {
+		var m string
+		rows.Scan(&m)
+		modes = append(modes, m)
+	}
+	if strings.Join(modes, " ") != "full incremental" {
+		t.Errorf("sync_runs modes %q, want [full incremental]", modes)
+	}
+}
