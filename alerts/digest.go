@@ -295,9 +295,12 @@ func (a *Alerter) Test(ctx context.Context) []TestResult {
 		}
 		if err != nil {
 			res.Err = fmt.Errorf("%s", a.redact(err))
-			if code := errorCode(err); code != "" {
+			switch code := errorCode(err); {
+			case a.api == nil:
+				res.Hint = "the webhook did not take the message; check slack.webhook_url (Slack answers 403 or 404 to a revoked or deleted webhook, and a webhook posts only to the channel it was made for), the network and any proxy"
+			case code != "":
 				res.Hint = hintFor(code, r.channel)
-			} else {
+			default:
 				res.Hint = "Slack could not be reached; check slack.api_url, the network and any proxy"
 			}
 		}
