@@ -126,7 +126,7 @@ func (a *Alerter) renderDigest(r route, report radar.Report, threads map[string]
 		groups = append(groups, group{heading: "*All clear:* no open findings for this channel."})
 	}
 	if r.audience == AudienceTeam && len(open) > 0 {
-		groups = append(groups, a.byKind(open)...)
+		groups = append(groups, a.byIssue(open)...)
 	}
 	title := "Radar digest · " + at.UTC().Format("Mon 2 Jan 2006")
 	return listMessages(title, "", groups, fmt.Sprintf("Radar · %s digest", r.audience))
