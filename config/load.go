@@ -120,7 +120,7 @@ func plainHTTPToken(c *Config) []Warning {
 		return nil
 	}
 	return []Warning{{Key: "jira.url", Message: fmt.Sprintf(
-		"jira.url %s is plain http://, so the Jira token crosses the network unencrypted where anyone on the path can read it; use https://", redactURL(c.Jira.URL))}}
+		"jira.url %s is plain http://, so the Jira token crosses the network unencrypted where anyone on the path can read it; use https://", RedactURL(c.Jira.URL))}}
 }
 
 // inlineSecrets names the secrets the config file spells out itself: set,

@@ -33,7 +33,7 @@ func (c Config) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.Group("jira",
-			slog.String("url", redactURL(c.Jira.URL)),
+			slog.String("url", RedactURL(c.Jira.URL)),
 			slog.String("flavor", c.Jira.Flavor),
 			slog.Any("projects", c.Jira.Projects),
 			slog.String("auth", c.Jira.AuthMode()),
@@ -68,8 +68,8 @@ func (s Slack) mode() string {
 	return "off"
 }
 
-// redactURL hides any password in a URL; unparseable URLs are hidden whole.
-func redactURL(s string) string {
+// RedactURL hides any password in a URL; unparseable URLs are hidden whole.
+func RedactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return redacted

@@ -45,6 +45,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"sync":       {"sync Jira into the database once", runSync},
+		"check":      {"test the configuration, Jira and Slack without syncing; say what to fix", runCheck},
 		"analyze":    {"analyse the synced data and print findings", runAnalyze},
 		"graph":      {"export the dependency network (dot, mermaid, json)", runGraph},
 		"alert":      {"analyse and deliver Slack alerts once", runAlert},
