@@ -146,7 +146,7 @@ func (s *Service) readiness(ctx context.Context) (bool, string) {
 
 	b.WriteString("jira: " + describe(jira, "sync") + "\n")
 	if s.alerter == nil {
-		b.WriteString("slack: not configured (set slack.token or slack.webhook_url to alert)\n")
+		b.WriteString("slack: " + s.slackOff + "\n")
 		return ready, b.String()
 	}
 	line := "slack: " + describe(slack, "delivery")

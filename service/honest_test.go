@@ -224,3 +224,23 @@ func TestAPIFilters(t *testing.T) {
 		t.Errorf("/api/versions?project=WEB: got %d of %d versions, want the %d of WEB", len(vs.Versions), len(c.Report.Versions), all)
 	}
 }
+
+// TestSlackTokenWithoutRoutesRuns: with a Slack token but no routes yet
+// (deploy/compose.yaml's documented first start) serve warns and runs
+// without Slack instead of refusing to start.
+func TestSlackTokenWithoutRoutesRuns(t *testing.T) {
+	w := newWorld(t, 10)
+	w.cfg.Slack.Routes = nil
+	logs := &syncBuffer{}
+	r := start(t, w.cfg, service.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if c := r.cycle(t); c.Err != nil {
+		t.Fatalf("cycle: %v", c.Err)
+	}
+	code, body := get(t, "http://"+r.addr+"/readyz", "")
+	if code != http.StatusOK || !strings.Contains(body, "slack.routes is empty") {
+		t.Errorf("/readyz = %d %q; want ready, saying Slack is off for want of routes", code, body)
+	}
+	if !strings.Contains(logs.String(), "slack.routes is empty") {
+		t.Errorf("no warning about the missing routes:\n%s", logs)
+	}
+}

@@ -69,8 +69,10 @@ type Service struct {
 	store   *store.Store
 	conn    *connector.Connector
 	alerter *alerts.Alerter // nil when Slack is not configured
-	metrics *metrics.Metrics
-	reg     *prometheus.Registry
+	// slackOff says why alerter is nil, for /readyz.
+	slackOff string
+	metrics  *metrics.Metrics
+	reg      *prometheus.Registry
 
 	running sync.Mutex // one cycle at a time
 
@@ -86,7 +88,7 @@ type Service struct {
 // New opens the store and builds the service's parts. Close it when done.
 func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error) {
 	s := &Service{cfg: cfg, opts: opts, log: opts.Logger, now: opts.Now, reg: opts.Registry,
-		health: map[string]*dependencyHealth{}}
+		health: map[string]*dependencyHealth{}, slackOff: "not configured (set slack.token or slack.webhook_url, and slack.routes, to alert)"}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -114,7 +116,13 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 		st.Close()
 		return nil, err
 	}
-	if cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "" {
+	switch {
+	case (cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "") && len(cfg.Slack.Routes) == 0:
+		// Set up but told nowhere to post (deploy/compose.yaml's first
+		// start): run without Slack rather than refuse to start.
+		s.slackOff = "configured but slack.routes is empty, so Radar runs without Slack alerts; add a route such as {channel: \"#delivery\", min_severity: warning}"
+		s.log.Warn("slack "+s.slackOff, "component", "service")
+	case cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "":
 		aopts := append([]alerts.Option{alerts.WithLogger(s.log), alerts.WithClock(s.now), alerts.WithMetrics(s.metrics),
 			alerts.WithJiraURL(cfg.Jira.URL)}, opts.AlertOptions...)
 		if opts.SlackHTTPClient != nil {

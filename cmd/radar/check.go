@@ -55,12 +55,19 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	for _, r := range conn.Check(ctx) {
 		report(r.Name, r.Detail, r.Err, r.Hint)
 	}
-	a, err := alerts.New(cfg.Slack, nil, alerts.WithLogger(newLogger(e, cfg)))
-	if err != nil {
-		return err
-	}
-	for _, r := range a.Check(ctx) {
-		report(r.Name, r.Detail, r.Err, r.Hint)
+	switch {
+	case cfg.Slack.Token == "" && cfg.Slack.WebhookURL == "":
+		report("slack", "not configured: Radar runs without Slack alerts (set slack.token or slack.webhook_url, and slack.routes)", nil, "")
+	case len(cfg.Slack.Routes) == 0:
+		report("slack", "slack.routes is empty: Radar runs without Slack alerts (add a route such as {channel: \"#delivery\", min_severity: warning})", nil, "")
+	default:
+		a, err := alerts.New(cfg.Slack, nil, alerts.WithLogger(newLogger(e, cfg)))
+		if err != nil {
+			return err
+		}
+		for _, r := range a.Check(ctx) {
+			report(r.Name, r.Detail, r.Err, r.Hint)
+		}
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d check(s) failed; fix them and run radar check again", failed)
