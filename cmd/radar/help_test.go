@@ -119,7 +119,7 @@ func TestServeLogsVersionAndConfig(t *testing.T) {
 		t.Fatalf("serve on an address it cannot listen on: exit %d, want 1:\n%s", code, errOut.String())
 	}
 	logs := errOut.String()
-	for _, want := range []string{"radar starting", "version=", "config.jira.url=https://jira.example.com", "config.store=" + filepath.Join(dir, "radar.db"), "config.http.token=true"} {
+	for _, want := range []string{"radar starting", "version=", "config.jira.url=https://jira.example.com", "config.store=" + filepath.Join(dir, "radar.db"), "config.http.token=true", "config.analysis.trials=2000", "config.jira.overlap=5m0s"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("serve logs lack %q:\n%s", want, logs)
 		}
