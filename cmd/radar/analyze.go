@@ -71,7 +71,14 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	return write(e, filter.Apply(report))
+	all := filter
+	all.Limit = 0
+	matched := len(all.Apply(report).Findings)
+	report = filter.Apply(report)
+	if n := len(report.Findings); n < matched {
+		fmt.Fprintf(e.stderr, "showing the %d most urgent of %d findings (--limit %d)\n", n, matched, filter.Limit)
+	}
+	return write(e, report)
 }
 
 // listFlag is a flag that may be repeated and takes comma-separated values.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -98,6 +99,11 @@ func TestAnalyzeFilters(t *testing.T) {
 		if msg := runFail(t, 2, append([]string{"analyze", "--config", cfg}, bad...)...); !strings.Contains(msg, bad[0]) {
 			t.Errorf("analyze %v: the error does not name %s: %s", bad, bad[0], msg)
 		}
+	}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"analyze", "--config", cfg, "--limit", "2"}, &out, &errOut, simTokenEnv); code != 0 ||
+		!strings.Contains(errOut.String(), fmt.Sprintf("showing the 2 most urgent of %d findings", len(all.Findings))) {
+		t.Errorf("analyze --limit 2: exit %d, stderr %q; want it to say how many it left out", code, errOut.String())
 	}
 	table := runCmd(t, simTokenEnv, "analyze", "--config", cfg, "--kind", "blocker", "--limit", "1")
 	if !strings.Contains(table, ": 1 finding:") || strings.Count(table, " blocker ") != 1 {
