@@ -91,6 +91,24 @@ func TestCompletion(t *testing.T) {
 			}
 		})
 	}
+	if zsh, err := exec.LookPath("zsh"); err == nil {
+		// compadd works only inside a completion widget, so zsh is asked
+		// that the script loads under compinit and registers _radar, and
+		// that _radar's flag pipeline finds a command's flags.
+		if err := os.WriteFile(filepath.Join(dir, "radar.zsh"), []byte(runCmd(t, nil, "completion", "zsh")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(zsh, "-f", "-c", `autoload -Uz compinit && compinit -u -D && source radar.zsh && print -r -- $_comps[radar] && `+
+			`radar sync --help | `+flagsOf)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"), "HOME="+dir)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "_radar") || !strings.Contains(string(out), "--full") {
+			t.Errorf("zsh: %v:\n%s", err, out)
+		}
+	} else {
+		t.Log("zsh not on PATH: the zsh script is only checked for its function")
+	}
 	for _, shell := range []string{"zsh", "bash"} {
 		if !strings.Contains(runCmd(t, nil, "completion", shell), "_radar") {
 			t.Errorf("radar completion %s prints no _radar function", shell)
