@@ -59,8 +59,9 @@ func summaryOf(f radar.Finding) string {
 	return s
 }
 
-// WriteMarkdown writes the report for a project manager. Jira text is
-// escaped so that it cannot break the tables or inject HTML.
+// WriteMarkdown writes the report for a project manager, each issue
+// finding with the issue's summary. Jira text is escaped so that it cannot
+// break the tables or inject HTML.
 func WriteMarkdown(w io.Writer, r radar.Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Delivery risk report\n\nGenerated %s. %s.\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"), countLine(r.Findings))
@@ -74,10 +75,11 @@ func WriteMarkdown(w io.Writer, r radar.Report) error {
 		if len(fs) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n## %s%s (%d)\n\n| Kind | Project | Subject | Finding | What to do |\n|---|---|---|---|---|\n",
+		fmt.Fprintf(&b, "\n## %s%s (%d)\n\n| Kind | Project | Subject | Summary | Finding | What to do |\n|---|---|---|---|---|---|\n",
 			strings.ToUpper(string(sev[:1])), sev[1:], len(fs))
 		for _, f := range fs {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", f.Kind, markdownTextN(f.Project, maxName), markdownTextN(f.Issue, maxName), markdownTextN(f.Title, maxTitle), markdownTextN(f.Detail, maxProse))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", f.Kind, markdownTextN(f.Project, maxName), markdownTextN(f.Issue, maxName),
+				markdownTextN(summaryOf(f), maxTitle), markdownTextN(f.Title, maxTitle), markdownTextN(f.Detail, maxProse))
 		}
 	}
 	if len(r.Versions) > 0 {
