@@ -69,7 +69,7 @@ func runJiraSim(ctx context.Context, e *env, args []string) error {
 	// Generating a large site takes a while: a signal meanwhile stops it.
 	sc, err := jirasim.GenerateContext(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("jira-sim: stopped while generating the scenario: %w", err)
+		return fmt.Errorf("stopped while generating the scenario: %w", err)
 	}
 	sim := jirasim.New(sc, jirasim.Options{Flavor: f, Email: *email, Token: *token, Logger: log})
 	if *latency > 0 {
