@@ -50,7 +50,7 @@ func (s *Service) recordAnalysis(at time.Time, err error) {
 	}
 }
 
-// analysisProblem says why there are no findings to serve, or "" when the
+// problem says why there are no fresh findings to serve, or "" when the
 // last analysis worked.
 func (a analysisHealth) problem() string {
 	if a.failingSince.IsZero() {

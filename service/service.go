@@ -69,10 +69,10 @@ type Service struct {
 	store   *store.Store
 	conn    *connector.Connector
 	alerter *alerts.Alerter // nil when Slack is not configured
+	metrics *metrics.Metrics
+	reg     *prometheus.Registry
 	// slackOff says why alerter is nil, for /readyz.
 	slackOff string
-	metrics  *metrics.Metrics
-	reg      *prometheus.Registry
 
 	running sync.Mutex // one cycle at a time
 
