@@ -257,6 +257,22 @@ func TestWebhookPostsOnly(t *testing.T) {
 	}
 }
 
+// TestSlackTestWebhookHint: a webhook that fails points at
+// slack.webhook_url, not at slack.api_url, which webhooks never use.
+func TestSlackTestWebhookHint(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#alerts")})
+	h.cfg.Token = ""
+	h.cfg.WebhookURL = config.Secret(h.srv.URL + "/services/T0/B0/revoked")
+	h.restart()
+	res := h.a.Test(context.Background())
+	if len(res) != 1 || res[0].Err == nil {
+		t.Fatalf("results = %+v, want one failure", res)
+	}
+	if strings.Contains(res[0].Hint, "api_url") || !strings.Contains(res[0].Hint, "slack.webhook_url") {
+		t.Errorf("hint %q, want it to name slack.webhook_url and not slack.api_url", res[0].Hint)
+	}
+}
+
 func TestMentionsLookedUpOnceAndCached(t *testing.T) {
 	h := newHarness(t, []config.Route{route("#a")})
 	h.slack.AddUser(slacksim.User{ID: "U0ADA", Name: "ada", Email: "ada@example.com"})

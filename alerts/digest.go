@@ -126,7 +126,7 @@ func (a *Alerter) renderDigest(r route, report radar.Report, threads map[string]
 		groups = append(groups, group{heading: "*All clear:* no open findings for this channel."})
 	}
 	if r.audience == AudienceTeam && len(open) > 0 {
-		groups = append(groups, a.byKind(open)...)
+		groups = append(groups, a.byIssue(open)...)
 	}
 	title := "Radar digest · " + at.UTC().Format("Mon 2 Jan 2006")
 	return listMessages(title, "", groups, fmt.Sprintf("Radar · %s digest", r.audience))
@@ -295,9 +295,12 @@ func (a *Alerter) Test(ctx context.Context) []TestResult {
 		}
 		if err != nil {
 			res.Err = fmt.Errorf("%s", a.redact(err))
-			if code := errorCode(err); code != "" {
+			switch code := errorCode(err); {
+			case a.api == nil:
+				res.Hint = "the webhook did not take the message; check slack.webhook_url (Slack answers 403 or 404 to a revoked or deleted webhook, and a webhook posts only to the channel it was made for), the network and any proxy"
+			case code != "":
 				res.Hint = hintFor(code, r.channel)
-			} else {
+			default:
 				res.Hint = "Slack could not be reached; check slack.api_url, the network and any proxy"
 			}
 		}

@@ -145,9 +145,9 @@ func (a *Alerter) headline(f radar.Finding, bold bool) string {
 		subj = "*" + subj + "*"
 	}
 	if st := subjectText(f); st != "" && strings.HasPrefix(f.Title, st) {
-		return subj + escapeN(f.Title[len(st):], maxTitle)
+		return subj + escapeN(f.Title[len(st):], maxTitle) + issueSummary(f)
 	}
-	return subj + " " + escapeN(f.Title, maxTitle)
+	return subj + " " + escapeN(f.Title, maxTitle) + issueSummary(f)
 }
 
 // keyList renders issue keys as links, the first few then "and N more".
@@ -241,7 +241,7 @@ func (a *Alerter) findingMessage(v findingView, audience string) Message {
 	text := fmt.Sprintf("%s %s%s %s: %s", icon, state, kindLabel(f.Kind), a.subject(f), escapeN(f.Title, maxTitle))
 	blocks := []slack.Block{header(fmt.Sprintf("%s %s%s · %s", icon, state, kindLabel(f.Kind), clean(subjectText(f))))}
 	if exec {
-		body := []string{"*What breaks:* " + escapeN(f.Title, maxTitle)}
+		body := []string{"*What breaks:* " + escapeN(f.Title, maxTitle) + issueSummary(f)}
 		imp := a.impact(f, true)
 		if len(imp) == 0 && f.Detail != "" {
 			imp = []string{"*Impact:* " + escapeN(f.Detail, maxProse)}
@@ -322,12 +322,6 @@ func (a *Alerter) replyMessage(v findingView, t radar.Transition, prev radar.Sev
 	return Message{Text: line, Blocks: slack.Blocks{BlockSet: []slack.Block{section(line)}}}
 }
 
-// line is one finding as a list line in summaries and digests.
-func (a *Alerter) line(f radar.Finding) string {
-	f.Title = cutRunes(clean(f.Title), 200)
-	return fmt.Sprintf("• %s %s", severityIcon(f.Severity), a.headline(f, false))
-}
-
 // listMessages lays out a titled list of grouped lines across as many
 // messages as Block Kit limits need. Each group starts a new section with
 // its heading; long groups continue in further sections.
@@ -387,7 +381,8 @@ func listMessages(title, intro string, groups []group, footer string) []Message 
 }
 
 // sortFindings orders findings by kind, then severity (most urgent first),
-// then subject.
+// then impact (a blocker's blast radius, largest first), then subject as
+// people count (PAY-43 before PAY-132).
 func sortFindings(fs []radar.Finding) {
 	sort.SliceStable(fs, func(i, j int) bool { return findingLess(fs[i], fs[j]) })
 }
@@ -399,28 +394,13 @@ func findingLess(a, b radar.Finding) bool {
 	if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
 		return ra > rb
 	}
+	if ia, ib := impactOf(a), impactOf(b); ia != ib {
+		return ia > ib
+	}
 	if a.Issue != b.Issue {
-		return a.Issue < b.Issue
+		return keyLess(a.Issue, b.Issue)
 	}
 	return a.ID < b.ID
-}
-
-// byKind groups sorted findings into list groups headed by kind and count.
-func (a *Alerter) byKind(fs []radar.Finding) []group {
-	var groups []group
-	for i := 0; i < len(fs); {
-		j := i
-		for j < len(fs) && fs[j].Kind == fs[i].Kind {
-			j++
-		}
-		g := group{heading: fmt.Sprintf("*%s (%d)*", kindLabel(fs[i].Kind), j-i)}
-		for _, f := range fs[i:j] {
-			g.lines = append(g.lines, a.line(f))
-		}
-		groups = append(groups, g)
-		i = j
-	}
-	return groups
 }
 
 // summaryMessages renders a backlog summary of first reports.
@@ -434,5 +414,5 @@ func (a *Alerter) summaryMessages(fs []radar.Finding, critical int) []Message {
 	case critical > 1:
 		intro += fmt.Sprintf(" The %d most critical also get their own message and thread.", critical)
 	}
-	return listMessages(fmt.Sprintf("Radar: %d open findings", len(fs)), intro, a.byKind(fs), "Radar · backlog summary")
+	return listMessages(fmt.Sprintf("Radar: %d open findings", len(fs)), intro, a.byIssue(fs), "Radar · backlog summary")
 }

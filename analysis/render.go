@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,30 +22,46 @@ func WriteJSON(w io.Writer, r radar.Report) error {
 	return nil
 }
 
-// WriteTable writes the report as aligned text for a terminal. Control
-// characters in Jira text are replaced so they cannot move the cursor.
+// WriteTable writes the report as aligned text for a terminal, each issue
+// finding with the issue's summary. Control characters in Jira text are
+// replaced so they cannot move the cursor; wide (CJK) characters count
+// double so the columns stay aligned.
 func WriteTable(w io.Writer, r radar.Report) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "Radar report generated %s: %s\n\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"), countLine(r.Findings))
-	fmt.Fprintln(tw, "SEVERITY\tKIND\tPROJECT\tSUBJECT\tTITLE")
+	var b strings.Builder
+	fmt.Fprintf(&b, "Radar report generated %s: %s\n\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"), countLine(r.Findings))
+	var fs columns
+	fs.add("SEVERITY", "KIND", "PROJECT", "SUBJECT", "SUMMARY", "TITLE")
 	for _, f := range r.Findings {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Severity, f.Kind, plainTextN(f.Project, maxName), plainTextN(f.Issue, maxName), plainTextN(f.Title, maxTitle))
+		fs.add(string(f.Severity), f.Kind, plainTextN(f.Project, maxName), plainTextN(f.Issue, maxName),
+			dash(plainTextN(summaryOf(f), maxSummary)), plainTextN(f.Title, maxTitle))
 	}
+	fs.write(&b)
 	if len(r.Versions) > 0 {
-		fmt.Fprintln(tw, "\nPROJECT\tVERSION\tRELEASE\tP50\tP85\tP95\tON TIME\tCRITICAL PATH")
+		var vs columns
+		vs.add("PROJECT", "VERSION", "RELEASE", "P50", "P85", "P95", "ON TIME", "CRITICAL PATH")
 		for _, v := range r.Versions {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", plainTextN(v.Project, maxName), plainTextN(v.Name, maxName), dash(v.ReleaseDate),
+			vs.add(plainTextN(v.Project, maxName), plainTextN(v.Name, maxName), dash(v.ReleaseDate),
 				dash(v.P50), dash(v.P85), dash(v.P95), percent(v), plainTextN(dash(listKeys(v.CriticalPath)), maxProse))
 		}
+		b.WriteString("\n")
+		vs.write(&b)
 	}
-	if err := tw.Flush(); err != nil {
+	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write report table: %w", err)
 	}
 	return nil
 }
 
-// WriteMarkdown writes the report for a project manager. Jira text is
-// escaped so that it cannot break the tables or inject HTML.
+// summaryOf is the summary of the issue a finding is about, from its
+// evidence; "" for findings about versions, sprints or people.
+func summaryOf(f radar.Finding) string {
+	s, _ := f.Evidence["summary"].(string)
+	return s
+}
+
+// WriteMarkdown writes the report for a project manager, each issue
+// finding with the issue's summary. Jira text is escaped so that it cannot
+// break the tables or inject HTML.
 func WriteMarkdown(w io.Writer, r radar.Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Delivery risk report\n\nGenerated %s. %s.\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"), countLine(r.Findings))
@@ -60,10 +75,11 @@ func WriteMarkdown(w io.Writer, r radar.Report) error {
 		if len(fs) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n## %s%s (%d)\n\n| Kind | Project | Subject | Finding | What to do |\n|---|---|---|---|---|\n",
+		fmt.Fprintf(&b, "\n## %s%s (%d)\n\n| Kind | Project | Subject | Summary | Finding | What to do |\n|---|---|---|---|---|---|\n",
 			strings.ToUpper(string(sev[:1])), sev[1:], len(fs))
 		for _, f := range fs {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", f.Kind, markdownTextN(f.Project, maxName), markdownTextN(f.Issue, maxName), markdownTextN(f.Title, maxTitle), markdownTextN(f.Detail, maxProse))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", f.Kind, markdownTextN(f.Project, maxName), markdownTextN(f.Issue, maxName),
+				markdownTextN(summaryOf(f), maxTitle), markdownTextN(f.Title, maxTitle), markdownTextN(f.Detail, maxProse))
 		}
 	}
 	if len(r.Versions) > 0 {
@@ -107,6 +123,9 @@ const (
 	maxTitle = 300  // a finding's title
 	maxProse = 1000 // a finding's detail
 	maxName  = 100  // keys, project and version names
+	// maxSummary keeps an issue's summary to a glance in the table; the
+	// JSON carries it whole.
+	maxSummary = 50
 )
 
 // plainText makes untrusted text safe for one line of a terminal: invalid

@@ -78,7 +78,8 @@ func unescaped(s string, c byte) int {
 
 func hostileReport(text string) radar.Report {
 	return radar.Report{GeneratedAt: propNow, Findings: []radar.Finding{
-		{ID: "stale:X-1", Kind: radar.KindStale, Severity: radar.SeverityWarning, Project: "X", Issue: "X-1", Title: text, Detail: text},
+		{ID: "stale:X-1", Kind: radar.KindStale, Severity: radar.SeverityWarning, Project: "X", Issue: "X-1", Title: text, Detail: text,
+			Evidence: map[string]any{"summary": text}},
 		{ID: "overloaded_assignee:" + text, Kind: radar.KindOverloadedAssignee, Severity: radar.SeverityInfo, Project: text, Issue: text,
 			Title: text + " has 7 issues in progress", Detail: "Finish before starting more."},
 	}, Versions: []radar.VersionForecast{{Project: "X", Name: text, ReleaseDate: "2026-04-01", P50: "2026-03-28", P85: "2026-04-12",
@@ -124,14 +125,14 @@ func TestUntrustedTextInReports(t *testing.T) {
 					continue
 				}
 				cells := unescaped(l, '|') - 1
-				if want := 5; strings.Contains(l, "2026-04-01") || strings.Contains(l, "Critical path") {
+				if want := 6; strings.Contains(l, "2026-04-01") || strings.Contains(l, "Critical path") {
 					if cells != 8 {
 						t.Errorf("version row has %d cells, want 8: %s", cells, l)
 					}
 				} else if cells != want {
 					t.Errorf("finding row has %d cells, want %d: %s", cells, want, l)
 				}
-				if n := utf8.RuneCountInString(l); n > 2*(3*maxName+maxTitle+2*maxProse) {
+				if n := utf8.RuneCountInString(l); n > 2*(3*maxName+2*maxTitle+2*maxProse) {
 					t.Errorf("markdown row of %d characters: long text is not cut", n)
 				}
 			}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -34,7 +36,11 @@ const (
 //  3. fills settings still empty from RADAR_JIRA_URL, RADAR_JIRA_EMAIL,
 //     RADAR_JIRA_TOKEN, RADAR_SLACK_TOKEN, RADAR_SLACK_WEBHOOK_URL and
 //     RADAR_HTTP_TOKEN;
-//  4. applies Default() to every field left at its zero value.
+//  4. applies Default() to every field left at its zero value;
+//  5. makes a relative store.path (the default ./radar.db too) relative to
+//     the config file's directory, as the *_file paths are, so the database
+//     does not depend on where Radar was started from. With no config file
+//     it stays relative to the working directory.
 //
 // Problems in steps 1 and 2 come back together as a *ValidationError.
 // Load does not call Validate: callers fill in what they fill in (the demo
@@ -50,6 +56,7 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 
 // A Warning is something Load accepted that the user should still fix.
 type Warning struct {
+	Key     string      // the setting concerned, when not a file's mode
 	Path    string      // the file concerned
 	Mode    fs.FileMode // its permission bits
 	Message string      // what is wrong and what to do, naming Path
@@ -59,7 +66,8 @@ func (w Warning) String() string { return w.Message }
 
 // LoadWithWarnings is Load, also reporting files that hold secrets and
 // that users other than the owner can open: the config file when it holds a
-// secret itself (not through ${ENV}), and every *_file secret. Modes are not
+// secret itself (not through ${ENV}), and every *_file secret; and a Jira
+// token that would go over plain http:// to another host. Modes are not
 // checked on Windows, where they do not describe access.
 func LoadWithWarnings(path string, getenv func(string) string) (*Config, []Warning, error) {
 	if getenv == nil {
@@ -93,7 +101,26 @@ func LoadWithWarnings(path string, getenv func(string) string) (*Config, []Warni
 	}
 	applyEnv(&cfg, getenv)
 	applyDefaults(&cfg)
+	if dir != "" && !filepath.IsAbs(cfg.Store.Path) {
+		cfg.Store.Path = filepath.Join(dir, cfg.Store.Path)
+	}
+	warnings = append(warnings, plainHTTPToken(&cfg)...)
 	return &cfg, warnings, nil
+}
+
+// plainHTTPToken warns when the Jira token would cross the network
+// unencrypted: a plain http:// jira.url to a host other than this one.
+func plainHTTPToken(c *Config) []Warning {
+	u, err := url.Parse(c.Jira.URL)
+	if err != nil || !strings.EqualFold(u.Scheme, "http") || c.Jira.Token == "" {
+		return nil
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	return []Warning{{Key: "jira.url", Message: fmt.Sprintf(
+		"jira.url %s is plain http://, so the Jira token crosses the network unencrypted where anyone on the path can read it; use https://", RedactURL(c.Jira.URL))}}
 }
 
 // inlineSecrets names the secrets the config file spells out itself: set,

@@ -80,11 +80,14 @@ func TestLoadWithoutFileGivesDefaults(t *testing.T) {
 func TestLoadEmptyFilesGiveDefaults(t *testing.T) {
 	for _, body := range []string{"", "# only a comment\n", "---\n", "jira:\nslack:\n"} {
 		t.Run(strings.TrimSpace(body), func(t *testing.T) {
-			got, err := Load(writeConfig(t, body), nil)
+			path := writeConfig(t, body)
+			got, err := Load(path, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := Default(); !reflect.DeepEqual(*got, want) {
+			want := Default()
+			want.Store.Path = filepath.Join(filepath.Dir(path), "radar.db")
+			if !reflect.DeepEqual(*got, want) {
 				t.Errorf("Load(%q) = %+v, want %+v", body, *got, want)
 			}
 		})
@@ -110,12 +113,87 @@ schedule: {sync: ""}
 http: {listen: "", ready_max_age: 0s}
 log: {format: "", level: ""}
 `
-	got, err := Load(writeConfig(t, body), nil)
+	path := writeConfig(t, body)
+	got, err := Load(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := Default(); !reflect.DeepEqual(*got, want) {
+	want := Default()
+	want.Store.Path = filepath.Join(filepath.Dir(path), "radar.db")
+	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("got %+v\nwant %+v", *got, want)
+	}
+}
+
+// TestStorePathIsRelativeToTheConfigFile: a relative store.path starts at
+// the config file's directory, like the *_file keys, wherever Radar runs.
+func TestStorePathIsRelativeToTheConfigFile(t *testing.T) {
+	tests := []struct {
+		name, body, want string // want relative to the config file's directory, or absolute
+	}{
+		{"relative", "store: {path: data/radar.db}\n", "data/radar.db"},
+		{"dot relative", "store: {path: ./radar.db}\n", "radar.db"},
+		{"default", "", "radar.db"},
+		{"absolute", "store: {path: /var/lib/radar/radar.db}\n", "/var/lib/radar/radar.db"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeConfig(t, tt.body)
+			got, err := Load(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.want
+			if !filepath.IsAbs(want) {
+				want = filepath.Join(filepath.Dir(path), want)
+			}
+			if got.Store.Path != want {
+				t.Errorf("store.path = %q, want %q", got.Store.Path, want)
+			}
+		})
+	}
+	if got, _ := Load("", nil); got.Store.Path != "./radar.db" {
+		t.Errorf("without a config file store.path = %q, want ./radar.db (the working directory)", got.Store.Path)
+	}
+}
+
+// TestPlainHTTPTokenWarns: a Jira token bound for plain http:// on another
+// host is a warning naming jira.url; loopback and https are not.
+func TestPlainHTTPTokenWarns(t *testing.T) {
+	tests := []struct {
+		url, token string
+		warn       bool
+	}{
+		{"http://jira.example.com", "tok", true},
+		{"HTTP://jira.example.com:8080/jira", "tok", true},
+		{"https://jira.example.com", "tok", false},
+		{"http://127.0.0.1:8080", "tok", false},
+		{"http://localhost:8080", "tok", false},
+		{"http://[::1]:8080", "tok", false},
+		{"http://jira.example.com", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url+" "+tt.token, func(t *testing.T) {
+			path := writeConfig(t, "jira: {url: '"+tt.url+"'}\n")
+			_, warnings, err := LoadWithWarnings(path, func(k string) string {
+				if k == EnvJiraToken {
+					return tt.token
+				}
+				return ""
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, w := range warnings {
+				if w.Key == "jira.url" {
+					got = append(got, w.Message)
+				}
+			}
+			if (len(got) > 0) != tt.warn || (tt.warn && !strings.Contains(got[0], "https://")) {
+				t.Errorf("warnings %q, want a warning: %v", got, tt.warn)
+			}
+		})
 	}
 }
 
@@ -411,6 +489,10 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"unknown key with a typo", "jira:\n  url: x\n  tokn: y\n",
 			[]string{"3: jira.tokn: unknown key; did you mean jira.token?"}},
+		{"swapped letters", "jira:\n  emial: x\n",
+			[]string{"2: jira.emial: unknown key; did you mean jira.email?"}},
+		{"swapped letters in store", "store:\n  paht: x\n",
+			[]string{"2: store.paht: unknown key; did you mean store.path?"}},
 		{"unknown top-level key", "jiraa: {}\n",
 			[]string{"1: jiraa: unknown key; did you mean jira?"}},
 		{"unknown key far from any", "jira:\n  colour: red\n",

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"sort"
@@ -24,31 +25,57 @@ func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) 
 // encoders that prefer TextMarshaler).
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
-// LogValue summarises the configuration for logs: where Radar reads, writes
-// and listens, and whether each secret is set, never the secrets themselves.
+// LogValue is the effective configuration for logs, every setting after
+// files, environment and defaults: secrets only as set or not, URLs without
+// passwords, never the secrets themselves. radar serve logs it at start.
 func (c Config) LogValue() slog.Value {
 	routes := make([]string, len(c.Slack.Routes))
 	for i, r := range c.Slack.Routes {
-		routes[i] = r.Channel
+		routes[i] = fmt.Sprintf("%s audience=%s min_severity=%s projects=%v kinds=%v digest=%q",
+			r.Channel, r.Audience, r.MinSeverity, r.Projects, r.Kinds, r.Digest)
+	}
+	deps := make([]string, len(c.Jira.Dependencies))
+	for i, d := range c.Jira.Dependencies {
+		deps[i] = d.Link + " (" + d.Outward + ")"
 	}
 	return slog.GroupValue(
 		slog.Group("jira",
-			slog.String("url", redactURL(c.Jira.URL)),
+			slog.String("url", RedactURL(c.Jira.URL)),
 			slog.String("flavor", c.Jira.Flavor),
 			slog.Any("projects", c.Jira.Projects),
+			slog.String("jql", c.Jira.JQL),
+			slog.Any("dependencies", deps),
 			slog.String("auth", c.Jira.AuthMode()),
+			slog.Any("fields", c.Jira.Fields),
 			slog.Int("concurrency", c.Jira.Concurrency),
 			slog.Float64("requests_per_second", c.Jira.RequestsPerSecond),
+			slog.Int("page_size", c.Jira.PageSize),
+			slog.Duration("timeout", c.Jira.Timeout),
+			slog.Int("max_retries", c.Jira.MaxRetries),
+			slog.Duration("overlap", c.Jira.Overlap),
+			slog.Duration("reconcile_every", c.Jira.ReconcileEvery),
+			slog.Int("partition_size", c.Jira.PartitionSize),
 		),
 		slog.String("store", c.Store.Path),
+		slog.Group("analysis",
+			slog.Duration("stale_after", c.Analysis.StaleAfter),
+			slog.Int("wip_limit", c.Analysis.WIPLimit),
+			slog.Float64("overrun_ratio", c.Analysis.OverrunRatio),
+			slog.Int("trials", c.Analysis.Trials),
+			slog.Int64("seed", c.Analysis.Seed),
+			slog.Duration("history", c.Analysis.History),
+		),
 		slog.Group("slack",
 			slog.String("mode", c.Slack.mode()),
+			slog.String("api_url", RedactURL(c.Slack.APIURL)),
+			slog.Int("max_individual", c.Slack.MaxIndividual),
 			slog.Any("routes", routes),
 		),
 		slog.String("schedule", c.Schedule.Sync),
 		slog.Group("http",
 			slog.String("listen", c.HTTP.Listen),
 			slog.Bool("token", c.HTTP.Token != ""),
+			slog.Duration("ready_max_age", c.HTTP.ReadyMaxAge),
 		),
 		slog.Group("log",
 			slog.String("format", c.Log.Format),
@@ -68,8 +95,8 @@ func (s Slack) mode() string {
 	return "off"
 }
 
-// redactURL hides any password in a URL; unparseable URLs are hidden whole.
-func redactURL(s string) string {
+// RedactURL hides any password in a URL; unparseable URLs are hidden whole.
+func RedactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return redacted

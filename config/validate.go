@@ -72,6 +72,10 @@ var (
 // Validate checks every field and returns a *ValidationError listing all
 // problems at once, or nil. It checks values only: call it after Load and
 // after filling in anything the caller sets itself (the demo sets jira.url
+// ValidProjectKey reports whether k is a Jira project key: an upper-case
+// letter, then upper-case letters, digits or underscores.
+func ValidProjectKey(k string) bool { return projectKey.MatchString(k) }
+
 // and jira.token), right before use. Load does not call it.
 func (c *Config) Validate() error {
 	v := &validator{}

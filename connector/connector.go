@@ -187,6 +187,9 @@ func (c *Connector) Sync(ctx context.Context, full bool) (Result, error) {
 	if syncErr != nil {
 		run.Error = syncErr.Error()
 	}
+	if res.Full {
+		run.Mode = "full" // a first sync, or a scope fetched whole
+	}
 	// Record the run even when ctx was cancelled (shutdown).
 	if err := c.store.FinishSync(context.WithoutCancel(ctx), run); err != nil && syncErr == nil {
 		syncErr = err

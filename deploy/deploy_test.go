@@ -257,7 +257,7 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"RadarSyncStale", "RadarReleaseAtRisk", "RadarReleaseForecastAfterDue", "RadarSlackOutboxStuck", "RadarDependencyDown"} {
+	for _, want := range []string{"RadarSyncStale", "RadarReleaseAtRisk", "RadarReleaseForecastAfterDue", "RadarSlackOutboxStuck", "RadarDependencyDown", "RadarAnalysisFailing"} {
 		if _, ok := rules[want]; !ok {
 			t.Errorf("rule %s missing from %s", want, rulesPath)
 		}
@@ -305,8 +305,9 @@ func TestComposeWiring(t *testing.T) {
 				Context    string `yaml:"context"`
 				Dockerfile string `yaml:"dockerfile"`
 			} `yaml:"build"`
-			Command []string `yaml:"command"`
-			Volumes []string `yaml:"volumes"`
+			Command     []string          `yaml:"command"`
+			Volumes     []string          `yaml:"volumes"`
+			Environment map[string]string `yaml:"environment"`
 		} `yaml:"services"`
 		Volumes map[string]any `yaml:"volumes"`
 	}
@@ -315,6 +316,10 @@ func TestComposeWiring(t *testing.T) {
 		if _, ok := compose.Services[s]; !ok {
 			t.Fatalf("compose service %s missing", s)
 		}
+	}
+	// Grafana's admin password must be set: no well-known default.
+	if pw := compose.Services["grafana"].Environment["GF_SECURITY_ADMIN_PASSWORD"]; !strings.HasPrefix(pw, "${GRAFANA_ADMIN_PASSWORD:?") {
+		t.Errorf("grafana admin password %q: want ${GRAFANA_ADMIN_PASSWORD:?…}, required with no default", pw)
 	}
 	radarSvc := compose.Services["radar"]
 	if radarSvc.Build == nil {
@@ -403,6 +408,21 @@ func TestComposeWiring(t *testing.T) {
 	if want := "radar:" + port; len(prom.ScrapeConfigs) == 0 || len(prom.ScrapeConfigs[0].StaticConfigs) == 0 ||
 		!slices.Contains(prom.ScrapeConfigs[0].StaticConfigs[0].Targets, want) {
 		t.Errorf("prometheus scrape targets: want %s", want)
+	}
+	// The documented .env sets the Slack token before any route exists:
+	// that must validate (Radar then runs without Slack alerts).
+	withSlack, err := config.Load(radarConfig, func(k string) string {
+		return map[string]string{"RADAR_JIRA_URL": "https://example.atlassian.net", "RADAR_JIRA_EMAIL": "radar-bot@example.com",
+			"RADAR_JIRA_TOKEN": "test-token", "RADAR_SLACK_TOKEN": "xoxb-test"}[k]
+	})
+	if err != nil {
+		t.Fatalf("load %s with RADAR_SLACK_TOKEN: %v", radarConfig, err)
+	}
+	if err := withSlack.Validate(); err != nil {
+		t.Errorf("validate %s with RADAR_SLACK_TOKEN: %v", radarConfig, err)
+	}
+	if body, _ := os.ReadFile(radarConfig); !strings.Contains(string(body), "#   routes:") {
+		t.Errorf("%s: want a commented slack routes: stub to edit", radarConfig)
 	}
 	if !strings.HasPrefix(cfg.Store.Path, "/var/lib/radar/") {
 		t.Errorf("store.path %q is not on the /var/lib/radar volume", cfg.Store.Path)

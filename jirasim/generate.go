@@ -2,6 +2,7 @@ package jirasim
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -71,6 +72,7 @@ var (
 
 // gen holds the generator's working state.
 type gen struct {
+	ctx    context.Context // generation stops when it ends
 	c      ScenarioConfig
 	rng    *rand.Rand
 	now    time.Time
@@ -95,10 +97,18 @@ type issueHint struct {
 
 // Generate builds a scenario from c, deterministically.
 func Generate(c ScenarioConfig) *Scenario {
+	sc, _ := GenerateContext(context.Background(), c)
+	return sc
+}
+
+// GenerateContext is Generate, giving up with ctx's error when ctx ends
+// first: a large scenario takes seconds to build.
+func GenerateContext(ctx context.Context, c ScenarioConfig) (*Scenario, error) {
 	if c.Now.IsZero() {
 		c.Now = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	}
 	g := &gen{
+		ctx:       ctx,
 		c:         c,
 		rng:       rand.New(rand.NewPCG(c.Seed, c.Seed^0x5eed5eed5eed5eed)),
 		now:       c.Now.Truncate(time.Second),
@@ -129,16 +139,24 @@ func Generate(c ScenarioConfig) *Scenario {
 	g.users()
 	g.projects()
 	for i, key := range c.Projects {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		g.project(key, i, c.IssuesPerProject, true)
 	}
 	if c.OutsideProject != "" {
 		g.project(c.OutsideProject, len(c.Projects), max(20, c.IssuesPerProject/5), false)
 	}
-	g.assignIDs()
-	g.plant()
-	g.randomLinks()
-	g.changelogs()
-	return g.sc
+	for _, step := range []func(){g.assignIDs, g.plant, g.randomLinks, g.changelogs} {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		step()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return g.sc, nil
 }
 
 func (g *gen) users() {
@@ -253,6 +271,9 @@ func (g *gen) project(key string, pi, n int, inScope bool) {
 		nEpics = max(1, n/30)
 	}
 	for i := 0; i < n; i++ {
+		if i%1000 == 999 && g.ctx.Err() != nil {
+			return // GenerateContext returns the error
+		}
 		created := start.Add(offsets[i]).Truncate(time.Second)
 		is := Issue{Project: key, Key: fmt.Sprintf("%s-%d", key, i+1), Created: created, Reporter: g.user(), Summary: g.summary(), Description: g.description()}
 		switch {
@@ -725,7 +746,10 @@ func (g *gen) changelogs() {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(atoi64(g.sc.Issues[a].ID), atoi64(g.sc.Issues[b].ID)) })
-	for _, i := range order {
+	for n, i := range order {
+		if n%1000 == 999 && g.ctx.Err() != nil {
+			return // GenerateContext returns the error
+		}
 		g.issueChangelog(i)
 	}
 }

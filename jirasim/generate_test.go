@@ -2,7 +2,9 @@ package jirasim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -280,5 +282,16 @@ func TestPlanted(t *testing.T) {
 	json.Unmarshal(p.Issues[0].Fields["summary"], &summary)
 	if summary != issue(pl.Escaping).Summary {
 		t.Errorf("wire summary %q", summary)
+	}
+}
+
+// TestGenerateContextStops: a cancelled context stops generation and says
+// why, however large the scenario asked for.
+func TestGenerateContextStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	sc, err := GenerateContext(ctx, ScenarioConfig{Seed: 1, Projects: []string{"PAY"}, IssuesPerProject: 1_000_000})
+	if sc != nil || !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, %v; want no scenario and context.Canceled", sc != nil, err)
 	}
 }

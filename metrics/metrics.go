@@ -77,6 +77,7 @@ type Metrics struct {
 	jiraRequests      *prometheus.CounterVec
 	jiraRetries       *prometheus.CounterVec
 	analysisDuration  prometheus.Histogram
+	analysisFailures  prometheus.Counter
 	slackNotification *prometheus.CounterVec
 	slackOutbox       prometheus.Gauge
 	dependencyUp      *prometheus.GaugeVec
@@ -124,6 +125,10 @@ func New(reg *prometheus.Registry) *Metrics {
 			Name:    "radar_analysis_duration_seconds",
 			Help:    "Duration of analysis runs (graph analysis and release forecasts).",
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300},
+		}),
+		analysisFailures: f.NewCounter(prometheus.CounterOpts{
+			Name: "radar_analysis_failures_total",
+			Help: "Analyses that failed: the synced data could not be loaded, or the findings not recorded (a damaged or unwritable database).",
 		}),
 		slackNotification: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "radar_slack_notifications_total",
@@ -208,6 +213,11 @@ func (m *Metrics) SetLastSyncSuccess(t time.Time) {
 // histogram_quantile the tail; the latest run's figures are in SetAnalysis.
 func (m *Metrics) AnalysisFinished(d time.Duration) {
 	m.analysisDuration.Observe(d.Seconds())
+}
+
+// AnalysisFailed counts one analysis that failed.
+func (m *Metrics) AnalysisFailed() {
+	m.analysisFailures.Inc()
 }
 
 // Notification counts one Slack notification attempt. result is one of the

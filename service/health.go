@@ -8,6 +8,7 @@ import (
 
 	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/metrics"
+	"github.com/radarhq/radar/store"
 )
 
 // maxHealthError bounds how much of a dependency's last error /readyz shows.
@@ -21,6 +22,45 @@ type dependencyHealth struct {
 	lastAttempt  time.Time // zero before the first exchange since start
 	failingSince time.Time // zero while the last exchange succeeded
 	lastErr      string    // the last failure's error, one line, secrets removed
+}
+
+// analysisHealth is whether the analysis (load the synced data, analyse,
+// record the findings) worked the last time it ran.
+type analysisHealth struct {
+	failingSince time.Time // zero while the last analysis succeeded
+	lastErr      string    // the last failure's error, one line, secrets removed
+	damaged      bool      // the last failure was a damaged database file
+}
+
+// recordAnalysis notes the outcome of an analysis that ended at at, and
+// counts a failure in radar_analysis_failures_total.
+func (s *Service) recordAnalysis(at time.Time, err error) {
+	s.mu.Lock()
+	if err == nil {
+		s.analysis = analysisHealth{}
+	} else {
+		if s.analysis.failingSince.IsZero() {
+			s.analysis.failingSince = at
+		}
+		s.analysis.lastErr, s.analysis.damaged = s.scrub(err.Error()), store.IsDamaged(err)
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.metrics.AnalysisFailed()
+	}
+}
+
+// problem says why there are no fresh findings to serve, or "" when the
+// last analysis worked.
+func (a analysisHealth) problem() string {
+	if a.failingSince.IsZero() {
+		return ""
+	}
+	msg := fmt.Sprintf("analysis failing since %s (last error: %s)", stamp(a.failingSince), a.lastErr)
+	if a.damaged {
+		msg += "; " + store.DamagedHint
+	}
+	return msg
 }
 
 // recordDependency notes the outcome of an exchange with dependency (one of
@@ -76,11 +116,14 @@ func (s *Service) readiness(ctx context.Context) (bool, string) {
 	last := s.lastSync
 	jira := copyHealth(s.health[metrics.DependencyJira])
 	slack := copyHealth(s.health[metrics.DependencySlack])
+	analysisProblem := s.analysis.problem()
 	s.mu.RUnlock()
 
 	var b strings.Builder
 	ready := false
 	switch {
+	case analysisProblem != "":
+		b.WriteString("not ready: " + analysisProblem + "\n")
 	case last.IsZero():
 		b.WriteString("not ready: no successful sync yet\n")
 	case now.Sub(last) > s.cfg.HTTP.ReadyMaxAge:
@@ -103,7 +146,7 @@ func (s *Service) readiness(ctx context.Context) (bool, string) {
 
 	b.WriteString("jira: " + describe(jira, "sync") + "\n")
 	if s.alerter == nil {
-		b.WriteString("slack: not configured (set slack.token or slack.webhook_url to alert)\n")
+		b.WriteString("slack: " + s.slackOff + "\n")
 		return ready, b.String()
 	}
 	line := "slack: " + describe(slack, "delivery")

@@ -5,20 +5,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/analysis"
+	"github.com/radarhq/radar/metrics"
 )
 
 // Limits on what an HTTP client may send. Every endpoint is a GET with no
 // body, so anything bigger is a mistake or an attack.
 const (
-	// MaxHeaderBytes caps the request line and headers (net/http adds 4 KiB
-	// of slack); larger requests get 431.
+	// MaxHeaderBytes caps the request line and headers; larger requests get
+	// 431.
 	MaxHeaderBytes = 16 << 10
+	// headerSlack is what net/http reads beyond http.Server.MaxHeaderBytes
+	// before it refuses a request, taken off so the cap is MaxHeaderBytes.
+	headerSlack = 4 << 10
 	// MaxQueryBytes caps the query string; longer ones get 414.
 	MaxQueryBytes = 2 << 10
 )
@@ -35,7 +39,7 @@ func NewHTTPServer(h http.Handler, readHeader time.Duration) *http.Server {
 		ReadTimeout:       max(10*time.Second, readHeader),
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    MaxHeaderBytes,
+		MaxHeaderBytes:    MaxHeaderBytes - headerSlack,
 	}
 }
 
@@ -66,7 +70,7 @@ func (s *Service) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /readyz", s.serveReady)
+	mux.Handle("GET /readyz", s.auth(http.HandlerFunc(s.serveReady)))
 	mux.Handle("GET /api/findings", s.auth(http.HandlerFunc(s.serveFindings)))
 	mux.Handle("GET /api/versions", s.auth(http.HandlerFunc(s.serveVersions)))
 	return limitRequests(mux)
@@ -88,71 +92,95 @@ func (s *Service) serveReady(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(body))
 }
 
-// auth requires the configured bearer token on /api, when one is set.
+// auth requires the configured bearer token on /api and /readyz, when one
+// is set. The scheme is case-insensitive (RFC 9110). A failed sign-in is
+// logged (never with what was sent) and answered after a delay that grows
+// with that client's recent failures, without holding up anyone else.
 func (s *Service) auth(next http.Handler) http.Handler {
 	token := s.cfg.HTTP.Token.Value()
 	if token == "" {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		client := clientHost(r)
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {
+			reason := "wrong token"
+			if r.Header.Get("Authorization") == "" {
+				reason = "no Authorization header"
+			} else if !strings.EqualFold(scheme, "Bearer") {
+				reason = "not a Bearer token"
+			}
+			delay := s.signins.failed(client, s.now())
+			s.log.Warn("http sign-in failed", "component", "service", "client", client, "path", r.URL.Path,
+				"reason", reason, "delay", delay)
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="radar"`)
 			http.Error(w, "missing or wrong bearer token (http.token)", http.StatusUnauthorized)
 			return
 		}
+		s.signins.succeeded(client)
 		next.ServeHTTP(w, r)
 	})
 }
 
+// latest returns the latest analysis, or answers 503 saying why there is
+// none: the first sync still running or failed, or the analysis failing.
 func (s *Service) latest(w http.ResponseWriter) (radar.Report, bool) {
 	s.mu.RLock()
 	r := s.report
+	problem := s.analysis.problem()
+	jira := copyHealth(s.health[metrics.DependencyJira])
 	s.mu.RUnlock()
-	if r == nil {
-		http.Error(w, "no analysis yet: the first sync is still running", http.StatusServiceUnavailable)
-		return radar.Report{}, false
+	if r != nil {
+		return *r, true
 	}
-	return *r, true
+	msg := "no analysis yet: the first sync is still running"
+	switch {
+	case problem != "":
+		msg = "no analysis: " + problem
+	case !jira.failingSince.IsZero():
+		msg = fmt.Sprintf("no analysis yet: every sync since start failed (since %s; last error: %s); Radar tries again on schedule.sync", stamp(jira.failingSince), jira.lastErr)
+	}
+	http.Error(w, msg, http.StatusServiceUnavailable)
+	return radar.Report{}, false
 }
 
 // serveFindings answers the same JSON as `radar analyze --format json`,
-// optionally filtered by ?project=, ?kind= and ?severity= (minimum).
+// optionally filtered by ?project=, ?kind= and ?severity= (minimum), each
+// repeated or comma-separated; the project filter applies to every part.
 func (s *Service) serveFindings(w http.ResponseWriter, r *http.Request) {
+	f, err := FilterFromQuery(r.URL.Query())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	rep, ok := s.latest(w)
 	if !ok {
 		return
-	}
-	q := r.URL.Query()
-	p, k, sev := q.Get("project"), q.Get("kind"), radar.Severity(strings.ToLower(q.Get("severity")))
-	if sev != "" && sev.Rank() == 0 {
-		http.Error(w, "severity must be info, warning or critical", http.StatusBadRequest)
-		return
-	}
-	if k != "" && !slices.Contains(radar.Kinds, k) {
-		http.Error(w, "kind must be one of "+strings.Join(radar.Kinds, ", "), http.StatusBadRequest)
-		return
-	}
-	if p != "" || k != "" || sev != "" {
-		kept := make([]radar.Finding, 0, len(rep.Findings))
-		for _, f := range rep.Findings {
-			if (p == "" || strings.EqualFold(f.Project, p)) && (k == "" || f.Kind == k) && (sev == "" || f.Severity.Rank() >= sev.Rank()) {
-				kept = append(kept, f)
-			}
-		}
-		rep.Findings = kept
 	}
 	w.Header().Set("Content-Type", "application/json")
-	analysis.WriteJSON(w, rep)
+	analysis.WriteJSON(w, f.Apply(rep))
 }
 
-// serveVersions answers the release forecasts of the latest analysis.
+// serveVersions answers the release forecasts of the latest analysis,
+// optionally filtered by ?project= (repeated or comma-separated).
 func (s *Service) serveVersions(w http.ResponseWriter, r *http.Request) {
+	f, err := FilterFromQuery(url.Values{"project": r.URL.Query()["project"]})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	rep, ok := s.latest(w)
 	if !ok {
 		return
 	}
-	vs := rep.Versions
+	vs := f.Apply(rep).Versions
 	if vs == nil {
 		vs = []radar.VersionForecast{}
 	}

@@ -47,6 +47,7 @@ func TestHTTPLimits(t *testing.T) {
 		{"plain request", "GET", "/healthz", nil, nil, http.StatusOK},
 		{"header within the cap", "GET", "/healthz", nil, http.Header{"X-Pad": {strings.Repeat("a", service.MaxHeaderBytes/2)}}, http.StatusOK},
 		{"oversized header", "GET", "/healthz", nil, http.Header{"X-Pad": {strings.Repeat("a", 4*service.MaxHeaderBytes)}}, http.StatusRequestHeaderFieldsTooLarge},
+		{"header just over 16 KiB", "GET", "/healthz", nil, http.Header{"X-Pad": {strings.Repeat("a", 20000)}}, http.StatusRequestHeaderFieldsTooLarge},
 		{"GET with a body", "GET", "/healthz", strings.NewReader("hello"), nil, http.StatusRequestEntityTooLarge},
 		{"POST with a large body", "POST", "/api/findings", strings.NewReader(strings.Repeat("x", 1<<20)), nil, http.StatusRequestEntityTooLarge},
 		{"chunked body", "GET", "/metrics", io.MultiReader(strings.NewReader("chunk")), nil, http.StatusRequestEntityTooLarge},

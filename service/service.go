@@ -71,6 +71,8 @@ type Service struct {
 	alerter *alerts.Alerter // nil when Slack is not configured
 	metrics *metrics.Metrics
 	reg     *prometheus.Registry
+	// slackOff says why alerter is nil, for /readyz.
+	slackOff string
 
 	running sync.Mutex // one cycle at a time
 
@@ -78,12 +80,15 @@ type Service struct {
 	report   *radar.Report
 	lastSync time.Time
 	health   map[string]*dependencyHealth // by metrics.Dependency*
+	analysis analysisHealth
+
+	signins signinThrottle // failed /api and /readyz sign-ins, by client
 }
 
 // New opens the store and builds the service's parts. Close it when done.
 func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error) {
 	s := &Service{cfg: cfg, opts: opts, log: opts.Logger, now: opts.Now, reg: opts.Registry,
-		health: map[string]*dependencyHealth{}}
+		health: map[string]*dependencyHealth{}, slackOff: "not configured (set slack.token or slack.webhook_url, and slack.routes, to alert)"}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -111,7 +116,13 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 		st.Close()
 		return nil, err
 	}
-	if cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "" {
+	switch {
+	case (cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "") && len(cfg.Slack.Routes) == 0:
+		// Set up but told nowhere to post (deploy/compose.yaml's first
+		// start): run without Slack rather than refuse to start.
+		s.slackOff = "configured but slack.routes is empty, so Radar runs without Slack alerts; add a route such as {channel: \"#delivery\", min_severity: warning}"
+		s.log.Warn("slack "+s.slackOff, "component", "service")
+	case cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "":
 		aopts := append([]alerts.Option{alerts.WithLogger(s.log), alerts.WithClock(s.now), alerts.WithMetrics(s.metrics),
 			alerts.WithJiraURL(cfg.Jira.URL)}, opts.AlertOptions...)
 		if opts.SlackHTTPClient != nil {
@@ -260,6 +271,8 @@ func (s *Service) RunCycle(ctx context.Context) Cycle {
 	switch {
 	case cyc.Err != nil && ctx.Err() != nil:
 		s.log.Info("cycle interrupted by shutdown; the next start resumes", "component", "service", "err", cyc.Err)
+	case cyc.Err != nil && store.IsDamaged(cyc.Err):
+		s.log.Error("cycle failed", "component", "service", "err", cyc.Err, "fix", store.DamagedHint)
 	case cyc.Err != nil:
 		s.log.Error("cycle failed", "component", "service", "err", cyc.Err)
 	}
@@ -276,9 +289,14 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	cyc.Sync = res
 	s.metrics.SyncFinished(start, res.Duration, res.Issues, err)
 	// A sync cut short by shutdown, or one that found another sync running,
-	// says nothing about Jira.
-	if ctx.Err() == nil && (err == nil || !strings.Contains(err.Error(), "another sync is running")) {
+	// says nothing about Jira; nor does one the damaged database failed,
+	// which fails the analysis instead.
+	damaged := store.IsDamaged(err)
+	if ctx.Err() == nil && !damaged && (err == nil || !strings.Contains(err.Error(), "another sync is running")) {
 		s.recordDependency(metrics.DependencyJira, s.now(), err)
+	}
+	if damaged {
+		s.recordAnalysis(s.now(), err)
 	}
 	if err != nil {
 		cyc.Err = fmt.Errorf("sync: %w", err)
@@ -302,6 +320,9 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	snap, err := s.store.LoadSnapshot(ctx)
 	if err != nil {
 		cyc.Err = fmt.Errorf("load snapshot: %w", err)
+		if ctx.Err() == nil {
+			s.recordAnalysis(s.now(), cyc.Err)
+		}
 		return cyc
 	}
 	report := analysis.Analyze(snap, AnalysisOptions(s.cfg, at))
@@ -315,8 +336,12 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	changes, err := s.store.RecordFindings(ctx, report.GeneratedAt, report.Findings)
 	if err != nil {
 		cyc.Err = fmt.Errorf("record findings: %w", err)
+		if ctx.Err() == nil {
+			s.recordAnalysis(s.now(), cyc.Err)
+		}
 		return cyc
 	}
+	s.recordAnalysis(s.now(), nil)
 	cyc.Changes = changes
 	if s.alerter != nil {
 		err := s.alerter.Deliver(ctx, report, changes)

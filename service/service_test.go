@@ -195,7 +195,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if code, body := get(t, base+"/healthz", ""); code != 200 || !strings.Contains(body, "ok") {
 		t.Errorf("/healthz = %d %q", code, body)
 	}
-	if code, body := get(t, base+"/readyz", ""); code != 200 {
+	if code, body := get(t, base+"/readyz", "api-secret"); code != 200 {
 		t.Errorf("/readyz = %d %q", code, body)
 	}
 	code, metrics := get(t, base+"/metrics", "")

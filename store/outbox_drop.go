@@ -11,9 +11,13 @@ import (
 // DroppedPrefix starts the last_error of an outbox row an operator dropped.
 const DroppedPrefix = "dropped by operator"
 
+// sameChannel matches a channel column against a name given with or
+// without its '#' ("pay-delivery" is "#pay-delivery").
+const sameChannel = `ltrim(channel, '#') = ltrim(?, '#')`
+
 // DropOutbox gives up on pending notifications an operator chose to drop
 // (say, for a channel the bot will never join): one row by id, or every
-// pending row of a channel. Dropping a finding's parent message drops its
+// pending row of a channel (named with or without its '#'). Dropping a finding's parent message drops its
 // pending follow-ups too, which could never be threaded, and forgets the
 // thread, so the finding's next change is told afresh. Rows are kept,
 // marked done with last_error starting with DroppedPrefix, so the outbox
@@ -35,9 +39,9 @@ func (s *Store) DropOutbox(ctx context.Context, id int64, channel string, at tim
 	// nothing.
 	forget := `DELETE FROM slack_threads WHERE parent_ts = '' AND `
 	if channel != "" {
-		res, err = tx.ExecContext(ctx, mark+`channel = ?`, at.UnixMilli(), DroppedPrefix, channel)
+		res, err = tx.ExecContext(ctx, mark+sameChannel, at.UnixMilli(), DroppedPrefix, channel)
 		if err == nil {
-			_, err = tx.ExecContext(ctx, forget+`channel = ?`, channel)
+			_, err = tx.ExecContext(ctx, forget+sameChannel, channel)
 		}
 	} else {
 		var route, finding, op string

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -88,7 +89,17 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 // -wal and -shm files beside it: if no other connection had them open they
 // are created, and stay (empty of changes) after Close, since a read-only
 // connection cannot remove them; the next read-write connection uses them.
+// Where they cannot be created (a directory this user cannot write, as for
+// a backup run by another user) and no -wal file is there (no Radar has the
+// database open, and none stopped without a checkpoint), the database is
+// opened immutable instead: read as the file it is, with no side files.
 func OpenForBackup(ctx context.Context, path string) (*Store, error) {
+	return openForBackup(ctx, path, dirWritable(filepath.Dir(path)))
+}
+
+// openForBackup is OpenForBackup, told whether this user can create files
+// beside the database.
+func openForBackup(ctx context.Context, path string, canCreateSideFiles bool) (*Store, error) {
 	if err := checkPath(path); err != nil {
 		return nil, err
 	}
@@ -104,6 +115,11 @@ func OpenForBackup(ctx context.Context, path string) (*Store, error) {
 	q := url.Values{}
 	q.Set("mode", "ro") // never creates the file, never writes to it
 	q.Set("_busy_timeout", "10000")
+	if _, err := os.Stat(path + "-wal"); !canCreateSideFiles && errors.Is(err, os.ErrNotExist) {
+		// Without a -wal file every committed transaction is in the file
+		// itself; immutable needs no -shm to read it.
+		q.Set("immutable", "1")
+	}
 	db, err := sql.Open("sqlite3", fileURI(path, q))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)

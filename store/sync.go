@@ -74,15 +74,17 @@ func (s *Store) BeginSync(ctx context.Context, mode string, started time.Time) (
 	return res.LastInsertId()
 }
 
-// FinishSync records the end of a sync run.
+// FinishSync records the end of a sync run. A non-empty r.Mode replaces the
+// mode BeginSync recorded (a sync asked to be incremental that fetched a
+// never-synced project whole was a full one).
 func (s *Store) FinishSync(ctx context.Context, r SyncRun) error {
 	var errText any
 	if r.Error != "" {
 		errText = r.Error
 	}
 	_, err := s.db.ExecContext(ctx, `UPDATE sync_runs SET finished_at = ?, issues = ?, links = ?, changes = ?,
-		removed = ?, requests = ?, retries = ?, error = ? WHERE id = ?`,
-		r.FinishedAt.UnixMilli(), r.Issues, r.Links, r.Changes, r.Removed, r.Requests, r.Retries, errText, r.ID)
+		removed = ?, requests = ?, retries = ?, error = ?, mode = coalesce(nullif(?, ''), mode) WHERE id = ?`,
+		r.FinishedAt.UnixMilli(), r.Issues, r.Links, r.Changes, r.Removed, r.Requests, r.Retries, errText, r.Mode, r.ID)
 	if err != nil {
 		return fmt.Errorf("record sync end: %w", err)
 	}

@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/radarhq/radar/service"
 	"time"
+
+	"github.com/radarhq/radar/service"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/alerts"
@@ -31,6 +32,11 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if !*dryRun {
+		if err := refuseBesideServe(cfg.Store.Path, "alert", "Use radar alert --dry-run to see what it would send, or stop serve first."); err != nil {
+			return err
+		}
+	}
 	log := newLogger(e, cfg)
 
 	opts := []alerts.Option{alerts.WithLogger(log), alerts.WithJiraURL(cfg.Jira.URL)}

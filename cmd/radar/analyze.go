@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/radarhq/radar/service"
+	"strings"
 	"time"
+
+	"github.com/radarhq/radar/service"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/analysis"
@@ -19,9 +21,27 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	path := fs.String("config", "", "configuration file (YAML)")
 	format := fs.String("format", "table", "output format: table, json or markdown")
 	nowFlag := fs.String("now", "", "analyse as of this time (RFC 3339, e.g. 2026-03-02T09:00:00Z) for reproducible output; default: now")
-	record := fs.Bool("record", false, "record the findings in the history (first seen, resolved); leave off when radar alert or serve run")
+	record := fs.Bool("record", false, "record the findings in the history (first seen, resolved); refused while radar serve runs")
+	var projects, kinds listFlag
+	fs.Var(&projects, "project", "only these projects (repeat, or comma-separate: PAY,WEB)")
+	fs.Var(&kinds, "kind", "only these finding kinds (repeat, or comma-separate: blocker,overdue)")
+	minSeverity := fs.String("min-severity", "", "only findings at least this severe: info, warning or critical")
+	limit := fs.Int("limit", 0, "at most this many findings, the most urgent first (0: all)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var sev []string
+	if *minSeverity != "" {
+		sev = []string{*minSeverity}
+	}
+	filter, err := service.NewFilter(projects, kinds, sev, *limit, func(field, value string) string {
+		if field == "severity" {
+			field = "min-severity"
+		}
+		return fmt.Sprintf("--%s %q", field, value)
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	write, ok := map[string]func(*env, radar.Report) error{
 		"table":    func(e *env, r radar.Report) error { return analysis.WriteTable(e.stdout, r) },
@@ -40,13 +60,35 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if *record {
+		if err := refuseBesideServe(cfg.Store.Path, "analyze --record", "Leave --record off: radar analyze alone records nothing."); err != nil {
+			return err
+		}
+	}
 	report := analysis.Analyze(snap, service.AnalysisOptions(cfg, now))
 	if *record {
 		if _, err := st.RecordFindings(ctx, report.GeneratedAt, report.Findings); err != nil {
 			return err
 		}
 	}
+	all := filter
+	all.Limit = 0
+	matched := len(all.Apply(report).Findings)
+	report = filter.Apply(report)
+	if n := len(report.Findings); n < matched {
+		fmt.Fprintf(e.stderr, "showing the %d most urgent of %d findings (--limit %d)\n", n, matched, filter.Limit)
+	}
 	return write(e, report)
+}
+
+// listFlag is a flag that may be repeated and takes comma-separated values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, service.SplitList([]string{v})...)
+	return nil
 }
 
 // parseNow reads a --now flag: empty means the wall clock.

@@ -22,6 +22,10 @@ func loadConfig(e *env, path string) (*config.Config, error) {
 	}
 	log := newLogger(e, cfg)
 	for _, w := range warnings {
+		if w.Key != "" {
+			log.Warn(w.Message, "component", "config", "key", w.Key)
+			continue
+		}
 		log.Warn("secret file readable by other users", "component", "config", "path", w.Path,
 			"mode", fmt.Sprintf("%04o", w.Mode), "fix", "chmod 600 "+w.Path)
 	}

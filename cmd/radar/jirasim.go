@@ -10,8 +10,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/jirasim"
 )
+
+// maxSimIssues bounds the simulated site (issues per project times
+// projects): the scenario lives in memory, about 5 KB per issue with its
+// changelog (20,000 issues took 110 MB), so this keeps it near 500 MB,
+// several times the largest real export at hand (22,000 issues).
+const maxSimIssues = 100000
 
 // runJiraSim serves the Jira simulator until ctx ends.
 func runJiraSim(ctx context.Context, e *env, args []string) error {
@@ -38,11 +45,20 @@ func runJiraSim(ctx context.Context, e *env, args []string) error {
 	var keys []string
 	for _, k := range strings.Split(*projects, ",") {
 		if k = strings.ToUpper(strings.TrimSpace(k)); k != "" {
+			if !config.ValidProjectKey(k) {
+				return fmt.Errorf("%w: --projects: %q is not a Jira project key (a letter, then letters, digits or _, e.g. PAY,WEB)", errUsage, k)
+			}
 			keys = append(keys, k)
 		}
 	}
 	if len(keys) == 0 {
 		return fmt.Errorf("%w: --projects is empty", errUsage)
+	}
+	if *outside != "" && !config.ValidProjectKey(strings.ToUpper(*outside)) {
+		return fmt.Errorf("%w: --outside-project: %q is not a Jira project key (a letter, then letters, digits or _)", errUsage, *outside)
+	}
+	if *issues > maxSimIssues/len(keys) {
+		return fmt.Errorf("%w: --issues %d × %d projects is over the simulator's limit of %d issues in all; use --issues %d or fewer", errUsage, *issues, len(keys), maxSimIssues, maxSimIssues/len(keys))
 	}
 	if *token == "" {
 		*token = e.getenv("RADAR_SIM_TOKEN")
@@ -50,7 +66,12 @@ func runJiraSim(ctx context.Context, e *env, args []string) error {
 
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	cfg := jirasim.ScenarioConfig{Seed: *seed, Projects: keys, IssuesPerProject: *issues, Now: time.Now(), OutsideProject: strings.ToUpper(*outside)}
-	sim := jirasim.New(jirasim.Generate(cfg), jirasim.Options{Flavor: f, Email: *email, Token: *token, Logger: log})
+	// Generating a large site takes a while: a signal meanwhile stops it.
+	sc, err := jirasim.GenerateContext(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("stopped while generating the scenario: %w", err)
+	}
+	sim := jirasim.New(sc, jirasim.Options{Flavor: f, Email: *email, Token: *token, Logger: log})
 	if *latency > 0 {
 		sim.SetFaults(jirasim.Faults{Latency: *latency})
 	}

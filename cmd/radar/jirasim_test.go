@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // lineWriter hands each written line to a channel.
@@ -90,10 +91,35 @@ func TestJiraSimCommandUsage(t *testing.T) {
 		{"jira-sim", "--flavor", "server"},
 		{"jira-sim", "--issues", "0"},
 		{"jira-sim", "--projects", " , "},
+		{"jira-sim", "--projects", "a-b"},
+		{"jira-sim", "--projects", "PAY,1WEB"},
+		{"jira-sim", "--outside-project", "x y"},
+		{"jira-sim", "--issues", "100000000"},
+		{"jira-sim", "--projects", "A,B,C", "--issues", "40000"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), args, &stdout, &stderr, func(string) string { return "" }); code != 2 {
 			t.Errorf("%v: got exit %d, want 2 (%s)", args, code, stderr.String())
 		}
+	}
+}
+
+// TestJiraSimStopsWhileGenerating: a signal (ctx cancelled) during a long
+// generation stops the command at once rather than when it is done.
+func TestJiraSimStopsWhileGenerating(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"jira-sim", "--listen", "127.0.0.1:0", "--projects", "PAY,WEB", "--issues", "50000"}, &stdout, &stderr, func(string) string { return "" })
+	}()
+	cancel()
+	select {
+	case code := <-done:
+		if code != 1 || !strings.Contains(stderr.String(), "stopped while generating") {
+			t.Errorf("exit %d, stderr %q; want 1 saying it stopped while generating", code, stderr.String())
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("jira-sim went on generating after the signal")
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/radarhq/radar/config"
+	"github.com/radarhq/radar/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -44,6 +45,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"sync":       {"sync Jira into the database once", runSync},
+		"check":      {"test the configuration, Jira and Slack without syncing; say what to fix", runCheck},
 		"analyze":    {"analyse the synced data and print findings", runAnalyze},
 		"graph":      {"export the dependency network (dot, mermaid, json)", runGraph},
 		"alert":      {"analyse and deliver Slack alerts once", runAlert},
@@ -53,7 +55,8 @@ func commands() map[string]command {
 		"serve":      {"run on a schedule with metrics and an HTTP API", runServe},
 		"demo":       {"run Radar against the built-in Jira simulator", runDemo},
 		"jira-sim":   {"serve the Jira simulator over HTTP", runJiraSim},
-		"version":    {"print the version", runVersion},
+		"version":    {"print the version (also radar --version)", runVersion},
+		"completion": {"print a shell completion script (bash or zsh)", runCompletion},
 	}
 }
 
@@ -67,9 +70,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		usage(stderr, cmds)
 		return 2
 	}
-	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stdout, cmds)
-		return 0
+	switch args[0] {
+	case "--version", "-version", "-v":
+		args = []string{"version"}
+	case "help", "-h", "--help", "-help":
+		if len(args) < 2 {
+			usage(stdout, cmds)
+			return 0
+		}
+		// radar help CMD is radar CMD --help.
+		if _, ok := cmds[args[1]]; !ok {
+			fmt.Fprintf(stderr, "radar help: unknown command %q\n\n", args[1])
+			usage(stderr, cmds)
+			return 2
+		}
+		args = []string{args[1], "--help"}
 	}
 	c, ok := cmds[args[0]]
 	if !ok {
@@ -101,6 +116,9 @@ func explain(err error) string {
 		return fmt.Sprintf("%sthe configuration has %d problem(s):\n  %s", prefix, len(lines), strings.Join(lines, "\n  "))
 	}
 	msg := err.Error()
+	if store.IsDamaged(err) {
+		msg += "\n" + store.DamagedHint
+	}
 	if strings.Contains(msg, "readonly database") && !strings.Contains(msg, "store.path") {
 		msg += " (check store.path: this user must be able to write the file and its directory)"
 	}
@@ -117,6 +135,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
 	}
+	fmt.Fprintln(w, "\nradar help COMMAND (or radar COMMAND --help) shows a command's flags; radar --version the version.")
 }
 
 func runVersion(ctx context.Context, e *env, args []string) error {
@@ -153,15 +172,45 @@ func buildVersion() string {
 	return v + " " + info.GoVersion
 }
 
-// newFlags returns a flag set that reports errors instead of exiting.
+// newFlags returns a flag set that reports errors instead of exiting. Its
+// usage names the command and says what it does.
 func newFlags(e *env, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("radar "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(flagOutput{e})
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "usage: radar %s [flags]\n\n", name)
+		if c, ok := commands()[name]; ok {
+			fmt.Fprintf(w, "%s\n\n", c.summary)
+		}
+		fmt.Fprintln(w, "flags:")
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
-// parseFlags parses args, marking bad command lines as usage errors.
+// flagOutput is where a flag set reports bad command lines (stderr); it
+// keeps the env so that help asked for goes to stdout.
+type flagOutput struct{ e *env }
+
+func (o flagOutput) Write(p []byte) (int, error) { return o.e.stderr.Write(p) }
+
+// parseFlags parses args, marking bad command lines as usage errors. Asked
+// for help (-h, --help), it prints the usage on stdout and returns
+// flag.ErrHelp.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "--help" || a == "-help" {
+			if o, ok := fs.Output().(flagOutput); ok {
+				fs.SetOutput(o.e.stdout) // asked for: not an error
+			}
+			fs.Usage()
+			return flag.ErrHelp
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err

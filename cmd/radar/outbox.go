@@ -18,7 +18,7 @@ func runOutbox(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "outbox")
 	cfgPath := fs.String("config", "", "configuration file (YAML)")
 	drop := fs.Int64("drop", 0, "drop the pending message with this id (a parent takes its pending follow-ups along)")
-	dropChannel := fs.String("drop-channel", "", "drop every pending message to this channel")
+	dropChannel := fs.String("drop-channel", "", "drop every pending message to this channel (with or without its #)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -48,6 +48,9 @@ func runOutbox(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if n == 0 && *dropChannel != "" {
+			return fmt.Errorf("no pending notification to channel %q, so nothing was dropped; radar outbox lists the pending ones and their channels", *dropChannel)
+		}
 		fmt.Fprintf(e.stdout, "dropped %d pending notification(s)\n", n)
 		return nil
 	}
@@ -75,7 +78,15 @@ func runOutbox(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if inFlight > 0 {
-		fmt.Fprintf(e.stdout, "%d were being sent when the last sender stopped: the next delivery first looks for them in Slack, so dropping them may leave a message Slack already shows\n", inFlight)
+		serving, err := serveRunning(cfg.Store.Path)
+		if err != nil {
+			return err
+		}
+		if serving {
+			fmt.Fprintf(e.stdout, "%d are being sent by the radar serve running on this database (or were, when a send got no answer: it looks for them in Slack before sending again)\n", inFlight)
+		} else {
+			fmt.Fprintf(e.stdout, "%d were being sent when the last sender stopped: the next delivery first looks for them in Slack, so dropping them may leave a message Slack already shows\n", inFlight)
+		}
 	}
 	fmt.Fprintf(e.stdout, "%d pending; drop one with --drop ID, or a channel's with --drop-channel NAME\n", len(pending))
 	return nil

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/radarhq/radar/store"
 )
@@ -41,8 +42,11 @@ func TestOutboxCommand(t *testing.T) {
 	if out := runCmd(t, nil, "outbox", "--config", cfg, "--drop", fmt.Sprint(pending[0].ID)); !strings.Contains(out, "dropped 2") {
 		t.Errorf("drop parent: %q; want it and its reply dropped", out)
 	}
-	if out := runCmd(t, nil, "outbox", "--config", cfg, "--drop-channel", "#ok"); !strings.Contains(out, "dropped 1") {
-		t.Errorf("drop channel: %q", out)
+	if msg := runFail(t, 1, "outbox", "--config", cfg, "--drop-channel", "#elsewhere"); !strings.Contains(msg, "nothing was dropped") {
+		t.Errorf("drop a channel with nothing pending: %q; want it to say nothing matched", msg)
+	}
+	if out := runCmd(t, nil, "outbox", "--config", cfg, "--drop-channel", "ok"); !strings.Contains(out, "dropped 1") {
+		t.Errorf("drop channel named without its #: %q", out)
 	}
 	if out := runCmd(t, nil, "outbox", "--config", cfg); !strings.Contains(out, "no Slack notifications pending") {
 		t.Errorf("after dropping everything: %q", out)
@@ -86,5 +90,38 @@ func TestDemoStartsFreshButSparesOtherFiles(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(mine); string(b) != "precious" {
 		t.Errorf("a foreign database was touched")
+	}
+}
+
+// TestOutboxInFlightBesideServe: a message in flight while radar serve runs
+// is being sent by it, not left behind by a sender that stopped.
+func TestOutboxInFlightBesideServe(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "radar.db")
+	cfg := filepath.Join(dir, "radar.yaml")
+	os.WriteFile(cfg, []byte("store:\n  path: "+db+"\n"), 0o600)
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.EnqueueSlack(ctx, "r", []store.OutboxMessage{{Key: "a", Route: "r", Channel: "#pay", Op: store.OpPost, Payload: []byte(`{}`)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := st.PendingOutbox(ctx)
+	if err := st.MarkOutboxInFlight(ctx, pending[0].ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if out := runCmd(t, nil, "outbox", "--config", cfg); !strings.Contains(out, "when the last sender stopped") {
+		t.Errorf("in flight with no serve running: %q", out)
+	}
+	lock, err := store.TryLockPath(db, store.LockServe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+	if out := runCmd(t, nil, "outbox", "--config", cfg); strings.Contains(out, "stopped") || !strings.Contains(out, "being sent by the radar serve") {
+		t.Errorf("in flight while serve runs: %q", out)
 	}
 }

@@ -20,7 +20,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := validateFor(cfg, *cfgPath); err != nil {
 		return err
 	}
-	svc, err := service.New(ctx, cfg, service.Options{Logger: newLogger(e, cfg)})
+	log := newLogger(e, cfg)
+	// The effective configuration, defaults and environment applied, with
+	// every secret shown only as set or not (config.Config.LogValue).
+	log.Info("radar starting", "component", "serve", "version", buildVersion(), "config_file", *cfgPath, "config", cfg)
+	svc, err := service.New(ctx, cfg, service.Options{Logger: log})
 	if err != nil {
 		return err
 	}
