@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,7 +34,9 @@ type Connector struct {
 	log         *slog.Logger
 	now         func() time.Time
 	metrics     Metrics
-	limit       *limiter
+	pace        *pacer
+	sleep       func(context.Context, time.Duration) error
+	progress    *progressReporter
 	backoffBase time.Duration
 	backoffMax  time.Duration
 	batchSize   int
@@ -43,6 +44,8 @@ type Connector struct {
 	requests atomic.Int64
 	retries  atomic.Int64
 	skipped  atomic.Int64
+	listed   atomic.Int64 // ids listed by full fetches, the progress total
+	fetched  atomic.Int64 // issues fetched and handed to the writer
 
 	mu   sync.Mutex
 	site *site // discovered site metadata, refreshed with reconciliation
@@ -71,6 +74,18 @@ func WithMetrics(m Metrics) Option { return func(c *Connector) { c.metrics = m }
 // and 1 min, as Atlassian advises); tests shorten them.
 func WithBackoff(base, max time.Duration) Option {
 	return func(c *Connector) { c.backoffBase, c.backoffMax = base, max }
+}
+
+// WithSleep sets how the connector waits (retries, pacing); tests record
+// the waits instead of taking them.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Connector) { c.sleep = sleep }
+}
+
+// WithProgress sends the sync's progress to report every interval, and
+// once more when the sync ends, instead of logging it at INFO.
+func WithProgress(every time.Duration, report func(Progress)) Option {
+	return func(c *Connector) { c.progress = &progressReporter{every: every, report: report, final: true} }
 }
 
 // WithBatchSize sets how many issues the writer puts in one transaction.
@@ -112,7 +127,7 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 	}
 	c := &Connector{
 		cfg: cfg, client: client, store: st, log: slog.New(slog.DiscardHandler), now: time.Now,
-		metrics: noMetrics{}, backoffBase: 2 * time.Second, backoffMax: time.Minute, batchSize: 500,
+		metrics: noMetrics{}, backoffBase: 2 * time.Second, backoffMax: time.Minute, batchSize: 500, sleep: sleep,
 	}
 	for _, o := range opts {
 		o(c)
@@ -127,12 +142,17 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 	if c.cfg.Timeout <= 0 {
 		c.cfg.Timeout = 30 * time.Second
 	}
-	if c.cfg.PartitionSize < 1 {
-		c.cfg.PartitionSize = 5000
+	if c.cfg.MaxRetryAfter <= 0 {
+		c.cfg.MaxRetryAfter = 5 * time.Minute
 	}
-	// The limiter paces real requests, so it runs on the real clock even
+	if c.progress == nil {
+		c.progress = &progressReporter{every: 5 * time.Second, report: func(p Progress) {
+			c.log.Info("sync progress", p.attrs()...)
+		}}
+	}
+	// The pacer paces real requests, so it runs on the real clock even
 	// when the sync's clock is injected.
-	c.limit = newLimiter(cfg.RequestsPerSecond, time.Now)
+	c.pace = newPacer(cfg.RequestsPerSecond, time.Now, c.sleep)
 	return c, nil
 }
 
@@ -177,7 +197,21 @@ func (c *Connector) Sync(ctx context.Context, full bool) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	from := c.progressStart()
+	pctx, stopProgress := context.WithCancel(ctx)
+	progressDone := make(chan struct{})
+	go func() {
+		defer close(progressDone)
+		c.progress.run(pctx, func() Progress { return c.progressNow(from) })
+	}()
 	res, syncErr := c.sync(ctx, full)
+	stopProgress()
+	<-progressDone
+	if c.progress.final {
+		p := c.progressNow(from)
+		p.Done = true
+		c.progress.report(p)
+	}
 	res.Requests = int(c.requests.Load() - req0)
 	res.Retries = int(c.retries.Load() - ret0)
 	res.Skipped = int(c.skipped.Load() - skip0)
@@ -298,10 +332,6 @@ func quoteJQL(s string) string {
 type query struct {
 	base  string    // scope JQL plus partition or id clauses
 	since time.Time // zero: no updated bound
-	// expect is how many issues the listing put in this partition; a
-	// partition that then returns none is an error, not an empty range
-	// (Jira may treat an id bound that no longer exists differently).
-	expect int
 }
 
 // jql renders the query as of now. The updated bound is relative minutes
@@ -334,55 +364,75 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 	scope := c.scopeName(project)
 
 	// Versions every sync: Jira keeps no history of release dates, so each
-	// sync's view is recorded to see releases slip.
-	if err := acquire(); err != nil {
+	// sync's view is recorded to see releases slip. They are read alongside
+	// the issues and must have landed before the scope finishes.
+	vctx, stopVersions := context.WithCancel(ctx)
+	defer stopVersions()
+	versions := make(chan error, 1)
+	go func() {
+		if err := acquire(); err != nil {
+			versions <- err
+			return
+		}
+		err := c.syncVersions(vctx, project, now)
+		release()
+		versions <- err
+	}()
+	done, err := c.fetchScope(ctx, st, w, scope, project, wm, full, reconcile, now, acquire, release)
+	if err != nil {
+		stopVersions()
+		<-versions // nothing may write once the sync has returned
 		return err
 	}
-	err := c.syncVersions(ctx, project, now)
-	release()
-	if err != nil {
+	if err := <-versions; err != nil {
 		return err
+	}
+	return w.finishScope(ctx, done)
+}
+
+// fetchScope fetches a scope: a full fetch of one-page id ranges from a
+// streamed listing, or an incremental query from the watermark plus, when
+// reconciliation is due, a listing and the issues the store lacks.
+func (c *Connector) fetchScope(ctx context.Context, st *site, w *writer, scope, project string, wm store.Watermark,
+	full, reconcile bool, now time.Time, acquire func() error, release func()) (scopeDone, error) {
+	base := c.scopeJQL(project)
+	listedAt := c.now()
+	done := scopeDone{watermark: store.Watermark{Scope: scope, SyncedUntil: now}, listedAt: listedAt}
+	if full {
+		present, err := c.fetchFull(ctx, st, w, scope, base, acquire, release)
+		done.present = present
+		return done, err
 	}
 
-	base := c.scopeJQL(project)
 	var listing []listed
-	var listedAt time.Time
-	if full || reconcile {
+	if reconcile {
 		if err := acquire(); err != nil {
-			return err
+			return done, err
 		}
-		listedAt = c.now()
+		var err error
 		listing, err = c.listIDs(ctx, st, base)
 		release()
 		if err != nil {
-			return fmt.Errorf("list issues: %w", err)
+			return done, fmt.Errorf("list issues: %w", err)
 		}
 	}
-
-	var queries []query
-	if full {
-		for k, b := range partition(base, listing, c.cfg.PartitionSize) {
-			queries = append(queries, query{base: b, expect: min(c.cfg.PartitionSize, len(listing)-k*c.cfg.PartitionSize)})
+	queries := []query{{base: base, since: wm.SyncedUntil.Add(-c.cfg.Overlap)}}
+	if reconcile {
+		// Issues the listing shows but the store lacks, or holds under an
+		// old key (moved), are fetched by id.
+		have, err := c.store.ScopeIssues(ctx, scope)
+		if err != nil {
+			return done, err
 		}
-	} else {
-		queries = append(queries, query{base: base, since: wm.SyncedUntil.Add(-c.cfg.Overlap)})
-		if reconcile {
-			// Issues the listing shows but the store lacks, or holds under an
-			// old key (moved), are fetched by id.
-			have, err := c.store.ScopeIssues(ctx, scope)
-			if err != nil {
-				return err
+		var missing []string
+		for _, l := range listing {
+			if k, ok := have[l.id]; !ok || k != l.key {
+				missing = append(missing, l.id)
 			}
-			var missing []string
-			for _, l := range listing {
-				if k, ok := have[l.id]; !ok || k != l.key {
-					missing = append(missing, l.id)
-				}
-			}
-			for i := 0; i < len(missing); i += 100 {
-				j := min(i+100, len(missing))
-				queries = append(queries, query{base: fmt.Sprintf("%s AND id in (%s)", base, strings.Join(missing[i:j], ", "))})
-			}
+		}
+		for i := 0; i < len(missing); i += 100 {
+			j := min(i+100, len(missing))
+			queries = append(queries, query{base: fmt.Sprintf("%s AND id in (%s)", base, strings.Join(missing[i:j], ", "))})
 		}
 	}
 
@@ -399,44 +449,22 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 	close(errs)
 	for err := range errs {
 		if err != nil {
-			return err
+			return done, err
 		}
 	}
-	done := scopeDone{watermark: store.Watermark{Scope: scope, SyncedUntil: now}, listedAt: listedAt}
-	if full || reconcile { // a listing was taken, even an empty one
+	if reconcile { // a listing was taken, even an empty one
 		done.present = make(map[string]bool, len(listing))
 		for _, l := range listing {
 			done.present[l.id] = true
 		}
 	}
-	return w.finishScope(ctx, done)
+	return done, nil
 }
 
 type listed struct {
 	id  string
 	key string
 	num int64
-}
-
-// partition splits a full scope query into id ranges of about size issues
-// each, open-ended at both ends so issues created meanwhile are not missed.
-func partition(base string, listing []listed, size int) []string {
-	if len(listing) <= size {
-		return []string{base}
-	}
-	sort.Slice(listing, func(i, j int) bool { return listing[i].num < listing[j].num })
-	var qs []string
-	for i := 0; i < len(listing); i += size {
-		var clauses []string
-		if i > 0 {
-			clauses = append(clauses, fmt.Sprintf("id >= %d", listing[i].num))
-		}
-		if j := i + size; j < len(listing) {
-			clauses = append(clauses, fmt.Sprintf("id < %d", listing[j].num))
-		}
-		qs = append(qs, base+" AND "+strings.Join(clauses, " AND "))
-	}
-	return qs
 }
 
 func (c *Connector) syncVersions(ctx context.Context, project string, now time.Time) error {
