@@ -35,6 +35,7 @@ type Connector struct {
 	now         func() time.Time
 	metrics     Metrics
 	pace        *pacer
+	waitNow     func() time.Time
 	sleep       func(context.Context, time.Duration) error
 	progress    *progressReporter
 	backoffBase time.Duration
@@ -76,10 +77,12 @@ func WithBackoff(base, max time.Duration) Option {
 	return func(c *Connector) { c.backoffBase, c.backoffMax = base, max }
 }
 
-// WithSleep sets how the connector waits (retries, pacing); tests record
-// the waits instead of taking them.
-func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
-	return func(c *Connector) { c.sleep = sleep }
+// WithWaits sets the clock and the sleep the connector paces requests and
+// waits between retries with (default: the real ones). Tests pass a fake
+// clock whose sleep records the wait and moves the clock on. It is not the
+// sync's clock (WithClock), which stamps data and renders query windows.
+func WithWaits(now func() time.Time, sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Connector) { c.waitNow, c.sleep = now, sleep }
 }
 
 // WithProgress sends the sync's progress to report every interval, and
@@ -107,9 +110,16 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 			return nil, fmt.Errorf("jira.projects: %q is not a project key (uppercase letters, digits, _)", p)
 		}
 	}
-	base := http.DefaultTransport
+	var base http.RoundTripper
 	if httpClient != nil && httpClient.Transport != nil {
 		base = httpClient.Transport
+	} else {
+		// Keep a connection per request slot: the default keeps two, so
+		// every other request of a sync would open a new connection (a
+		// TLS handshake and its round trips, on a real site).
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = max(cfg.Concurrency, 8)
+		base = t
 	}
 	// Response bodies tell a connection cut mid-body from a malformed one.
 	base = watchBodies{next: base}
@@ -127,7 +137,7 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 	}
 	c := &Connector{
 		cfg: cfg, client: client, store: st, log: slog.New(slog.DiscardHandler), now: time.Now,
-		metrics: noMetrics{}, backoffBase: 2 * time.Second, backoffMax: time.Minute, batchSize: 500, sleep: sleep,
+		metrics: noMetrics{}, backoffBase: 2 * time.Second, backoffMax: time.Minute, batchSize: 500, waitNow: time.Now, sleep: sleep,
 	}
 	for _, o := range opts {
 		o(c)
@@ -150,9 +160,9 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 			c.log.Info("sync progress", p.attrs()...)
 		}}
 	}
-	// The pacer paces real requests, so it runs on the real clock even
-	// when the sync's clock is injected.
-	c.pace = newPacer(cfg.RequestsPerSecond, time.Now, c.sleep)
+	// The pacer paces real requests, so it runs on the clock of the waits
+	// even when the sync's clock is injected.
+	c.pace = newPacer(cfg.RequestsPerSecond, c.waitNow, c.sleep)
 	return c, nil
 }
 

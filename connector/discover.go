@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/config"
@@ -165,18 +166,26 @@ func dependencyRules(deps []config.Dependency, types []wireLinkType) (map[string
 }
 
 // inParallel runs fns at most jira.concurrency at a time and returns the
-// error of the first one (in order) that failed.
+// error of the first one (in order) that failed; after a failure it starts
+// no more.
 func (c *Connector) inParallel(fns []func() error) error {
 	errs := make([]error, len(fns))
 	sem := make(chan struct{}, c.cfg.Concurrency)
 	var wg sync.WaitGroup
+	var failed atomic.Bool
 	for i, fn := range fns {
 		sem <- struct{}{}
+		if failed.Load() {
+			<-sem
+			break
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			errs[i] = fn()
+			if errs[i] = fn(); errs[i] != nil {
+				failed.Store(true)
+			}
 		}()
 	}
 	wg.Wait()

@@ -325,3 +325,33 @@ func BenchmarkSyncFloor(b *testing.B) {
 		})
 	}
 }
+
+// BenchPagesOneAtATime fetches the search pages a full sync of project
+// needs one after the other, as the connector pages a single query (the
+// fields it asks for, jira.page_size per page, each answer decoded): the
+// floor BenchmarkSyncFirst compares with. It returns the time the pages
+// took and how many there were.
+func BenchPagesOneAtATime(b *testing.B, cfg config.Jira, project string) (time.Duration, int) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "pages.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	c, err := New(cfg, st, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	site, err := c.discover(ctx, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pages := 0
+	t0 := time.Now()
+	err = c.page(ctx, site, query{base: c.scopeJQL(project)}, site.fieldList, c.cfg.PageSize, !site.cloud,
+		func([]wireIssue) error { pages++; return nil }, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(t0), pages
+}

@@ -131,7 +131,11 @@ func (p *pacer) observe(status int, h http.Header) {
 		if !hasInterval || interval <= 0 {
 			interval = 1
 		}
+		old := p.ceiling
 		p.setCeiling(min(fill/interval, cloudRate))
+		if p.rate == old {
+			p.rate = p.ceiling // not slowed by Jira: go at what it allows
+		}
 	}
 	switch {
 	case near:

@@ -30,7 +30,7 @@ func runSync(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	res, err := syncOnce(ctx, e, cfg, st, *full)
+	res, err := syncOnce(ctx, e, cfg, st, *full, progressOptions(e.stderr)...)
 	if err != nil {
 		return err
 	}
