@@ -155,13 +155,14 @@ func (c *Connector) fetchFull(ctx context.Context, st *site, w *writer, scope, b
 	if listErr == nil {
 		listErr = cut.finish()
 	}
+	if listErr != nil {
+		// Stop the fetch too, unless a failed fetch stopped the listing.
+		failOnce.Do(func() { fetchErr = fmt.Errorf("list issues: %w", listErr); cancel(fetchErr) })
+	}
 	groups.close()
 	wg.Wait()
 	if fetchErr != nil {
 		return nil, fetchErr
-	}
-	if listErr != nil {
-		return nil, fmt.Errorf("list issues: %w", listErr)
 	}
 	return present, nil
 }
