@@ -114,52 +114,64 @@ func BenchmarkSyncFirst(b *testing.B) {
 
 	ref := connector.BenchConfig(srv.URL, jirasim.Cloud, projects)
 	ref.Concurrency = 1
-	_, _, want := benchSyncDump(b, ref)
+	_, _, _, want := benchSyncDump(b, ref)
 
 	sim.SetFaults(jirasim.Faults{Latency: 100 * time.Millisecond, BurstLimit: 100})
 	floorCfg := connector.BenchConfig(srv.URL, jirasim.Cloud, projects)
-	run := func(name string, concurrency int, rps float64) (time.Duration, float64, int) {
+	type measured struct {
+		wall, cpu time.Duration
+		requests  float64
+		limited   int
+	}
+	run := func(name string, concurrency int, rps float64) measured {
 		cfg := connector.BenchConfig(srv.URL, jirasim.Cloud, projects)
 		cfg.Concurrency, cfg.RequestsPerSecond = concurrency, rps
 		limited := sim.FaultCounts()[jirasim.FaultBurstLimit]
-		res, d, got := benchSyncDump(b, cfg)
+		res, d, cpu, got := benchSyncDump(b, cfg)
 		if res.Issues < perProject {
 			b.Fatalf("%s: synced %d issues, want %d", name, res.Issues, perProject)
 		}
 		if got != want {
 			b.Fatalf("%s: the store differs from a sequential sync's", name)
 		}
-		return d, float64(res.Requests), sim.FaultCounts()[jirasim.FaultBurstLimit] - limited
+		return measured{d, cpu, float64(res.Requests), sim.FaultCounts()[jirasim.FaultBurstLimit] - limited}
 	}
-	var floor, dflt, c16 time.Duration
-	var pages, dfltReqs, c16Reqs float64
-	var dflt429, c16429 int
+	var floor time.Duration
+	var pages float64
+	var dflt, c16 measured
+	add := func(sum *measured, m measured) {
+		sum.wall += m.wall
+		sum.cpu += m.cpu
+		sum.requests += m.requests
+		sum.limited += m.limited
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		d, n := connector.BenchPagesOneAtATime(b, floorCfg, projects[0])
 		floor += d
 		pages += float64(n)
-		d, r, l := run("defaults", def.Concurrency, def.RequestsPerSecond)
-		dflt, dfltReqs, dflt429 = dflt+d, dfltReqs+r, dflt429+l
-		d, r, l = run("c16", 16, 100)
-		c16, c16Reqs, c16429 = c16+d, c16Reqs+r, c16429+l
+		add(&dflt, run("defaults", def.Concurrency, def.RequestsPerSecond))
+		add(&c16, run("c16", 16, 100))
 	}
 	b.StopTimer()
 	n := float64(b.N)
 	b.ReportMetric(floor.Seconds()/n, "floor-s")
 	b.ReportMetric(pages/n, "pages")
-	b.ReportMetric(dflt.Seconds()/n, "default-s")
-	b.ReportMetric(dflt.Seconds()/floor.Seconds(), "default-x")
-	b.ReportMetric(dfltReqs/pages, "default-req/page")
-	b.ReportMetric(float64(dflt429)/n, "default-429s")
-	b.ReportMetric(c16.Seconds()/n, "c16-s")
-	b.ReportMetric(c16.Seconds()/floor.Seconds(), "c16-x")
-	b.ReportMetric(c16Reqs/pages, "c16-req/page")
-	b.ReportMetric(float64(c16429)/n, "c16-429s")
+	for _, m := range []struct {
+		name string
+		m    measured
+	}{{"default", dflt}, {"c16", c16}} {
+		b.ReportMetric(m.m.wall.Seconds()/n, m.name+"-s")
+		b.ReportMetric(m.m.wall.Seconds()/floor.Seconds(), m.name+"-x")
+		b.ReportMetric(m.m.cpu.Seconds()/n, m.name+"-cpu-s")
+		b.ReportMetric(m.m.requests/pages, m.name+"-req/page")
+		b.ReportMetric(float64(m.m.limited)/n, m.name+"-429s")
+	}
 }
 
-// benchSyncDump is benchSync that also dumps what the sync wrote.
-func benchSyncDump(b *testing.B, cfg config.Jira) (connector.Result, time.Duration, string) {
+// benchSyncDump is benchSync that also reports the process's CPU time
+// during the sync and dumps what the sync wrote.
+func benchSyncDump(b *testing.B, cfg config.Jira) (connector.Result, time.Duration, time.Duration, string) {
 	b.Helper()
 	b.StopTimer()
 	defer b.StartTimer()
@@ -173,9 +185,9 @@ func benchSyncDump(b *testing.B, cfg config.Jira) (connector.Result, time.Durati
 	if err != nil {
 		b.Fatal(err)
 	}
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), processCPU()
 	res, err := c.Sync(ctx, true)
-	d := time.Since(t0)
+	d, cpu := time.Since(t0), processCPU()-cpu0
 	if err != nil {
 		b.Fatalf("sync: %v", err)
 	}
@@ -183,7 +195,7 @@ func benchSyncDump(b *testing.B, cfg config.Jira) (connector.Result, time.Durati
 	if err := st.Dump(ctx, &sb, store.SyncVolatile()); err != nil {
 		b.Fatal(err)
 	}
-	return res, d, sb.String()
+	return res, d, cpu, sb.String()
 }
 
 // BenchmarkSyncIncrementalNoop counts the requests of an incremental sync

@@ -173,8 +173,10 @@ func (c *Connector) fetchFull(ctx context.Context, st *site, w *writer, scope, b
 func (c *Connector) fetchGroup(ctx context.Context, st *site, w *writer, scope, base string, g []idRange,
 	acquire func() error, release func()) error {
 	var mu sync.Mutex
-	var issues []wireIssue
 	got := map[string]bool{}
+	// Kept per range and joined in range order, so the changelog request
+	// is the same whichever range answers first.
+	fetched := make([][]wireIssue, len(g))
 	errs := make([]error, len(g))
 	var wg sync.WaitGroup
 	for i, r := range g {
@@ -186,10 +188,10 @@ func (c *Connector) fetchGroup(ctx context.Context, st *site, w *writer, scope, 
 				for j := range is {
 					got[is[j].ID] = true
 				}
-				if st.cloud {
-					issues = append(issues, is...)
-				}
 				mu.Unlock()
+				if st.cloud {
+					fetched[i] = append(fetched[i], is...)
+				}
 				if !st.cloud {
 					return c.land(ctx, st, w, scope, is, nil) // the page carries its changelogs
 				}
@@ -203,6 +205,10 @@ func (c *Connector) fetchGroup(ctx context.Context, st *site, w *writer, scope, 
 	}
 	if err := c.checkWhole(ctx, st, base, g, got); err != nil {
 		return err
+	}
+	var issues []wireIssue
+	for _, is := range fetched {
+		issues = append(issues, is...)
 	}
 	if !st.cloud || len(issues) == 0 {
 		return nil
