@@ -1,7 +1,8 @@
 // Package connector syncs Jira Cloud and Data Center into the store: issues,
-// dependency links, full changelogs, sprints, versions and statuses. It pages
-// in parallel partitions under a client-side rate limit, survives rate limits
-// and faults with bounded retries, and advances a scope's watermark only in
+// dependency links, full changelogs, sprints, versions and statuses. It
+// fetches one-page id ranges side by side, paced by Jira's own rate limit
+// signals under a configured cap, survives rate limits and faults with
+// retries that end, and advances a scope's watermark only in
 // the transaction that lands the last of the data it covers.
 package connector
 
@@ -356,10 +357,9 @@ func (c *Connector) jql(q query) string {
 	return fmt.Sprintf(`%s AND updated >= "-%dm"`, q.base, mins)
 }
 
-// syncScope syncs one project: its versions, then either a full fetch
-// partitioned by id ranges from a key listing, or an incremental query from
-// the watermark, plus reconciliation when due. The watermark is handed to
-// the writer after every page of the scope.
+// syncScope syncs one project: its versions alongside its issues (see
+// fetchScope), then hands the scope's watermark, and its listing when one
+// was taken, to the writer after the last of its pages.
 func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan struct{}, project string,
 	wm store.Watermark, full, reconcile bool, now time.Time) error {
 	acquire := func() error {
