@@ -148,7 +148,7 @@ func callBuilt[T any](ctx context.Context, c *Connector, op, method string, buil
 			// Jira asked for a wait longer than the user allows: fail now
 			// with what it said rather than sleep for hours.
 			return nil, &Error{Op: op, Status: status, Err: err,
-				Message: fmt.Sprintf("%v; Jira asked to wait %s before retrying (Retry-After), more than jira.max_retry_after (%s)",
+				Message: fmt.Sprintf("%v; Jira asked to wait %s before retrying, more than jira.max_retry_after (%s)",
 					err, asked.Round(time.Second), c.cfg.MaxRetryAfter),
 				Hint: "try again after that wait, or raise jira.max_retry_after"}
 		}
@@ -163,7 +163,7 @@ func callBuilt[T any](ctx context.Context, c *Connector, op, method string, buil
 		c.retries.Add(1)
 		c.metrics.JiraRetry(reason)
 		c.log.Warn("retrying jira request", "op", op, "reason", reason, "status", status, "wait", wait.Round(time.Millisecond),
-			"retry", attempt+1, "max_retries", c.cfg.MaxRetries, "err", err)
+			"retry", attempt+1, "max_retries", c.cfg.MaxRetries, "rate_limit_reason", hdr.Get("RateLimit-Reason"), "err", err)
 		if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
 			c.pace.pause(wait) // everyone waits: the limit is per tenant
 		}
