@@ -7,8 +7,13 @@ import (
 	"sync"
 )
 
-// bulkMax is how many issues one changelog bulkfetch call takes.
-const bulkMax = 1000
+const (
+	// bulkMax is how many issues one changelog bulkfetch call takes.
+	bulkMax = 1000
+	// cloudPageMax is the most issues Cloud returns in a search page that
+	// names fields, whatever maxResults asks.
+	cloudPageMax = 100
+)
 
 // idRange is one page's worth of a project's id listing: the issues with
 // ids from lo up to hi (exclusive). lo 0 is open below and hi 0 open above,
@@ -109,9 +114,11 @@ func (c *Connector) fetchFull(ctx context.Context, st *site, w *writer, scope, b
 	acquire func() error, release func()) (map[string]bool, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	perGroup, workers := 1, c.cfg.Concurrency
+	size, perGroup, workers := c.cfg.PageSize, 1, c.cfg.Concurrency
 	if st.cloud {
-		perGroup = max(1, bulkMax/c.cfg.PageSize)
+		// A range is what one page holds, so it is one request.
+		size = min(size, cloudPageMax)
+		perGroup = max(1, bulkMax/size)
 		// Enough groups in flight to keep every request slot busy while
 		// one group waits on its changelogs.
 		workers = (c.cfg.Concurrency+perGroup-1)/perGroup + 1
@@ -141,7 +148,7 @@ func (c *Connector) fetchFull(ctx context.Context, st *site, w *writer, scope, b
 		}()
 	}
 	present := map[string]bool{}
-	cut := &rangeCutter{size: c.cfg.PageSize, perGroup: perGroup, emit: func(g []idRange) error {
+	cut := &rangeCutter{size: size, perGroup: perGroup, emit: func(g []idRange) error {
 		for _, r := range g {
 			for _, id := range r.ids {
 				present[id] = true

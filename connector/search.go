@@ -79,7 +79,7 @@ func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope s
 			return c.land(ctx, st, w, scope, is, nil)
 		}
 		buf = append(buf, is...)
-		if len(buf)+c.cfg.PageSize > bulkMax {
+		if len(buf)+min(c.cfg.PageSize, cloudPageMax) > bulkMax {
 			return flush() // inside the page's request slot
 		}
 		return nil
