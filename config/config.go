@@ -35,7 +35,7 @@ type Jira struct {
 	// Fields overrides custom field ids found through /rest/api/2/field.
 	Fields Fields `yaml:"fields"`
 
-	Concurrency       int           `yaml:"concurrency"`         // most requests in flight, default 8
+	Concurrency       int           `yaml:"concurrency"`         // most requests in flight; 0 (default): automatic, 16 on Cloud, 4 on Data Center
 	RequestsPerSecond float64       `yaml:"requests_per_second"` // hard cap; 0 (default): automatic, 100 on Cloud, 20 on Data Center
 	PageSize          int           `yaml:"page_size"`           // issues per search page, default 100
 	Timeout           time.Duration `yaml:"timeout"`             // per request, default 30s

@@ -141,7 +141,7 @@ func Default() Config {
 		Jira: Jira{
 			Flavor:            "auto",
 			Dependencies:      []Dependency{{Link: "Blocks", Outward: OutwardBlocks}},
-			Concurrency:       8,
+			Concurrency:       0, // automatic: 16 on Cloud, 4 on Data Center
 			RequestsPerSecond: 0, // automatic: Jira's own signals, 100/s on Cloud, 20/s on Data Center
 			PageSize:          100,
 			Timeout:           30 * time.Second,

@@ -35,7 +35,7 @@ func TestDefault(t *testing.T) {
 	}{
 		{"jira.flavor", d.Jira.Flavor, "auto"},
 		{"jira.dependencies", d.Jira.Dependencies, []Dependency{{Link: "Blocks", Outward: "blocks"}}},
-		{"jira.concurrency", d.Jira.Concurrency, 8},
+		{"jira.concurrency", d.Jira.Concurrency, 0},
 		{"jira.requests_per_second", d.Jira.RequestsPerSecond, 0.0},
 		{"jira.page_size", d.Jira.PageSize, 100},
 		{"jira.timeout", d.Jira.Timeout, 30 * time.Second},
@@ -341,7 +341,7 @@ func TestEnvExpansion(t *testing.T) {
 		{"double dollar is literal", "jira: {jql: 'summary ~ \"$$HOST\"'}", func(c *Config) any { return c.Jira.JQL }, `summary ~ "$HOST"`},
 		{"lone dollar stays", "jira: {jql: 'cost > 5$ and $'}", func(c *Config) any { return c.Jira.JQL }, "cost > 5$ and $"},
 		{"unset is empty and then default", "jira: {flavor: $NOPE}", func(c *Config) any { return c.Jira.Flavor }, "auto"},
-		{"empty is default", "jira:\n  concurrency: ${EMPTY}\n", func(c *Config) any { return c.Jira.Concurrency }, 8},
+		{"empty is default", "jira:\n  concurrency: ${EMPTY}\n", func(c *Config) any { return c.Jira.Concurrency }, 0},
 		{"int", "jira:\n  concurrency: ${N}\n", func(c *Config) any { return c.Jira.Concurrency }, 8},
 		{"float", "jira: {requests_per_second: $RATE}", func(c *Config) any { return c.Jira.RequestsPerSecond }, 2.5},
 		{"duration with days", "analysis: {stale_after: $AGE}", func(c *Config) any { return c.Analysis.StaleAfter }, 72 * time.Hour},

@@ -228,7 +228,9 @@ func (j *Jira) validate(v *validator) {
 		}
 	}
 	def := Default().Jira
-	v.intRange("jira.concurrency", j.Concurrency, 1, 32, def.Concurrency)
+	if j.Concurrency < 0 || j.Concurrency > 32 {
+		v.add("jira.concurrency", "%d is out of range; use 0 (automatic, the default) or 1 to 32", j.Concurrency)
+	}
 	if !(j.RequestsPerSecond >= 0 && j.RequestsPerSecond <= 1000) {
 		v.add("jira.requests_per_second", "%g is out of range; use 0 (automatic, the default) or more, at most 1000", j.RequestsPerSecond)
 	}

@@ -119,7 +119,7 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 		// every other request of a sync would open a new connection (a
 		// TLS handshake and its round trips, on a real site).
 		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = max(cfg.Concurrency, 8)
+		t.MaxIdleConnsPerHost = max(cfg.Concurrency, cloudConcurrency)
 		base = t
 	}
 	// Response bodies tell a connection cut mid-body from a malformed one.
@@ -144,8 +144,8 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 		o(c)
 	}
 	c.log = c.log.With("component", "connector")
-	if c.cfg.Concurrency < 1 {
-		c.cfg.Concurrency = 1
+	if c.cfg.Concurrency < 0 {
+		c.cfg.Concurrency = 0
 	}
 	if c.cfg.PageSize < 1 {
 		c.cfg.PageSize = 100
@@ -277,7 +277,7 @@ func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
 	go func() { writerDone <- w.run(ctx) }()
 
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, c.cfg.Concurrency)
+	sem := make(chan struct{}, c.slots(st.cloud))
 	fail := func(err error) { cancel(err) }
 	for _, p := range c.cfg.Projects {
 		wm, haveWM := wms[c.scopeName(p)]

@@ -170,7 +170,7 @@ func dependencyRules(deps []config.Dependency, types []wireLinkType) (map[string
 // no more.
 func (c *Connector) inParallel(fns []func() error) error {
 	errs := make([]error, len(fns))
-	sem := make(chan struct{}, c.cfg.Concurrency)
+	sem := make(chan struct{}, c.slots(false)) // the flavour may not be known yet
 	var wg sync.WaitGroup
 	var failed atomic.Bool
 	for i, fn := range fns {

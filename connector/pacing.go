@@ -20,7 +20,25 @@ const (
 	dataCenterRate = 20
 	// minRate is as slow as Jira's signals can push the pacer.
 	minRate = 1
+	// cloudConcurrency and dataCenterConcurrency are the automatic request
+	// slots (jira.concurrency 0): on Cloud, where a page takes 0.5–1 s and
+	// the pacer keeps the rate under the burst limit, enough to use it; on
+	// Data Center, whose searches load the instance itself, few.
+	cloudConcurrency      = 16
+	dataCenterConcurrency = 4
 )
+
+// slots is how many requests may be in flight: jira.concurrency, or when
+// it is 0 (automatic) cloudConcurrency or dataCenterConcurrency.
+func (c *Connector) slots(cloud bool) int {
+	switch {
+	case c.cfg.Concurrency > 0:
+		return c.cfg.Concurrency
+	case cloud:
+		return cloudConcurrency
+	}
+	return dataCenterConcurrency
+}
 
 // pacer spaces the requests of every worker to one shared rate. The rate
 // starts at its ceiling and follows Jira's own signals: it slows down when

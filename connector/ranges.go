@@ -114,14 +114,15 @@ func (c *Connector) fetchFull(ctx context.Context, st *site, w *writer, scope, b
 	acquire func() error, release func()) (map[string]bool, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	size, perGroup, workers := c.cfg.PageSize, 1, c.cfg.Concurrency
+	slots := c.slots(st.cloud)
+	size, perGroup, workers := c.cfg.PageSize, 1, slots
 	if st.cloud {
 		// A range is what one page holds, so it is one request.
 		size = min(size, cloudPageMax)
 		perGroup = max(1, bulkMax/size)
 		// Enough groups in flight to keep every request slot busy while
 		// one group waits on its changelogs.
-		workers = (c.cfg.Concurrency+perGroup-1)/perGroup + 1
+		workers = (slots+perGroup-1)/perGroup + 1
 	}
 	// The listing never waits for the fetch: it holds a request slot
 	// while it hands a page on, and the fetch needs slots too.
