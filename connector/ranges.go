@@ -120,9 +120,10 @@ func (c *Connector) fetchFull(ctx context.Context, st *site, w *writer, scope, b
 		// A range is what one page holds, so it is one request.
 		size = min(size, cloudPageMax)
 		perGroup = max(1, bulkMax/size)
-		// Enough groups in flight to keep every request slot busy while
-		// one group waits on its changelogs.
-		workers = (slots+perGroup-1)/perGroup + 1
+		// Enough groups in flight to keep every request slot busy: a
+		// group spends about as long on its one changelog call and its
+		// mapping as on its pages, with one slot busy meanwhile.
+		workers = 2*((slots+perGroup-1)/perGroup) + 1
 	}
 	// The listing never waits for the fetch: it holds a request slot
 	// while it hands a page on, and the fetch needs slots too.
