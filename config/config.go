@@ -35,14 +35,15 @@ type Jira struct {
 	// Fields overrides custom field ids found through /rest/api/2/field.
 	Fields Fields `yaml:"fields"`
 
-	Concurrency       int           `yaml:"concurrency"`         // parallel requests, default 4
-	RequestsPerSecond float64       `yaml:"requests_per_second"` // client-side limit, default 20
+	Concurrency       int           `yaml:"concurrency"`         // most requests in flight; 0 (default): automatic, 16 on Cloud, 4 on Data Center
+	RequestsPerSecond float64       `yaml:"requests_per_second"` // hard cap; 0 (default): automatic, 100 on Cloud, 20 on Data Center
 	PageSize          int           `yaml:"page_size"`           // issues per search page, default 100
 	Timeout           time.Duration `yaml:"timeout"`             // per request, default 30s
 	MaxRetries        int           `yaml:"max_retries"`         // per request, default 6
+	MaxRetryAfter     time.Duration `yaml:"max_retry_after"`     // longest Retry-After honoured, default 5m; longer fails
 	Overlap           time.Duration `yaml:"overlap"`             // incremental window overlap, default 5m
 	ReconcileEvery    time.Duration `yaml:"reconcile_every"`     // deletion/move reconciliation, default 1h
-	PartitionSize     int           `yaml:"partition_size"`      // split a project into id ranges above this many issues, default 5000
+	PartitionSize     int           `yaml:"partition_size"`      // no longer used: full syncs fetch one-page id ranges; accepted so old files load
 }
 
 // Jira authentication modes, as AuthMode reports them.

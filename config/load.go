@@ -168,11 +168,12 @@ func Default() Config {
 		Jira: Jira{
 			Flavor:            "auto",
 			Dependencies:      []Dependency{{Link: "Blocks", Outward: OutwardBlocks}},
-			Concurrency:       4,
-			RequestsPerSecond: 20,
+			Concurrency:       0, // automatic: 16 on Cloud, 4 on Data Center
+			RequestsPerSecond: 0, // automatic: Jira's own signals, 100/s on Cloud, 20/s on Data Center
 			PageSize:          100,
 			Timeout:           30 * time.Second,
 			MaxRetries:        6,
+			MaxRetryAfter:     5 * time.Minute,
 			Overlap:           5 * time.Minute,
 			ReconcileEvery:    time.Hour,
 			PartitionSize:     5000,
@@ -217,6 +218,7 @@ func applyDefaults(c *Config) {
 	orDefault(&c.Jira.RequestsPerSecond, d.Jira.RequestsPerSecond)
 	orDefault(&c.Jira.PageSize, d.Jira.PageSize)
 	orDefault(&c.Jira.Timeout, d.Jira.Timeout)
+	orDefault(&c.Jira.MaxRetryAfter, d.Jira.MaxRetryAfter)
 	if c.Jira.MaxRetries == unsetInt {
 		c.Jira.MaxRetries = d.Jira.MaxRetries
 	}

@@ -232,13 +232,16 @@ func (j *Jira) validate(v *validator) {
 		}
 	}
 	def := Default().Jira
-	v.intRange("jira.concurrency", j.Concurrency, 1, 32, def.Concurrency)
-	if !(j.RequestsPerSecond > 0 && j.RequestsPerSecond <= 1000) {
-		v.add("jira.requests_per_second", "%g is out of range; use more than 0 and at most 1000 (default %g)", j.RequestsPerSecond, def.RequestsPerSecond)
+	if j.Concurrency < 0 || j.Concurrency > 32 {
+		v.add("jira.concurrency", "%d is out of range; use 0 (automatic, the default) or 1 to 32", j.Concurrency)
+	}
+	if !(j.RequestsPerSecond >= 0 && j.RequestsPerSecond <= 1000) {
+		v.add("jira.requests_per_second", "%g is out of range; use 0 (automatic, the default) or more, at most 1000", j.RequestsPerSecond)
 	}
 	v.intRange("jira.page_size", j.PageSize, 1, 1000, def.PageSize)
 	v.durationRange("jira.timeout", j.Timeout, time.Second, 10*time.Minute, def.Timeout)
 	v.intRange("jira.max_retries", j.MaxRetries, 0, 20, def.MaxRetries)
+	v.durationRange("jira.max_retry_after", j.MaxRetryAfter, time.Second, 24*time.Hour, def.MaxRetryAfter)
 	v.durationRange("jira.overlap", j.Overlap, 0, 24*time.Hour, def.Overlap)
 	v.durationRange("jira.reconcile_every", j.ReconcileEvery, time.Minute, 0, def.ReconcileEvery)
 	v.intRange("jira.partition_size", j.PartitionSize, 100, 1_000_000, def.PartitionSize)

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,43 +89,113 @@ func BenchmarkSyncLocal(b *testing.B) {
 	}
 }
 
-// BenchmarkSyncLatency is a full sync of 20,000 issues (2 projects ×
-// 10,000, partitions of 2,000: 10 partitions) from a simulator that adds
-// 200 ms to every request, once with jira.concurrency 1 and once with 8,
-// under a client-side limit of 50 requests/s. One iteration takes about
-// 100 s; run it with -benchtime=1x.
-func BenchmarkSyncLatency(b *testing.B) {
-	const rps = 50
-	sc := connector.BenchScenario(2, 10000)
+// BenchmarkSyncFirst is the first sync of one project of 22,000 issues
+// (jirasim's generator, seed 7) from a simulator that answers every request
+// after 100 ms and enforces Jira Cloud's burst limit of 100 requests/s
+// (429 with Retry-After once the bucket is empty), measured side by side
+// in one run:
+//   - floor: the 220 search pages the project needs, fetched one at a
+//     time (BenchPagesOneAtATime);
+//   - defaults: a full sync with the default jira.concurrency and
+//     jira.requests_per_second;
+//   - c16: the same with concurrency 16 and requests_per_second 100.
+//
+// Each reports its wall time over the floor (-x), its requests per search
+// page, and the 429s it met. Both syncs must write exactly what a
+// sequential sync (concurrency 1, no latency or limit) wrote, compared
+// with store.Dump. One iteration takes about 45 s; run it with
+// -benchtime=1x.
+func BenchmarkSyncFirst(b *testing.B) {
+	const perProject = 22000
+	sc := connector.BenchScenario(1, perProject)
 	sim, srv := connector.NewBenchSim(b, sc, jirasim.Cloud, nil)
-	sim.SetFaults(jirasim.Faults{Latency: 200 * time.Millisecond})
-	run := func(concurrency int) (connector.Result, time.Duration) {
-		cfg := connector.BenchConfig(srv.URL, jirasim.Cloud, connector.BenchProjects(2))
-		cfg.Concurrency = concurrency
-		cfg.PartitionSize = 2000
-		cfg.RequestsPerSecond = rps
-		res, d := benchSync(b, cfg, true)
-		if res.Issues != 20000 {
-			b.Fatalf("synced %d issues, want 20,000", res.Issues)
-		}
-		return res, d
+	projects := connector.BenchProjects(1)
+	def := config.Default().Jira
+
+	ref := connector.BenchConfig(srv.URL, jirasim.Cloud, projects)
+	ref.Concurrency = 1
+	_, _, _, want := benchSyncDump(b, ref)
+
+	sim.SetFaults(jirasim.Faults{Latency: 100 * time.Millisecond, BurstLimit: 100})
+	floorCfg := connector.BenchConfig(srv.URL, jirasim.Cloud, projects)
+	type measured struct {
+		wall, cpu time.Duration
+		requests  float64
+		limited   int
 	}
-	var seq, par time.Duration
-	var parReqs int
+	run := func(name string, concurrency int, rps float64) measured {
+		cfg := connector.BenchConfig(srv.URL, jirasim.Cloud, projects)
+		cfg.Concurrency, cfg.RequestsPerSecond = concurrency, rps
+		limited := sim.FaultCounts()[jirasim.FaultBurstLimit]
+		res, d, cpu, got := benchSyncDump(b, cfg)
+		if res.Issues < perProject {
+			b.Fatalf("%s: synced %d issues, want %d", name, res.Issues, perProject)
+		}
+		if got != want {
+			b.Fatalf("%s: the store differs from a sequential sync's", name)
+		}
+		return measured{d, cpu, float64(res.Requests), sim.FaultCounts()[jirasim.FaultBurstLimit] - limited}
+	}
+	var floor time.Duration
+	var pages float64
+	var dflt, c16 measured
+	add := func(sum *measured, m measured) {
+		sum.wall += m.wall
+		sum.cpu += m.cpu
+		sum.requests += m.requests
+		sum.limited += m.limited
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		_, d1 := run(1)
-		res8, d8 := run(8)
-		seq += d1
-		par += d8
-		parReqs += res8.Requests
+		d, n := connector.BenchPagesOneAtATime(b, floorCfg, projects[0])
+		floor += d
+		pages += float64(n)
+		add(&dflt, run("defaults", def.Concurrency, def.RequestsPerSecond))
+		add(&c16, run("c16", 16, 100))
 	}
+	b.StopTimer()
 	n := float64(b.N)
-	b.ReportMetric(seq.Seconds()/n, "c1-s")
-	b.ReportMetric(par.Seconds()/n, "c8-s")
-	b.ReportMetric(seq.Seconds()/par.Seconds(), "x-speedup")
-	b.ReportMetric(float64(parReqs)/par.Seconds(), "c8-req/s")
-	b.ReportMetric(rps, "limit-req/s")
+	b.ReportMetric(floor.Seconds()/n, "floor-s")
+	b.ReportMetric(pages/n, "pages")
+	for _, m := range []struct {
+		name string
+		m    measured
+	}{{"default", dflt}, {"c16", c16}} {
+		b.ReportMetric(m.m.wall.Seconds()/n, m.name+"-s")
+		b.ReportMetric(m.m.wall.Seconds()/floor.Seconds(), m.name+"-x")
+		b.ReportMetric(m.m.cpu.Seconds()/n, m.name+"-cpu-s")
+		b.ReportMetric(m.m.requests/pages, m.name+"-req/page")
+		b.ReportMetric(float64(m.m.limited)/n, m.name+"-429s")
+	}
+}
+
+// benchSyncDump is benchSync that also reports the process's CPU time
+// during the sync and dumps what the sync wrote.
+func benchSyncDump(b *testing.B, cfg config.Jira) (connector.Result, time.Duration, time.Duration, string) {
+	b.Helper()
+	b.StopTimer()
+	defer b.StartTimer()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "radar.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	c, err := connector.New(cfg, st, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	t0, cpu0 := time.Now(), processCPU()
+	res, err := c.Sync(ctx, true)
+	d, cpu := time.Since(t0), processCPU()-cpu0
+	if err != nil {
+		b.Fatalf("sync: %v", err)
+	}
+	var sb strings.Builder
+	if err := st.Dump(ctx, &sb, store.SyncVolatile()); err != nil {
+		b.Fatal(err)
+	}
+	return res, d, cpu, sb.String()
 }
 
 // BenchmarkSyncIncrementalNoop counts the requests of an incremental sync

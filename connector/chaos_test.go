@@ -106,9 +106,9 @@ func chaosProfiles() []chaosProfile {
 			recover:  func(r *rig) { r.hook.Store(nil); r.sim.SetFaults(jirasim.Faults{}) },
 			injected: []string{jirasim.FaultFailNext}, retried: "server_error", rerun: true},
 		{name: "expired page tokens", cloudOnly: true,
-			faults: jirasim.Faults{ExpireTokens: true},
-			// One partition per project: every project pages with tokens.
-			setup:    func(r *rig) { r.cfg.PartitionSize = 1000 },
+			// Pages cut short (as Cloud does when many fields are asked
+			// for): every one-page range pages on with a token.
+			faults:   jirasim.Faults{ExpireTokens: true, PageCap: 7},
 			injected: []string{jirasim.FaultExpiredToken}},
 		{name: "issues edited and deleted during the sync",
 			midSync: &midSync{concurrency: 1}},

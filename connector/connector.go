@@ -1,7 +1,8 @@
 // Package connector syncs Jira Cloud and Data Center into the store: issues,
-// dependency links, full changelogs, sprints, versions and statuses. It pages
-// in parallel partitions under a client-side rate limit, survives rate limits
-// and faults with bounded retries, and advances a scope's watermark only in
+// dependency links, full changelogs, sprints, versions and statuses. It
+// fetches one-page id ranges side by side, paced by Jira's own rate limit
+// signals under a configured cap, survives rate limits and faults with
+// retries that end, and advances a scope's watermark only in
 // the transaction that lands the last of the data it covers.
 package connector
 
@@ -14,7 +15,6 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,7 +35,10 @@ type Connector struct {
 	log         *slog.Logger
 	now         func() time.Time
 	metrics     Metrics
-	limit       *limiter
+	pace        *pacer
+	waitNow     func() time.Time
+	sleep       func(context.Context, time.Duration) error
+	progress    *progressReporter
 	backoffBase time.Duration
 	backoffMax  time.Duration
 	batchSize   int
@@ -43,6 +46,8 @@ type Connector struct {
 	requests atomic.Int64
 	retries  atomic.Int64
 	skipped  atomic.Int64
+	listed   atomic.Int64 // ids listed by full fetches, the progress total
+	fetched  atomic.Int64 // issues fetched and handed to the writer
 
 	mu   sync.Mutex
 	site *site // discovered site metadata, refreshed with reconciliation
@@ -73,6 +78,20 @@ func WithBackoff(base, max time.Duration) Option {
 	return func(c *Connector) { c.backoffBase, c.backoffMax = base, max }
 }
 
+// WithWaits sets the clock and the sleep the connector paces requests and
+// waits between retries with (default: the real ones). Tests pass a fake
+// clock whose sleep records the wait and moves the clock on. It is not the
+// sync's clock (WithClock), which stamps data and renders query windows.
+func WithWaits(now func() time.Time, sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Connector) { c.waitNow, c.sleep = now, sleep }
+}
+
+// WithProgress sends the sync's progress to report every interval, and
+// once more when the sync ends, instead of logging it at INFO.
+func WithProgress(every time.Duration, report func(Progress)) Option {
+	return func(c *Connector) { c.progress = &progressReporter{every: every, report: report, final: true} }
+}
+
 // WithBatchSize sets how many issues the writer puts in one transaction.
 func WithBatchSize(n int) Option { return func(c *Connector) { c.batchSize = n } }
 
@@ -92,9 +111,16 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 			return nil, fmt.Errorf("jira.projects: %q is not a project key (uppercase letters, digits, _)", p)
 		}
 	}
-	base := http.DefaultTransport
+	var base http.RoundTripper
 	if httpClient != nil && httpClient.Transport != nil {
 		base = httpClient.Transport
+	} else {
+		// Keep a connection per request slot: the default keeps two, so
+		// every other request of a sync would open a new connection (a
+		// TLS handshake and its round trips, on a real site).
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = max(cfg.Concurrency, cloudConcurrency)
+		base = t
 	}
 	// Response bodies tell a connection cut mid-body from a malformed one.
 	base = watchBodies{next: base}
@@ -112,14 +138,14 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 	}
 	c := &Connector{
 		cfg: cfg, client: client, store: st, log: slog.New(slog.DiscardHandler), now: time.Now,
-		metrics: noMetrics{}, backoffBase: 2 * time.Second, backoffMax: time.Minute, batchSize: 500,
+		metrics: noMetrics{}, backoffBase: 2 * time.Second, backoffMax: time.Minute, batchSize: 500, waitNow: time.Now, sleep: sleep,
 	}
 	for _, o := range opts {
 		o(c)
 	}
 	c.log = c.log.With("component", "connector")
-	if c.cfg.Concurrency < 1 {
-		c.cfg.Concurrency = 1
+	if c.cfg.Concurrency < 0 {
+		c.cfg.Concurrency = 0
 	}
 	if c.cfg.PageSize < 1 {
 		c.cfg.PageSize = 100
@@ -127,12 +153,17 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 	if c.cfg.Timeout <= 0 {
 		c.cfg.Timeout = 30 * time.Second
 	}
-	if c.cfg.PartitionSize < 1 {
-		c.cfg.PartitionSize = 5000
+	if c.cfg.MaxRetryAfter <= 0 {
+		c.cfg.MaxRetryAfter = 5 * time.Minute
 	}
-	// The limiter paces real requests, so it runs on the real clock even
-	// when the sync's clock is injected.
-	c.limit = newLimiter(cfg.RequestsPerSecond, time.Now)
+	if c.progress == nil {
+		c.progress = &progressReporter{every: 5 * time.Second, report: func(p Progress) {
+			c.log.Info("sync progress", p.attrs()...)
+		}}
+	}
+	// The pacer paces real requests, so it runs on the clock of the waits
+	// even when the sync's clock is injected.
+	c.pace = newPacer(cfg.RequestsPerSecond, c.waitNow, c.sleep)
 	return c, nil
 }
 
@@ -177,7 +208,21 @@ func (c *Connector) Sync(ctx context.Context, full bool) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	from := c.progressStart()
+	pctx, stopProgress := context.WithCancel(ctx)
+	progressDone := make(chan struct{})
+	go func() {
+		defer close(progressDone)
+		c.progress.run(pctx, func() Progress { return c.progressNow(from) })
+	}()
 	res, syncErr := c.sync(ctx, full)
+	stopProgress()
+	<-progressDone
+	if c.progress.final {
+		p := c.progressNow(from)
+		p.Done = true
+		c.progress.report(p)
+	}
 	res.Requests = int(c.requests.Load() - req0)
 	res.Retries = int(c.retries.Load() - ret0)
 	res.Skipped = int(c.skipped.Load() - skip0)
@@ -235,7 +280,7 @@ func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
 	go func() { writerDone <- w.run(ctx) }()
 
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, c.cfg.Concurrency)
+	sem := make(chan struct{}, c.slots(st.cloud))
 	fail := func(err error) { cancel(err) }
 	for _, p := range c.cfg.Projects {
 		wm, haveWM := wms[c.scopeName(p)]
@@ -301,10 +346,6 @@ func quoteJQL(s string) string {
 type query struct {
 	base  string    // scope JQL plus partition or id clauses
 	since time.Time // zero: no updated bound
-	// expect is how many issues the listing put in this partition; a
-	// partition that then returns none is an error, not an empty range
-	// (Jira may treat an id bound that no longer exists differently).
-	expect int
 }
 
 // jql renders the query as of now. The updated bound is relative minutes
@@ -319,10 +360,9 @@ func (c *Connector) jql(q query) string {
 	return fmt.Sprintf(`%s AND updated >= "-%dm"`, q.base, mins)
 }
 
-// syncScope syncs one project: its versions, then either a full fetch
-// partitioned by id ranges from a key listing, or an incremental query from
-// the watermark, plus reconciliation when due. The watermark is handed to
-// the writer after every page of the scope.
+// syncScope syncs one project: its versions alongside its issues (see
+// fetchScope), then hands the scope's watermark, and its listing when one
+// was taken, to the writer after the last of its pages.
 func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan struct{}, project string,
 	wm store.Watermark, full, reconcile bool, now time.Time) error {
 	acquire := func() error {
@@ -337,55 +377,75 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 	scope := c.scopeName(project)
 
 	// Versions every sync: Jira keeps no history of release dates, so each
-	// sync's view is recorded to see releases slip.
-	if err := acquire(); err != nil {
+	// sync's view is recorded to see releases slip. They are read alongside
+	// the issues and must have landed before the scope finishes.
+	vctx, stopVersions := context.WithCancel(ctx)
+	defer stopVersions()
+	versions := make(chan error, 1)
+	go func() {
+		if err := acquire(); err != nil {
+			versions <- err
+			return
+		}
+		err := c.syncVersions(vctx, project, now)
+		release()
+		versions <- err
+	}()
+	done, err := c.fetchScope(ctx, st, w, scope, project, wm, full, reconcile, now, acquire, release)
+	if err != nil {
+		stopVersions()
+		<-versions // nothing may write once the sync has returned
 		return err
 	}
-	err := c.syncVersions(ctx, project, now)
-	release()
-	if err != nil {
+	if err := <-versions; err != nil {
 		return err
+	}
+	return w.finishScope(ctx, done)
+}
+
+// fetchScope fetches a scope: a full fetch of one-page id ranges from a
+// streamed listing, or an incremental query from the watermark plus, when
+// reconciliation is due, a listing and the issues the store lacks.
+func (c *Connector) fetchScope(ctx context.Context, st *site, w *writer, scope, project string, wm store.Watermark,
+	full, reconcile bool, now time.Time, acquire func() error, release func()) (scopeDone, error) {
+	base := c.scopeJQL(project)
+	listedAt := c.now()
+	done := scopeDone{watermark: store.Watermark{Scope: scope, SyncedUntil: now}, listedAt: listedAt}
+	if full {
+		present, err := c.fetchFull(ctx, st, w, scope, base, acquire, release)
+		done.present = present
+		return done, err
 	}
 
-	base := c.scopeJQL(project)
 	var listing []listed
-	var listedAt time.Time
-	if full || reconcile {
+	if reconcile {
 		if err := acquire(); err != nil {
-			return err
+			return done, err
 		}
-		listedAt = c.now()
+		var err error
 		listing, err = c.listIDs(ctx, st, base)
 		release()
 		if err != nil {
-			return fmt.Errorf("list issues: %w", err)
+			return done, fmt.Errorf("list issues: %w", err)
 		}
 	}
-
-	var queries []query
-	if full {
-		for k, b := range partition(base, listing, c.cfg.PartitionSize) {
-			queries = append(queries, query{base: b, expect: min(c.cfg.PartitionSize, len(listing)-k*c.cfg.PartitionSize)})
+	queries := []query{{base: base, since: wm.SyncedUntil.Add(-c.cfg.Overlap)}}
+	if reconcile {
+		// Issues the listing shows but the store lacks, or holds under an
+		// old key (moved), are fetched by id.
+		have, err := c.store.ScopeIssues(ctx, scope)
+		if err != nil {
+			return done, err
 		}
-	} else {
-		queries = append(queries, query{base: base, since: wm.SyncedUntil.Add(-c.cfg.Overlap)})
-		if reconcile {
-			// Issues the listing shows but the store lacks, or holds under an
-			// old key (moved), are fetched by id.
-			have, err := c.store.ScopeIssues(ctx, scope)
-			if err != nil {
-				return err
+		var missing []string
+		for _, l := range listing {
+			if k, ok := have[l.id]; !ok || k != l.key {
+				missing = append(missing, l.id)
 			}
-			var missing []string
-			for _, l := range listing {
-				if k, ok := have[l.id]; !ok || k != l.key {
-					missing = append(missing, l.id)
-				}
-			}
-			for i := 0; i < len(missing); i += 100 {
-				j := min(i+100, len(missing))
-				queries = append(queries, query{base: fmt.Sprintf("%s AND id in (%s)", base, strings.Join(missing[i:j], ", "))})
-			}
+		}
+		for i := 0; i < len(missing); i += 100 {
+			j := min(i+100, len(missing))
+			queries = append(queries, query{base: fmt.Sprintf("%s AND id in (%s)", base, strings.Join(missing[i:j], ", "))})
 		}
 	}
 
@@ -402,44 +462,22 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 	close(errs)
 	for err := range errs {
 		if err != nil {
-			return err
+			return done, err
 		}
 	}
-	done := scopeDone{watermark: store.Watermark{Scope: scope, SyncedUntil: now}, listedAt: listedAt}
-	if full || reconcile { // a listing was taken, even an empty one
+	if reconcile { // a listing was taken, even an empty one
 		done.present = make(map[string]bool, len(listing))
 		for _, l := range listing {
 			done.present[l.id] = true
 		}
 	}
-	return w.finishScope(ctx, done)
+	return done, nil
 }
 
 type listed struct {
 	id  string
 	key string
 	num int64
-}
-
-// partition splits a full scope query into id ranges of about size issues
-// each, open-ended at both ends so issues created meanwhile are not missed.
-func partition(base string, listing []listed, size int) []string {
-	if len(listing) <= size {
-		return []string{base}
-	}
-	sort.Slice(listing, func(i, j int) bool { return listing[i].num < listing[j].num })
-	var qs []string
-	for i := 0; i < len(listing); i += size {
-		var clauses []string
-		if i > 0 {
-			clauses = append(clauses, fmt.Sprintf("id >= %d", listing[i].num))
-		}
-		if j := i + size; j < len(listing) {
-			clauses = append(clauses, fmt.Sprintf("id < %d", listing[j].num))
-		}
-		qs = append(qs, base+" AND "+strings.Join(clauses, " AND "))
-	}
-	return qs
 }
 
 func (c *Connector) syncVersions(ctx context.Context, project string, now time.Time) error {

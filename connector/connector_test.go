@@ -75,8 +75,8 @@ func newRig(t *testing.T, flavor jirasim.Flavor) *rig {
 	}
 	cfg.Projects = scopes
 	cfg.Dependencies = []config.Dependency{{Link: "Blocks", Outward: "blocks"}, {Link: "Depends", Outward: "depends on"}}
-	cfg.PartitionSize = 30 // several partitions per project
-	cfg.RequestsPerSecond = 0
+	cfg.PartitionSize = 30       // several partitions per project
+	cfg.RequestsPerSecond = 1000 // the most allowed: the client does not hold the test back
 	cfg.PageSize = 20
 	r.cfg = cfg
 	r.store = r.open()
@@ -414,7 +414,7 @@ func TestUpdateCaughtWhateverTheUserTimeZone(t *testing.T) {
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	cfg := config.Default().Jira
-	cfg.URL, cfg.Projects, cfg.RequestsPerSecond = srv.URL, []string{"PAY"}, 0
+	cfg.URL, cfg.Projects, cfg.RequestsPerSecond = srv.URL, []string{"PAY"}, 1000
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -476,7 +476,7 @@ func TestSyncSurvivesFaults(t *testing.T) {
 
 func TestRetryAfterHTTPDateIsHonoured(t *testing.T) {
 	r := newRig(t, jirasim.Cloud)
-	r.sim.SetFaults(jirasim.Faults{Seed: 1, RateLimitRate: 0.03, RetryAfter: time.Second, RetryAfterHTTPDate: true})
+	r.sim.SetFaults(jirasim.Faults{Seed: 1, RateLimitRate: 0.2, MaxFaults: 2, RetryAfter: time.Second, RetryAfterHTTPDate: true})
 	r.cfg.MaxRetries = 30
 	r.sync(false)
 	assertMatchesSim(t, r)
@@ -487,8 +487,9 @@ func TestRetryAfterHTTPDateIsHonoured(t *testing.T) {
 
 func TestExpiredPageTokenResumes(t *testing.T) {
 	r := newRig(t, jirasim.Cloud)
-	r.cfg.PartitionSize = 1000 // one partition per project: several pages with tokens
-	r.sim.SetFaults(jirasim.Faults{ExpireTokens: true})
+	// Pages cut short (as Cloud does when many fields are asked for):
+	// every one-page range pages on with a token.
+	r.sim.SetFaults(jirasim.Faults{ExpireTokens: true, PageCap: 7})
 	r.sync(false)
 	assertMatchesSim(t, r)
 }

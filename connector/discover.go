@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/config"
@@ -32,6 +34,7 @@ func (c *Connector) discover(ctx context.Context, refresh bool) (*site, error) {
 		return c.site, nil
 	}
 	st := &site{discoveredAt: c.now()}
+	askFlavor := false
 	switch c.cfg.Flavor {
 	case "cloud":
 		st.cloud = true
@@ -41,29 +44,43 @@ func (c *Connector) discover(ctx context.Context, refresh bool) (*site, error) {
 			st.cloud = c.site.cloud
 			break
 		}
-		info, err := call[wireServerInfo](ctx, c, "read server info", http.MethodGet, "rest/api/2/serverInfo", nil)
-		if err != nil {
-			return nil, err
-		}
+		askFlavor = true
+	}
+
+	// The four reads are independent: run them side by side (within
+	// jira.concurrency) so a first sync starts a few round trips sooner.
+	var info *wireServerInfo
+	var fields *[]wireField
+	var lts *wireLinkTypes
+	var sts *[]wireStatus
+	reads := []func() error{
+		func() (err error) {
+			if askFlavor {
+				info, err = call[wireServerInfo](ctx, c, "read server info", http.MethodGet, "rest/api/2/serverInfo", nil)
+			}
+			return err
+		},
+		func() (err error) {
+			fields, err = call[[]wireField](ctx, c, "read fields", http.MethodGet, "rest/api/2/field", nil)
+			return err
+		},
+		func() (err error) {
+			lts, err = call[wireLinkTypes](ctx, c, "read link types", http.MethodGet, "rest/api/2/issueLinkType", nil)
+			return err
+		},
+		func() (err error) {
+			sts, err = call[[]wireStatus](ctx, c, "read statuses", http.MethodGet, "rest/api/2/status", nil)
+			return err
+		},
+	}
+	if err := c.inParallel(reads); err != nil {
+		return nil, err
+	}
+	if askFlavor {
 		st.cloud = strings.EqualFold(info.DeploymentType, "Cloud")
 	}
-
-	fields, err := call[[]wireField](ctx, c, "read fields", http.MethodGet, "rest/api/2/field", nil)
-	if err != nil {
-		return nil, err
-	}
 	fm := resolveFields(*fields, c.cfg.Fields)
-
-	lts, err := call[wireLinkTypes](ctx, c, "read link types", http.MethodGet, "rest/api/2/issueLinkType", nil)
-	if err != nil {
-		return nil, err
-	}
 	deps, err := dependencyRules(c.cfg.Dependencies, lts.IssueLinkTypes)
-	if err != nil {
-		return nil, err
-	}
-
-	sts, err := call[[]wireStatus](ctx, c, "read statuses", http.MethodGet, "rest/api/2/status", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +95,7 @@ func (c *Connector) discover(ctx context.Context, refresh bool) (*site, error) {
 	st.mapper = &mapper{fields: fm, deps: deps}
 	st.fieldList = append(append([]string{}, systemFields...), fm.ids()...)
 	c.site = st
+	c.pace.forFlavor(st.cloud)
 	c.log.Info("jira site discovered", "cloud", st.cloud, "story_points", fm.StoryPoints, "sprint", fm.Sprint,
 		"flagged", fm.Flagged, "epic_link", fm.EpicLink, "start_date", fm.StartDate)
 	return st, nil
@@ -145,4 +163,40 @@ func dependencyRules(deps []config.Dependency, types []wireLinkType) (map[string
 		out[strings.ToLower(d.Link)] = dependencyRule{outwardBlocks: d.Outward != config.OutwardDependsOn}
 	}
 	return out, nil
+}
+
+// inParallel runs fns at most jira.concurrency at a time and returns the
+// error of the first one (in order) that failed; after a failure it starts
+// no more.
+func (c *Connector) inParallel(fns []func() error) error {
+	errs := make([]error, len(fns))
+	sem := make(chan struct{}, c.slots(false)) // the flavour may not be known yet
+	var wg sync.WaitGroup
+	var failed atomic.Bool
+	for i, fn := range fns {
+		sem <- struct{}{}
+		if failed.Load() {
+			<-sem
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if errs[i] = fn(); errs[i] != nil {
+				failed.Store(true)
+			}
+		}()
+	}
+	wg.Wait()
+	return firstNonNil(errs)
+}
+
+func firstNonNil(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

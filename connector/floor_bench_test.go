@@ -67,7 +67,7 @@ func BenchConfig(url string, flavor jirasim.Flavor, projects []string) config.Ji
 	}
 	cfg.Projects = projects
 	cfg.Dependencies = []config.Dependency{{Link: "Blocks", Outward: "blocks"}, {Link: "Depends", Outward: "depends on"}}
-	cfg.RequestsPerSecond = 0
+	cfg.RequestsPerSecond = 1000 // the most allowed: the client does not hold the test back
 	return cfg
 }
 
@@ -324,4 +324,34 @@ func BenchmarkSyncFloor(b *testing.B) {
 			b.ReportMetric(float64(fd.bytes)/float64(fd.issues), "wire-B/issue")
 		})
 	}
+}
+
+// BenchPagesOneAtATime fetches the search pages a full sync of project
+// needs one after the other, as the connector pages a single query (the
+// fields it asks for, jira.page_size per page, each answer decoded): the
+// floor BenchmarkSyncFirst compares with. It returns the time the pages
+// took and how many there were.
+func BenchPagesOneAtATime(b *testing.B, cfg config.Jira, project string) (time.Duration, int) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "pages.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	c, err := New(cfg, st, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	site, err := c.discover(ctx, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pages := 0
+	t0 := time.Now()
+	err = c.page(ctx, site, query{base: c.scopeJQL(project)}, site.fieldList, c.cfg.PageSize, !site.cloud,
+		func([]wireIssue) error { pages++; return nil }, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(t0), pages
 }

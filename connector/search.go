@@ -25,12 +25,24 @@ type cloudSearch struct {
 
 // listIDs lists every issue id and key in the query's scope, as cheaply as
 // the flavour allows (5000 per page on Cloud). It fails rather than return a
-// partial listing. Issues the fetch would skip as unreadable (an id or key
-// unlike Jira's) are left out too, so reconciliation retires a stored copy
-// instead of keeping it live for ever.
+// partial listing.
 func (c *Connector) listIDs(ctx context.Context, st *site, jql string) ([]listed, error) {
 	var out []listed
-	err := c.page(ctx, st, query{base: jql}, []string{"id", "key"}, 5000, false, func(is []wireIssue) error {
+	err := c.streamIDs(ctx, st, jql, func(ls []listed) error {
+		out = append(out, ls...)
+		return nil
+	}, nil, nil)
+	return out, err
+}
+
+// streamIDs lists the query's issue ids and keys in ascending id order,
+// handing each page to fn. Issues the fetch would skip as unreadable (an id
+// or key unlike Jira's) are left out too, so reconciliation retires a
+// stored copy instead of keeping it live for ever.
+func (c *Connector) streamIDs(ctx context.Context, st *site, jql string, fn func([]listed) error,
+	acquire func() error, release func()) error {
+	return c.page(ctx, st, query{base: jql}, []string{"id", "key"}, 5000, false, func(is []wireIssue) error {
+		out := make([]listed, 0, len(is))
 		for _, w := range is {
 			n, err := strconv.ParseInt(w.ID, 10, 64)
 			if err != nil || !issueIDRE.MatchString(w.ID) || !issueKeyRE.MatchString(w.Key) {
@@ -40,82 +52,105 @@ func (c *Connector) listIDs(ctx context.Context, st *site, jql string) ([]listed
 			}
 			out = append(out, listed{id: w.ID, key: w.Key, num: n})
 		}
-		return nil
-	}, nil, nil)
-	return out, err
+		return fn(out)
+	}, acquire, release)
 }
 
 // fetchQuery pages through q, completes changelogs, maps the issues and hands
-// each page to the writer. acquire/release bound the requests in flight.
+// them to the writer. acquire/release bound the requests in flight. On
+// Cloud, pages gather until one bulkfetch call can complete the changelogs
+// of up to 1,000 issues.
 func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope string, q query, acquire func() error, release func()) error {
-	fetched := 0
-	err := c.page(ctx, st, q, st.fieldList, c.cfg.PageSize, !st.cloud, func(is []wireIssue) error {
-		fetched += len(is)
-		var logs map[string][]wireHistory
-		var err error
-		if st.cloud && len(is) > 0 {
-			ids := make([]string, len(is))
-			for i := range is {
-				ids[i] = is[i].ID
-			}
-			if logs, err = c.bulkChangelog(ctx, ids); err != nil {
-				return err
-			}
+	var buf []wireIssue
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
 		}
-		recs := make([]store.IssueRecord, 0, len(is))
-		for i := range is {
-			r, warnings, err := st.mapper.issue(&is[i], scope)
-			if err != nil {
-				// One unreadable issue must not stop every sync (Data
-				// Center's jira.projectkey.pattern allows keys Radar does
-				// not take): leave it out and say so.
-				c.skipped.Add(1)
-				c.log.Warn("jira issue skipped: Radar cannot read it", "problem", err.Error(),
-					"fix", "nothing to do unless it matters; Radar reads numeric ids and keys like PROJECT-123")
-				continue
-			}
-			for _, msg := range warnings {
-				c.log.Warn("jira field skipped", "issue", is[i].Key, "problem", msg)
-			}
-			var hs []wireHistory
-			known := true
-			switch {
-			case st.cloud:
-				// The bulk answer leaves out an issue without history, and
-				// one deleted since the search returned it: either way the
-				// stored changelog is kept, not wiped (a history is never
-				// taken back while the issue exists).
-				hs, known = logs[is[i].ID]
-			case is[i].Changelog != nil:
-				hs = is[i].Changelog.Histories
-				if is[i].Changelog.Total > len(hs) {
-					// Truncated: the issue's own changelog is complete.
-					var je *Error
-					hs, err = c.issueChangelog(ctx, is[i].ID)
-					switch {
-					case errors.As(err, &je) && je.Status == http.StatusNotFound:
-						// Deleted since the search returned it: keep the
-						// stored changelog; reconciliation retires it.
-						known = false
-					case err != nil:
-						return err
-					}
+		logs, err := c.bulkChangelog(ctx, issueIDs(buf))
+		if err != nil {
+			return err
+		}
+		err = c.land(ctx, st, w, scope, buf, logs)
+		buf = nil
+		return err
+	}
+	err := c.page(ctx, st, q, st.fieldList, c.cfg.PageSize, !st.cloud, func(is []wireIssue) error {
+		if !st.cloud {
+			return c.land(ctx, st, w, scope, is, nil)
+		}
+		buf = append(buf, is...)
+		if len(buf)+min(c.cfg.PageSize, cloudPageMax) > bulkMax {
+			return flush() // inside the page's request slot
+		}
+		return nil
+	}, acquire, release)
+	if err != nil {
+		return err
+	}
+	if len(buf) == 0 {
+		return nil
+	}
+	if err := acquire(); err != nil {
+		return err
+	}
+	defer release()
+	return flush()
+}
+
+// land maps fetched issues into records and hands them to the writer. On
+// Cloud logs holds the full changelogs from bulkfetch; on Data Center each
+// issue carries its own, read in full where the page truncated it.
+func (c *Connector) land(ctx context.Context, st *site, w *writer, scope string, is []wireIssue, logs map[string][]wireHistory) error {
+	recs := make([]store.IssueRecord, 0, len(is))
+	for i := range is {
+		r, warnings, err := st.mapper.issue(&is[i], scope)
+		if err != nil {
+			// One unreadable issue must not stop every sync (Data
+			// Center's jira.projectkey.pattern allows keys Radar does
+			// not take): leave it out and say so.
+			c.skipped.Add(1)
+			c.log.Warn("jira issue skipped: Radar cannot read it", "problem", err.Error(),
+				"fix", "nothing to do unless it matters; Radar reads numeric ids and keys like PROJECT-123")
+			continue
+		}
+		for _, msg := range warnings {
+			c.log.Warn("jira field skipped", "issue", is[i].Key, "problem", msg)
+		}
+		var hs []wireHistory
+		known := true
+		switch {
+		case st.cloud:
+			// The bulk answer leaves out an issue without history, and
+			// one deleted since the search returned it: either way the
+			// stored changelog is kept, not wiped (a history is never
+			// taken back while the issue exists).
+			hs, known = logs[is[i].ID]
+		case is[i].Changelog != nil:
+			hs = is[i].Changelog.Histories
+			if is[i].Changelog.Total > len(hs) {
+				// Truncated: the issue's own changelog is complete.
+				var je *Error
+				hs, err = c.issueChangelog(ctx, is[i].ID)
+				switch {
+				case errors.As(err, &je) && je.Status == http.StatusNotFound:
+					// Deleted since the search returned it: keep the
+					// stored changelog; reconciliation retires it.
+					known = false
+				case err != nil:
+					return err
 				}
 			}
-			if r.Changes, err = changes(is[i].Key, hs); err != nil {
-				return err
-			}
-			if !known {
-				r.Changes = nil // keep what the store holds
-			}
-			recs = append(recs, r)
 		}
-		return w.send(ctx, recs)
-	}, acquire, release)
-	if err == nil && q.expect > 0 && fetched == 0 {
-		return fmt.Errorf("search %q found nothing though the listing had %d issues there; the next sync lists again", q.base, q.expect)
+		if r.Changes, err = changes(is[i].Key, hs); err != nil {
+			return err
+		}
+		if !known {
+			r.Changes = nil // keep what the store holds
+		}
+		recs = append(recs, r)
 	}
-	return err
+	c.fetched.Add(int64(len(is)))
+	return w.send(ctx, recs)
 }
 
 // issueChangelog reads one issue's complete changelog (Data Center).

@@ -2,6 +2,8 @@ package connector
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,9 +11,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
-	"sync"
+	"syscall"
 	"time"
 
 	jira "github.com/andygrunwald/go-jira"
@@ -64,59 +67,6 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// limiter spaces requests to a rate shared by all workers, and lets a 429
-// pause every request until Jira's Retry-After has passed.
-type limiter struct {
-	mu       sync.Mutex
-	interval time.Duration
-	next     time.Time
-	now      func() time.Time
-}
-
-func newLimiter(rps float64, now func() time.Time) *limiter {
-	l := &limiter{now: now}
-	if rps > 0 {
-		l.interval = time.Duration(float64(time.Second) / rps)
-	}
-	return l
-}
-
-// wait blocks until the caller may send a request.
-func (l *limiter) wait(ctx context.Context) error {
-	l.mu.Lock()
-	now := l.now()
-	at := l.next
-	if at.Before(now) {
-		at = now
-	}
-	l.next = at.Add(l.interval)
-	l.mu.Unlock()
-	return sleep(ctx, at.Sub(now))
-}
-
-// pause holds every request back until d from now.
-func (l *limiter) pause(d time.Duration) {
-	l.mu.Lock()
-	if until := l.now().Add(d); until.After(l.next) {
-		l.next = until
-	}
-	l.mu.Unlock()
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // retryAfter parses a Retry-After header: seconds or an HTTP date.
 func retryAfter(h string, now time.Time) (time.Duration, bool) {
 	h = strings.TrimSpace(h)
@@ -163,39 +113,30 @@ func call[T any](ctx context.Context, c *Connector, op, method, path string, bod
 // after a long Retry-After sends a query that is right for when it is sent
 // (a relative updated window must not go stale while it waits).
 func callBuilt[T any](ctx context.Context, c *Connector, op, method string, build func() (path string, body any)) (*T, error) {
-	var lastErr error
-	lastReason := ""
 	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
-			if attempt > c.cfg.MaxRetries {
-				hint := "Jira kept failing; try again later or lower jira.concurrency / jira.requests_per_second"
-				if lastReason == "network" || lastReason == "timeout" {
-					hint = "Jira could not be reached; check jira.url and that this machine can connect to it"
-				}
-				return nil, &Error{Op: op, Message: fmt.Sprintf("gave up after %d retries: %v", c.cfg.MaxRetries, lastErr), Err: lastErr, Hint: hint}
-			}
-		}
-		if err := c.limit.wait(ctx); err != nil {
+		if err := c.pace.wait(ctx); err != nil {
 			return nil, err
 		}
 		out := new(T)
 		path, body := build()
+		t0 := time.Now()
 		status, hdr, err := c.roundTrip(ctx, method, path, body, out)
-		if err == nil {
-			c.metrics.JiraRequest(strconv.Itoa(status))
-			c.requests.Add(1)
-			return out, nil
-		}
 		c.requests.Add(1)
+		code := "error"
 		if status != 0 {
-			c.metrics.JiraRequest(strconv.Itoa(status))
-		} else {
-			c.metrics.JiraRequest("error")
+			code = strconv.Itoa(status)
+			c.pace.observe(status, hdr)
+		}
+		c.metrics.JiraRequest(code)
+		c.log.Debug("jira request", "op", op, "method", method, "path", trimQuery(path), "status", code,
+			"took", time.Since(t0).Round(time.Millisecond), "attempt", attempt+1)
+		if err == nil {
+			return out, nil
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		reason, wait, permanent := c.classify(status, hdr, err, attempt)
+		reason, wait, asked, permanent := c.classify(status, hdr, err, attempt)
 		if permanent != nil {
 			permanent.Op = op
 			if permanent.Status == http.StatusBadRequest && op != "search" {
@@ -203,18 +144,42 @@ func callBuilt[T any](ctx context.Context, c *Connector, op, method string, buil
 			}
 			return nil, permanent
 		}
-		lastErr, lastReason = err, reason
+		if asked > c.cfg.MaxRetryAfter {
+			// Jira asked for a wait longer than the user allows: fail now
+			// with what it said rather than sleep for hours.
+			return nil, &Error{Op: op, Status: status, Err: err,
+				Message: fmt.Sprintf("%v; Jira asked to wait %s before retrying, more than jira.max_retry_after (%s)",
+					err, asked.Round(time.Second), c.cfg.MaxRetryAfter),
+				Hint: "try again after that wait, or raise jira.max_retry_after"}
+		}
+		if attempt >= c.cfg.MaxRetries {
+			// No wait after the last allowed retry: it would buy nothing.
+			hint := "Jira kept failing; try again later or lower jira.concurrency / jira.requests_per_second"
+			if reason == "network" || reason == "timeout" {
+				hint = "Jira could not be reached; check jira.url and that this machine can connect to it"
+			}
+			return nil, &Error{Op: op, Message: fmt.Sprintf("gave up after %d retries: %v", attempt, err), Err: err, Hint: hint}
+		}
 		c.retries.Add(1)
 		c.metrics.JiraRetry(reason)
 		c.log.Warn("retrying jira request", "op", op, "reason", reason, "status", status, "wait", wait.Round(time.Millisecond),
-			"attempt", attempt+1, "max_retries", c.cfg.MaxRetries, "err", err)
+			"retry", attempt+1, "max_retries", c.cfg.MaxRetries, "rate_limit_reason", hdr.Get("RateLimit-Reason"), "err", err)
 		if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
-			c.limit.pause(wait) // everyone waits: the limit is per tenant
+			c.pace.pause(wait) // everyone waits: the limit is per tenant
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := c.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// trimQuery drops a path's query string, which holds the JQL, from log
+// lines: the operation name says what was asked.
+func trimQuery(path string) string {
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		return path[:i]
+	}
+	return path
 }
 
 // httpStatusError carries a non-2xx answer through roundTrip.
@@ -250,6 +215,11 @@ func (c *Connector) roundTrip(ctx context.Context, method, path string, body any
 			// The connection broke (or timed out) before the body's end:
 			// a transport failure, not a malformed answer.
 			return 0, nil, fmt.Errorf("read jira response: %w", watch.err)
+		}
+		if ct := resp.Header.Get("Content-Type"); strings.Contains(strings.ToLower(ct), "html") {
+			// A login page of a single-sign-on proxy, or a web page at a
+			// wrong context path: retrying cannot help.
+			return status, hdr, fmt.Errorf("%w (Content-Type %q)", errHTML, ct)
 		}
 		return status, hdr, fmt.Errorf("malformed jira response: %w", err)
 	}
@@ -314,8 +284,10 @@ func (b *watchedBody) Read(p []byte) (int, error) {
 }
 
 // classify decides whether an attempt's failure is worth retrying, how long
-// to wait, and otherwise returns the permanent error to report.
-func (c *Connector) classify(status int, hdr http.Header, err error, attempt int) (reason string, wait time.Duration, permanent *Error) {
+// to wait (asked is the part of it Jira asked for with Retry-After or
+// X-RateLimit-Reset, zero when it did not), and otherwise returns the
+// permanent error to report.
+func (c *Connector) classify(status int, hdr http.Header, err error, attempt int) (reason string, wait, asked time.Duration, permanent *Error) {
 	backoff := c.backoff(attempt)
 	var se *httpStatusError
 	errors.As(err, &se)
@@ -331,54 +303,114 @@ func (c *Connector) classify(status int, hdr http.Header, err error, attempt int
 		}
 		if d, ok := retryAfter(hdr.Get("Retry-After"), c.now()); ok {
 			if d <= 0 {
-				return reason, backoff, nil // "now": still back off a little
+				return reason, backoff, 0, nil // "now": still back off a little
 			}
 			// Retry-After is the minimum: add a little jitter above it.
-			return reason, d + time.Duration(rand.Float64()*0.1*float64(d)), nil
+			return reason, d + time.Duration(rand.Float64()*0.1*float64(d)), d, nil
 		}
-		if d, ok := rateLimitReset(hdr.Get("X-RateLimit-Reset"), c.now()); ok && d > 0 && d < 5*time.Minute {
-			return reason, d, nil
+		if d, ok := rateLimitReset(hdr.Get("X-RateLimit-Reset"), c.now()); ok && d > 0 {
+			return reason, d, d, nil
 		}
 		// No wait given (or zero): back off rather than retry at once.
-		return reason, backoff, nil
+		return reason, backoff, 0, nil
 	case status >= 500:
-		return "server_error", backoff, nil
+		return "server_error", backoff, 0, nil
 	case status >= 200 && status <= 299:
+		if errors.Is(err, errHTML) {
+			return "", 0, 0, &Error{Message: "jira.url answered an HTML page, not Jira's REST API: check the URL, context path or single-sign-on proxy", Err: err}
+		}
 		// Malformed or truncated body.
-		return "truncated", backoff, nil
+		return "truncated", backoff, 0, nil
 	case status == http.StatusUnauthorized:
-		return "", 0, &Error{Status: status, Message: msg, Err: err,
+		return "", 0, 0, &Error{Status: status, Message: msg, Err: err,
 			Hint: "check jira.email and jira.token (or RADAR_JIRA_TOKEN / jira.token_file): Cloud needs your account email plus an API token, Data Center a personal access token without email"}
 	case status == http.StatusForbidden:
-		return "", 0, &Error{Status: status, Message: msg, Err: err,
+		return "", 0, 0, &Error{Status: status, Message: msg, Err: err,
 			Hint: "the account in jira.email / jira.token may not browse these projects; check jira.projects and the account's permissions"}
 	case status == http.StatusGone:
-		return "", 0, &Error{Status: status, Message: msg, Err: err,
+		return "", 0, 0, &Error{Status: status, Message: msg, Err: err,
 			Hint: "this Jira removed the endpoint; set jira.flavor: cloud (or auto) so Radar uses /rest/api/3/search/jql"}
 	case status == http.StatusNotFound:
-		return "", 0, &Error{Status: status, Message: msg, Err: err,
+		return "", 0, 0, &Error{Status: status, Message: msg, Err: err,
 			Hint: "check jira.url and jira.projects"}
 	case status >= 400:
 		hint := ""
 		if c.cfg.JQL != "" {
 			hint = "check jira.jql: Radar ANDs it to each project's query"
 		}
-		return "", 0, &Error{Status: status, Message: msg, Err: err, Hint: hint}
+		return "", 0, 0, &Error{Status: status, Message: msg, Err: err, Hint: hint}
 	}
 	// No status: a transport failure.
+	if why := unreachable(err); why != "" {
+		return "", 0, 0, &Error{Err: err,
+			Message: fmt.Sprintf("cannot reach jira.url %s: %s", c.siteURL(), why),
+			Hint:    "check jira.url (host name, port, http or https) and that this machine can connect to it; radar serve tries again at its next scheduled sync"}
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
-		return "timeout", backoff, nil
+		return "timeout", backoff, 0, nil
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return "network", backoff, nil
+		return "network", backoff, 0, nil
 	}
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
-		return "truncated", backoff, nil
+		return "truncated", backoff, 0, nil
 	}
-	return "network", backoff, nil
+	return "network", backoff, 0, nil
 }
+
+// unreachable says why err means Jira cannot be reached at all at jira.url
+// (no such host, nothing listening, a certificate this machine does not
+// trust), or "" when it may be passing. Retrying those only delays the
+// message the user needs.
+func unreachable(err error) string {
+	var dns *net.DNSError
+	var unknownCA x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	var record tls.RecordHeaderError
+	switch {
+	case errors.As(err, &dns):
+		return "the host name does not resolve (" + dns.Error() + ")"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused: nothing listens at that host and port"
+	case errors.As(err, &verify), errors.As(err, &unknownCA), errors.As(err, &host), errors.As(err, &invalid):
+		return "its TLS certificate is not trusted here (" + tlsReason(err) + ")"
+	case errors.As(err, &record):
+		return "it does not speak TLS at that port (is it http://, or another port?)"
+	}
+	return ""
+}
+
+// tlsReason is the innermost message of a certificate error, without the
+// request URL the HTTP client wraps around it.
+func tlsReason(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		var verify *tls.CertificateVerificationError
+		if errors.As(err, &verify) && verify.Err != nil {
+			return verify.Err.Error()
+		}
+		err = next
+	}
+}
+
+// siteURL is jira.url as it may be shown: without any password.
+func (c *Connector) siteURL() string {
+	u, err := url.Parse(c.cfg.URL)
+	if err != nil {
+		return "(unparseable)"
+	}
+	return u.Redacted()
+}
+
+// errHTML marks a 2xx answer whose body is an HTML page.
+var errHTML = errors.New("jira answered an HTML page")
 
 // backoff is 2^attempt × base with jitter in [0.7, 1.3], capped.
 func (c *Connector) backoff(attempt int) time.Duration {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,23 +162,69 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
-func TestPartition(t *testing.T) {
-	var l []listed
-	for i := int64(0); i < 10; i++ {
-		l = append(l, listed{num: 100 + i*3})
+func TestRangeCutter(t *testing.T) {
+	listing := func(n int) []listed {
+		var l []listed
+		for i := int64(0); i < int64(n); i++ {
+			l = append(l, listed{id: strconv.FormatInt(100+i*3, 10), num: 100 + i*3})
+		}
+		return l
 	}
-	got := partition("project = \"P\"", l, 4)
-	want := []string{
-		`project = "P" AND id < 112`,
-		`project = "P" AND id >= 112 AND id < 124`,
-		`project = "P" AND id >= 124`,
+	tests := []struct {
+		name     string
+		n        int   // listed ids 100, 103, 106, ...
+		pages    []int // how the listing arrives
+		perGroup int
+		want     [][]string // groups of range clauses
+	}{
+		{"empty listing searches once", 0, nil, 2, [][]string{{""}}},
+		{"one short range", 3, []int{3}, 2, [][]string{{""}}},
+		{"exactly one range", 4, []int{4}, 2, [][]string{{""}}},
+		{"ranges of four, groups of two", 10, []int{10}, 2,
+			[][]string{{" AND id < 112", " AND id >= 112 AND id < 124"}, {" AND id >= 124"}}},
+		{"a page boundary inside a range", 10, []int{3, 3, 4}, 2,
+			[][]string{{" AND id < 112", " AND id >= 112 AND id < 124"}, {" AND id >= 124"}}},
+		{"groups of one", 9, []int{9}, 1,
+			[][]string{{" AND id < 112"}, {" AND id >= 112 AND id < 124"}, {" AND id >= 124"}}},
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("partition = %q, want %q", got, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got [][]string
+			ids := 0
+			rc := &rangeCutter{size: 4, perGroup: tt.perGroup, emit: func(g []idRange) error {
+				var cs []string
+				for _, r := range g {
+					cs = append(cs, r.clause())
+					ids += len(r.ids)
+				}
+				got = append(got, cs)
+				return nil
+			}}
+			l := listing(tt.n)
+			for _, n := range tt.pages {
+				if err := rc.add(l[:n]); err != nil {
+					t.Fatal(err)
+				}
+				l = l[n:]
+			}
+			if err := rc.finish(); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("groups = %q, want %q", got, tt.want)
+			}
+			if ids != tt.n {
+				t.Errorf("ranges hold %d ids, want %d", ids, tt.n)
+			}
+		})
 	}
-	if got := partition("q", l, 10); !reflect.DeepEqual(got, []string{"q"}) {
-		t.Errorf("small scope partition = %q", got)
-	}
+	t.Run("out of order", func(t *testing.T) {
+		rc := &rangeCutter{size: 4, perGroup: 1, emit: func([]idRange) error { return nil }}
+		err := rc.add([]listed{{id: "5", num: 5}, {id: "3", num: 3}})
+		if err == nil || !strings.Contains(err.Error(), "out of the id order") {
+			t.Errorf("add = %v, want an out-of-order error", err)
+		}
+	})
 }
 
 func TestRateLimitReset(t *testing.T) {

@@ -40,7 +40,7 @@ type scopeDone struct {
 }
 
 func newWriter(c *Connector, st *site, scopes []string, fail context.CancelCauseFunc) *writer {
-	return &writer{c: c, st: st, scopes: scopes, fail: fail, in: make(chan writerMsg, c.cfg.Concurrency*2), linkIDs: map[string]struct{}{}}
+	return &writer{c: c, st: st, scopes: scopes, fail: fail, in: make(chan writerMsg, c.slots(st.cloud)*2), linkIDs: map[string]struct{}{}}
 }
 
 func (w *writer) send(ctx context.Context, recs []store.IssueRecord) error {

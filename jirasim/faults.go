@@ -55,8 +55,21 @@ type Faults struct {
 	// Latency is added to every request (not only those Only names),
 	// ending early when the request's context ends.
 	Latency time.Duration
+	// BurstLimit, above zero, is a Cloud-like burst limit on every
+	// endpoint: a token bucket refilled at BurstLimit requests per second
+	// that holds as many. Each request takes a token on arrival; every
+	// answer says what is left (X-RateLimit-Limit, X-RateLimit-Remaining,
+	// X-RateLimit-NearLimit under 20 %), and a request that finds the
+	// bucket empty gets 429 with Retry-After in whole seconds (at least 1),
+	// X-RateLimit-Reset and RateLimit-Reason: jira-burst-based. It is not
+	// a rate-based fault: MaxFaults does not cap it (see burst.go).
+	BurstLimit float64
 	// ExpireTokens rejects every Cloud nextPageToken as expired.
 	ExpireTokens bool
+	// PageCap, above zero, caps every Cloud search page at that many
+	// issues whatever maxResults asks, as Cloud does when many fields are
+	// requested.
+	PageCap int
 	// Unauthorized answers 401 as for bad credentials.
 	Unauthorized bool
 	// Forbidden answers 403.
@@ -77,6 +90,7 @@ const (
 	FaultUnauthorized       = "unauthorized"
 	FaultForbidden          = "forbidden"
 	FaultFailNext           = "failNext"
+	FaultBurstLimit         = "burstLimit"
 )
 
 type faultState struct {
@@ -86,6 +100,7 @@ type faultState struct {
 	counts map[string]int
 	// injected counts the rate-based faults since SetFaults, for MaxFaults.
 	injected int
+	bucket   tokenBucket
 }
 
 func (fs *faultState) init() {
@@ -101,6 +116,7 @@ func (s *Server) SetFaults(f Faults) {
 	f.Only = slices.Clone(f.Only)
 	s.faults.f = f
 	s.faults.injected = 0
+	s.faults.bucket = tokenBucket{rate: f.BurstLimit}
 	s.faults.rng = rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
 }
 
@@ -181,6 +197,12 @@ func (s *Server) countFault(kind string) {
 	s.faults.mu.Unlock()
 }
 
+func (s *Server) pageCap() int {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	return s.faults.f.PageCap
+}
+
 func (s *Server) expireTokens() bool {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
@@ -195,6 +217,10 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.count(name)
 		d, latency := s.decide(name)
+		if !s.takeBurstToken(w) {
+			writeError(w, http.StatusTooManyRequests, "Rate limit exceeded.")
+			return
+		}
 		s.log.Debug("request", "endpoint", name, "method", r.Method, "path", r.URL.Path, "fault", d.kind)
 		if d.kind == FaultLatencySpike {
 			latency += d.spike

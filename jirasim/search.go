@@ -164,6 +164,9 @@ func (s *Server) serveSearchJQL(w http.ResponseWriter, r *http.Request) {
 		maxResults = 50
 	}
 	maxResults = min(maxResults, limit)
+	if c := s.pageCap(); c > 0 {
+		maxResults = min(maxResults, c)
+	}
 
 	qh := hashString(p.JQL)
 	tok := pageToken{Query: qh, LastID: -1}

@@ -75,7 +75,7 @@ func newWorld(t *testing.T, issues int) *world {
 	cfg.Jira.URL, cfg.Jira.Email, cfg.Jira.Token = w.jira.URL, "pm@example.com", "jira-secret"
 	cfg.Jira.Projects = []string{"PAY", "WEB"}
 	cfg.Jira.Dependencies = []config.Dependency{{Link: "Blocks", Outward: "blocks"}, {Link: "Depends", Outward: "depends on"}}
-	cfg.Jira.RequestsPerSecond = 0
+	cfg.Jira.RequestsPerSecond = 1000 // the most allowed: the client does not hold the test back
 	cfg.Store.Path = filepath.Join(t.TempDir(), "radar.db")
 	cfg.Schedule.Sync = "@every 1s"
 	cfg.HTTP.Listen = "127.0.0.1:0"

@@ -30,7 +30,8 @@ func runSync(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	res, err := syncOnce(ctx, e, cfg, st, *full)
+	se, progress := withProgress(e)
+	res, err := syncOnce(ctx, se, cfg, st, *full, progress...)
 	if err != nil {
 		return err
 	}

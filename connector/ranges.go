@@ -1,0 +1,329 @@
+package connector
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+const (
+	// bulkMax is how many issues one changelog bulkfetch call takes.
+	bulkMax = 1000
+	// cloudPageMax is the most issues Cloud returns in a search page that
+	// names fields, whatever maxResults asks.
+	cloudPageMax = 100
+)
+
+// idRange is one page's worth of a project's id listing: the issues with
+// ids from lo up to hi (exclusive). lo 0 is open below and hi 0 open above,
+// so issues created while the sync runs are not missed at either end.
+type idRange struct {
+	lo, hi int64
+	ids    []string // what the listing found there
+}
+
+func (r idRange) clause() string {
+	var cs []string
+	if r.lo > 0 {
+		cs = append(cs, fmt.Sprintf("id >= %d", r.lo))
+	}
+	if r.hi > 0 {
+		cs = append(cs, fmt.Sprintf("id < %d", r.hi))
+	}
+	if len(cs) == 0 {
+		return ""
+	}
+	return " AND " + strings.Join(cs, " AND ")
+}
+
+// rangeCutter cuts a listing that arrives page by page, in ascending id
+// order, into ranges of size issues, and hands them on in groups of up to
+// perGroup ranges as soon as each group is known: the fetch starts while
+// the listing still pages.
+type rangeCutter struct {
+	size, perGroup int
+	emit           func([]idRange) error
+
+	pending []listed
+	group   []idRange
+	last    int64
+	cut     int // ranges cut so far
+}
+
+func (rc *rangeCutter) add(ls []listed) error {
+	for _, l := range ls {
+		if l.num <= rc.last {
+			return fmt.Errorf("jira listed issue id %d after %d, out of the id order asked for; cannot cut the project into ranges", l.num, rc.last)
+		}
+		rc.last = l.num
+		rc.pending = append(rc.pending, l)
+		if len(rc.pending) > rc.size {
+			// The id after a full range is known: that range is closed.
+			next := rc.pending[rc.size]
+			if err := rc.cutRange(rc.pending[:rc.size], next.num); err != nil {
+				return err
+			}
+			rc.pending = append(make([]listed, 0, rc.size+1), next)
+		}
+	}
+	return nil
+}
+
+// finish cuts the last range, open above, once the listing is complete.
+func (rc *rangeCutter) finish() error {
+	if len(rc.pending) > 0 || rc.cut == 0 {
+		// An empty listing still searches once: issues may have been
+		// created since.
+		if err := rc.cutRange(rc.pending, 0); err != nil {
+			return err
+		}
+	}
+	if len(rc.group) > 0 {
+		g := rc.group
+		rc.group = nil
+		return rc.emit(g)
+	}
+	return nil
+}
+
+func (rc *rangeCutter) cutRange(ls []listed, hi int64) error {
+	r := idRange{hi: hi, ids: make([]string, len(ls))}
+	if rc.cut > 0 && len(ls) > 0 {
+		r.lo = ls[0].num
+	}
+	for i, l := range ls {
+		r.ids[i] = l.id
+	}
+	rc.cut++
+	rc.group = append(rc.group, r)
+	if len(rc.group) < rc.perGroup {
+		return nil
+	}
+	g := rc.group
+	rc.group = nil
+	return rc.emit(g)
+}
+
+// fetchFull fetches a whole scope: it lists every id in the scope and,
+// while the listing pages, fetches one-page id ranges of it side by side
+// (within jira.concurrency). On Cloud the ranges go in groups of 1,000
+// issues, whose changelogs one bulkfetch call completes. It returns the
+// set of listed ids, complete only when err is nil.
+func (c *Connector) fetchFull(ctx context.Context, st *site, w *writer, scope, base string,
+	acquire func() error, release func()) (map[string]bool, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	slots := c.slots(st.cloud)
+	size, perGroup, workers := c.cfg.PageSize, 1, slots
+	if st.cloud {
+		// A range is what one page holds, so it is one request.
+		size = min(size, cloudPageMax)
+		perGroup = max(1, bulkMax/size)
+		// Enough groups in flight to keep every request slot busy: a
+		// group spends about as long on its one changelog call and its
+		// mapping as on its pages, with one slot busy meanwhile.
+		workers = 2*((slots+perGroup-1)/perGroup) + 1
+	}
+	// The listing never waits for the fetch: it holds a request slot
+	// while it hands a page on, and the fetch needs slots too.
+	groups := newGroupQueue(ctx)
+	defer groups.stop()
+	var (
+		wg       sync.WaitGroup
+		failOnce sync.Once
+		fetchErr error
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				g, ok := groups.pop()
+				if !ok {
+					return
+				}
+				if err := c.fetchGroup(ctx, st, w, scope, base, g, acquire, release); err != nil {
+					failOnce.Do(func() { fetchErr = err; cancel(err) })
+				}
+			}
+		}()
+	}
+	present := map[string]bool{}
+	cut := &rangeCutter{size: size, perGroup: perGroup, emit: func(g []idRange) error {
+		for _, r := range g {
+			for _, id := range r.ids {
+				present[id] = true
+			}
+			c.listed.Add(int64(len(r.ids)))
+		}
+		groups.push(g)
+		return nil
+	}}
+	listErr := c.streamIDs(ctx, st, base, cut.add, acquire, release)
+	if listErr == nil {
+		listErr = cut.finish()
+	}
+	if listErr != nil {
+		// Stop the fetch too, unless a failed fetch stopped the listing.
+		failOnce.Do(func() { fetchErr = fmt.Errorf("list issues: %w", listErr); cancel(fetchErr) })
+	}
+	groups.close()
+	wg.Wait()
+	if fetchErr != nil {
+		return nil, fetchErr
+	}
+	return present, nil
+}
+
+// fetchGroup fetches a group of ranges side by side, checks that each came
+// back whole, completes the changelogs (Cloud) and hands the issues to the
+// writer.
+func (c *Connector) fetchGroup(ctx context.Context, st *site, w *writer, scope, base string, g []idRange,
+	acquire func() error, release func()) error {
+	var mu sync.Mutex
+	got := map[string]bool{}
+	// Kept per range and joined in range order, so the changelog request
+	// is the same whichever range answers first.
+	fetched := make([][]wireIssue, len(g))
+	errs := make([]error, len(g))
+	var wg sync.WaitGroup
+	for i, r := range g {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = c.page(ctx, st, query{base: base + r.clause()}, st.fieldList, c.cfg.PageSize, !st.cloud, func(is []wireIssue) error {
+				mu.Lock()
+				for j := range is {
+					got[is[j].ID] = true
+				}
+				mu.Unlock()
+				if st.cloud {
+					fetched[i] = append(fetched[i], is...)
+				}
+				if !st.cloud {
+					return c.land(ctx, st, w, scope, is, nil) // the page carries its changelogs
+				}
+				return nil
+			}, acquire, release)
+		}()
+	}
+	wg.Wait()
+	if err := firstNonNil(errs); err != nil {
+		return err
+	}
+	if err := c.checkWhole(ctx, st, base, g, got); err != nil {
+		return err
+	}
+	var issues []wireIssue
+	for _, is := range fetched {
+		issues = append(issues, is...)
+	}
+	if !st.cloud || len(issues) == 0 {
+		return nil
+	}
+	if err := acquire(); err != nil {
+		return err
+	}
+	logs, err := c.bulkChangelog(ctx, issueIDs(issues))
+	release()
+	if err != nil {
+		return err
+	}
+	return c.land(ctx, st, w, scope, issues, logs)
+}
+
+// checkWhole fails loudly when a range came back short: an issue the
+// listing put there that the range's search did not return, and that a
+// search for it alone still finds in scope. Issues deleted, moved or out of
+// jira.jql since the listing are not a fault; more than a few missing is
+// one without asking.
+func (c *Connector) checkWhole(ctx context.Context, st *site, base string, g []idRange, got map[string]bool) error {
+	var missing []string
+	for _, r := range g {
+		for _, id := range r.ids {
+			if !got[id] {
+				missing = append(missing, id)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	short := func(why string) error {
+		return fmt.Errorf("search %q came back short: %d issues the listing had there are missing (e.g. id %s)%s; "+
+			"nothing was marked removed and the next sync lists and fetches again", base+idRange{lo: g[0].lo, hi: g[len(g)-1].hi}.clause(), len(missing), missing[0], why)
+	}
+	if len(missing) > 10 {
+		return short("")
+	}
+	for _, id := range missing {
+		again, err := c.listIDs(ctx, st, base+" AND id = "+id)
+		if err != nil {
+			return err
+		}
+		if len(again) > 0 {
+			return short(fmt.Sprintf(", and a search for id %s alone still finds it", id))
+		}
+		c.log.Info("issue left the scope while the sync ran", "id", id)
+	}
+	return nil
+}
+
+func issueIDs(is []wireIssue) []string {
+	ids := make([]string, len(is))
+	for i := range is {
+		ids[i] = is[i].ID
+	}
+	return ids
+}
+
+// groupQueue hands groups of ranges from the listing to the fetch workers.
+// It is unbounded: a group is a thousand ids, and the listing must not wait.
+type groupQueue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	groups [][]idRange
+	closed bool
+	ctx    context.Context
+	stop   func() bool
+}
+
+func newGroupQueue(ctx context.Context) *groupQueue {
+	q := &groupQueue{ctx: ctx}
+	q.cond = sync.NewCond(&q.mu)
+	q.stop = context.AfterFunc(ctx, q.close)
+	return q
+}
+
+func (q *groupQueue) push(g []idRange) {
+	q.mu.Lock()
+	q.groups = append(q.groups, g)
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+// close says no more groups come; workers finish what is queued.
+func (q *groupQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
+
+// pop waits for a group; false once the queue is closed and empty, or the
+// sync is cancelled.
+func (q *groupQueue) pop() ([]idRange, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.groups) == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	if len(q.groups) == 0 || q.ctx.Err() != nil {
+		return nil, false
+	}
+	g := q.groups[0]
+	q.groups[0] = nil
+	q.groups = q.groups[1:]
+	return g, true
+}
