@@ -37,6 +37,7 @@ const (
 	KindOffTrackDependency = "off_track_dependency"
 	KindReleaseAtRisk      = "release_at_risk"
 	KindStale              = "stale"
+	KindAbandonedWork      = "abandoned_work"
 	KindFlagged            = "flagged"
 	KindReopened           = "reopened"
 	KindScopeCreep         = "scope_creep"
@@ -49,7 +50,7 @@ var Kinds = []string{
 	KindBlocker, KindBlockedInProgress, KindDependencyCycle, KindOverdue,
 	KindDueDateSlipped, KindSprintCarryover, KindOffTrackDependency,
 	KindReleaseAtRisk, KindStale, KindFlagged, KindReopened, KindScopeCreep,
-	KindOverloadedAssignee, KindEffortOverrun,
+	KindOverloadedAssignee, KindEffortOverrun, KindAbandonedWork,
 }
 
 // Finding is one thing the analysis wants a person to know. ID is stable: the

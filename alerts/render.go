@@ -59,6 +59,7 @@ var kindLabels = map[string]string{
 	radar.KindOffTrackDependency: "Off-track dependency",
 	radar.KindReleaseAtRisk:      "Release at risk",
 	radar.KindStale:              "Stale",
+	radar.KindAbandonedWork:      "Abandoned work",
 	radar.KindFlagged:            "Flagged",
 	radar.KindReopened:           "Reopened",
 	radar.KindScopeCreep:         "Scope creep",
