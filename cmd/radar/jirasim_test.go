@@ -89,6 +89,7 @@ func TestJiraSimCommandUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"jira-sim", "--flavor", "server"},
 		{"jira-sim", "--issues", "0"},
+		{"jira-sim", "--scenario", "huge"},
 		{"jira-sim", "--projects", " , "},
 	} {
 		var stdout, stderr bytes.Buffer
