@@ -619,7 +619,8 @@ func (g *gen) plant() {
 		pl.Slipped = append(pl.Slipped, is.Key)
 	}
 
-	// Reopened: two left open, one done again.
+	// Reopened: two left open, one done again (reopened recently: an old
+	// reopen of finished work is no news).
 	for k := 0; k < 3; k++ {
 		i := take()
 		is := &g.sc.Issues[i]
@@ -627,10 +628,10 @@ func (g *gen) plant() {
 			is = g.makeOpen(i, false)
 			is.Status = stReopened.ID
 			g.hint[i].leaveOpen = true
-		} else if is.Resolved.IsZero() {
-			wf := g.wf[is.Project]
-			is.Status = wf.done[0].ID
-			is.Resolved = g.now.AddDate(0, 0, -2)
+		} else {
+			is.Status = g.wf[is.Project].done[0].ID
+			is.Created, is.Resolved = g.now.AddDate(0, 0, -20), g.now.AddDate(0, 0, -2)
+			is.Sprints, is.FixVersions, is.DueDate = nil, nil, ""
 		}
 		g.hint[i].reopen = 1
 		pl.Reopened = append(pl.Reopened, is.Key)

@@ -256,7 +256,8 @@ type Planted struct {
 	CarryOvers []string `json:"carryOvers"`
 	// Slipped are issues whose due date was moved later several times.
 	Slipped []string `json:"slipped"`
-	// Reopened are issues moved from a done status back to an open one.
+	// Reopened are issues moved from a done status back to an open one:
+	// two still open, the last done again, reopened within the last 20 days.
 	Reopened []string `json:"reopened"`
 	// Stale are in-progress issues not updated for at least 30 days.
 	Stale []string `json:"stale"`
