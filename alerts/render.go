@@ -224,6 +224,8 @@ func decision(f radar.Finding) string {
 		return "cut scope or move the release date"
 	case radar.KindOverloadedAssignee:
 		return "rebalance the work"
+	case radar.KindAbandonedWork:
+		return "close the abandoned work or move it back to the backlog"
 	case radar.KindOverdue, radar.KindDueDateSlipped, radar.KindSprintCarryover, radar.KindEffortOverrun:
 		return "accept the new date or add help"
 	}
