@@ -11,7 +11,6 @@ import (
 )
 
 var (
-	sigNow      = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	sigToDo     = radar.Status{ID: "1", Name: "To Do", Category: radar.CategoryNew}
 	sigDoing    = radar.Status{ID: "3", Name: "In Progress", Category: radar.CategoryInProgress}
 	sigDone     = radar.Status{ID: "5", Name: "Done", Category: radar.CategoryDone}
@@ -20,11 +19,11 @@ var (
 	sigStatusOf = map[radar.StatusCategory]radar.Status{radar.CategoryNew: sigToDo, radar.CategoryInProgress: sigDoing, radar.CategoryDone: sigDone}
 )
 
-// sigIssue is issue P-n in category cat, last updated idle before sigNow.
+// sigIssue is issue P-n in category cat, last updated idle before siteNow.
 func sigIssue(n int, cat radar.StatusCategory, idle time.Duration) radar.Issue {
 	st := sigStatusOf[cat]
 	is := radar.Issue{ID: fmt.Sprint(n), Key: fmt.Sprintf("P-%d", n), Project: "P", Type: "Story", Status: st.Name, StatusID: st.ID,
-		StatusCategory: cat, Created: sigNow.Add(-idle - 30*sigDays), Updated: sigNow.Add(-idle)}
+		StatusCategory: cat, Created: siteNow.Add(-idle - 30*sigDays), Updated: siteNow.Add(-idle)}
 	if cat == radar.CategoryDone {
 		is.Resolved = is.Updated
 	}
@@ -36,7 +35,7 @@ func sigSnapshot(issues ...radar.Issue) radar.Snapshot {
 }
 
 func sigFindings(snap radar.Snapshot, opts analysis.Options) map[string]radar.Finding {
-	opts.Now = sigNow
+	opts.Now = siteNow
 	out := map[string]radar.Finding{}
 	for _, f := range analysis.Analyze(snap, opts).Findings {
 		out[f.ID] = f
@@ -140,14 +139,14 @@ func TestOverloadedTextMatchesNumbers(t *testing.T) {
 // within reopened_window once it is done again.
 func TestReopenedWindow(t *testing.T) {
 	reopen := func(key string, ago time.Duration) radar.Change {
-		return radar.Change{IssueKey: key, HistoryID: key, Created: sigNow.Add(-ago), Field: "status", FieldID: "status",
+		return radar.Change{IssueKey: key, HistoryID: key, Created: siteNow.Add(-ago), Field: "status", FieldID: "status",
 			From: sigDone.ID, FromString: sigDone.Name, To: sigToDo.ID, ToString: sigToDo.Name}
 	}
 	snap := sigSnapshot(
 		sigIssue(1, radar.CategoryDone, sigDays), sigIssue(2, radar.CategoryDone, sigDays), sigIssue(3, radar.CategoryNew, sigDays),
 	)
 	snap.Changes = []radar.Change{reopen("P-1", 10*sigDays), reopen("P-2", 100*sigDays), reopen("P-3", 400*sigDays)}
-	rep := analysis.Analyze(snap, analysis.Options{Now: sigNow})
+	rep := analysis.Analyze(snap, analysis.Options{Now: siteNow})
 	got := map[string]bool{}
 	for _, f := range rep.Findings {
 		if f.Kind == radar.KindReopened {
@@ -169,7 +168,7 @@ func TestReopenedWindow(t *testing.T) {
 // least 30 days), not through sprints closed long ago.
 func TestCarryoverNeedsACurrentSprint(t *testing.T) {
 	sprint := func(id int64, state string, endAgo time.Duration) radar.Sprint {
-		end := sigNow.Add(-endAgo)
+		end := siteNow.Add(-endAgo)
 		return radar.Sprint{ID: id, Name: fmt.Sprintf("S%d", id), State: state, Start: end.Add(-14 * sigDays), End: end, Complete: end}
 	}
 	tests := []struct {
