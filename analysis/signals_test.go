@@ -115,14 +115,36 @@ func TestOverloadedTextMatchesNumbers(t *testing.T) {
 		issues = append(issues, b, x)
 		deps = append(deps, radar.Dependency{LinkID: fmt.Sprint(n), Type: "Blocks", Blocker: b.Key, Blocked: x.Key})
 	}
+	snap := sigSnapshot()
 	for n := 21; n <= 25; n++ { // five zombies in progress
 		z := sigIssue(n, radar.CategoryInProgress, 400*sigDays)
 		z.AssigneeID, z.AssigneeName = "u-bob", "Bob"
 		issues = append(issues, z)
 	}
-	snap := sigSnapshot(issues...)
+	// Cara's three open items are each the whole critical path of a
+	// version a hundred days past its date; Dan's of versions due in 30.
+	for k, who := range []string{"cara", "dan"} {
+		release := siteNow.AddDate(0, 0, 30).Truncate(sigDays)
+		if who == "cara" {
+			release = siteNow.AddDate(0, 0, -100).Truncate(sigDays)
+		}
+		for n := 1; n <= 3; n++ {
+			is := sigIssue(30+10*k+n, radar.CategoryNew, sigDays)
+			id := fmt.Sprintf("v-%s-%d", who, n)
+			is.AssigneeID, is.AssigneeName, is.FixVersions = "u-"+who, who, []string{id}
+			issues = append(issues, is)
+			snap.Versions = append(snap.Versions, radar.Version{ID: id, Project: "P", Name: id, ReleaseDate: release})
+		}
+	}
+	snap.Issues = issues
 	snap.Dependencies = deps
 	fs := sigFindings(snap, analysis.Options{})
+	if f, ok := fs["overloaded_assignee:u-cara"]; ok {
+		t.Errorf("Cara, holding only the work of releases long past, reported: %s", f.Title)
+	}
+	if dan, ok := fs["overloaded_assignee:u-dan"]; !ok || len(dan.Evidence["critical_path_items"].([]string)) != 3 {
+		t.Errorf("Dan, holding the critical paths of three coming releases: %+v", dan)
+	}
 	ann, ok := fs["overloaded_assignee:u-ann"]
 	if !ok {
 		t.Fatal("Ann, holding three blockers, not reported")
