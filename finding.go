@@ -55,7 +55,8 @@ var Kinds = []string{
 
 // Finding is one thing the analysis wants a person to know. ID is stable: the
 // same subject gives the same id on every run. Issue names the subject: an
-// issue key, or a version, sprint or assignee for findings about those.
+// issue key, or a version, sprint, assignee or project key for findings
+// about those.
 type Finding struct {
 	ID       string         `json:"id"`
 	Kind     string         `json:"kind"`
