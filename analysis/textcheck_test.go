@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/analysis"
@@ -22,7 +23,8 @@ var (
 )
 
 // textProblems lists the numbers, issue keys and dates in a finding's title
-// and detail that its evidence does not hold. A number matches an evidence
+// and detail that its evidence does not hold (numbers glued to a letter, as
+// in P85, are names). A number matches an evidence
 // number or list length; "N%" also matches a fraction of N/100; "and N
 // more" matches a count or list length less the few keys named before it.
 func textProblems(f radar.Finding) []string {
@@ -70,6 +72,9 @@ func textProblems(f radar.Finding) []string {
 	}
 	text = keyOrDate.ReplaceAllString(text, " ")
 	for _, loc := range numberRe.FindAllStringIndex(text, -1) {
+		if loc[0] > 0 && unicode.IsLetter(rune(text[loc[0]-1])) {
+			continue // part of a name such as P85, not a quantity
+		}
 		v, _ := strconv.ParseFloat(text[loc[0]:loc[1]], 64)
 		after := text[loc[1]:]
 		ok := nums[v]
@@ -89,8 +94,11 @@ func textProblems(f radar.Finding) []string {
 	return problems
 }
 
-// forecastTexts are the kinds whose text the release forecast writes; they
-// are checked with the forecast's own tests (docs/FORECASTS.md).
+// forecastTexts are the kinds whose text the release forecast writes, which
+// is being reworked with the forecast itself (docs/FORECASTS.md). Today
+// release_at_risk states its critical path in whole days ("needs 1071
+// days") against evidence rounded to a tenth: drop it from this list once
+// the forecast's text prints the evidence value.
 var forecastTexts = []string{radar.KindReleaseAtRisk, "release_overdue"}
 
 func checkTexts(t *testing.T, findings []radar.Finding) {
