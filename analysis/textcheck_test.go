@@ -150,6 +150,7 @@ func TestTextProblems(t *testing.T) {
 		{"a number the evidence lacks", radar.Finding{Issue: "P-1", Title: "P-1 has 0 issues in progress", Evidence: map[string]any{"wip": 2}}, 1},
 		{"a key the evidence lacks", radar.Finding{Issue: "P-1", Title: "P-1 waits on P-7", Evidence: map[string]any{}}, 1},
 		{"a percentage of a fraction", radar.Finding{Title: "31% likely", Evidence: map[string]any{"p": 0.31}}, 0},
+		{"a name, not a quantity", radar.Finding{Title: "P85 2026-04-12", Evidence: map[string]any{"p85": "2026-04-12"}}, 0},
 		{"rounded differently", radar.Finding{Title: "grew 62%", Evidence: map[string]any{"growth_pct": 62.5}}, 1},
 	}
 	for _, tt := range tests {
