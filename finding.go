@@ -37,6 +37,7 @@ const (
 	KindOffTrackDependency = "off_track_dependency"
 	KindReleaseAtRisk      = "release_at_risk"
 	KindStale              = "stale"
+	KindAbandonedWork      = "abandoned_work"
 	KindFlagged            = "flagged"
 	KindReopened           = "reopened"
 	KindScopeCreep         = "scope_creep"
@@ -49,12 +50,13 @@ var Kinds = []string{
 	KindBlocker, KindBlockedInProgress, KindDependencyCycle, KindOverdue,
 	KindDueDateSlipped, KindSprintCarryover, KindOffTrackDependency,
 	KindReleaseAtRisk, KindStale, KindFlagged, KindReopened, KindScopeCreep,
-	KindOverloadedAssignee, KindEffortOverrun,
+	KindOverloadedAssignee, KindEffortOverrun, KindAbandonedWork,
 }
 
 // Finding is one thing the analysis wants a person to know. ID is stable: the
 // same subject gives the same id on every run. Issue names the subject: an
-// issue key, or a version, sprint or assignee for findings about those.
+// issue key, or a version, sprint, assignee or project key for findings
+// about those.
 type Finding struct {
 	ID       string         `json:"id"`
 	Kind     string         `json:"kind"`

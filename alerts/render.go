@@ -59,6 +59,7 @@ var kindLabels = map[string]string{
 	radar.KindOffTrackDependency: "Off-track dependency",
 	radar.KindReleaseAtRisk:      "Release at risk",
 	radar.KindStale:              "Stale",
+	radar.KindAbandonedWork:      "Abandoned work",
 	radar.KindFlagged:            "Flagged",
 	radar.KindReopened:           "Reopened",
 	radar.KindScopeCreep:         "Scope creep",
@@ -223,6 +224,8 @@ func decision(f radar.Finding) string {
 		return "cut scope or move the release date"
 	case radar.KindOverloadedAssignee:
 		return "rebalance the work"
+	case radar.KindAbandonedWork:
+		return "close the abandoned work or move it back to the backlog"
 	case radar.KindOverdue, radar.KindDueDateSlipped, radar.KindSprintCarryover, radar.KindEffortOverrun:
 		return "accept the new date or add help"
 	}

@@ -91,6 +91,10 @@ func kindFinding(t *testing.T, kind string) radar.Finding {
 	case radar.KindOverloadedAssignee:
 		f.Issue = "Ada Lovelace"
 		f.Title = "Ada Lovelace has 7 issues in progress"
+	case radar.KindAbandonedWork:
+		f.Issue = "PAY"
+		f.Title = "PAY has 37 issues in progress but untouched for 180 days or more"
+		f.Detail = "Nobody has changed these 37 issues for 190 to 1900 days (most recent first: PAY-12, PAY-7 and 35 more), against 4 issues in progress and touched within 180 days."
 	case radar.KindDependencyCycle:
 		f.Title = "PAY-42 → PAY-43 → PAY-42 wait on each other"
 		f.Evidence["versions_affected"] = []any{"PAY 2.0"}

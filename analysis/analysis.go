@@ -18,23 +18,27 @@ import (
 
 // Options tune one analysis run. Zero values take the defaults.
 type Options struct {
-	Now          time.Time     // the analysis clock; zero means time.Now()
-	StaleAfter   time.Duration // in progress and untouched this long is stale; default 7 days
-	WIPLimit     int           // work in progress per assignee; default 3
-	OverrunRatio float64       // time spent over original estimate; default 1.5
-	Trials       int           // Monte Carlo trials; default 2000
-	Seed         int64         // Monte Carlo seed; default 1
-	History      time.Duration // throughput and cycle-time history; default 12 weeks
+	Now            time.Time     // the analysis clock; zero means time.Now()
+	StaleAfter     time.Duration // in progress and untouched this long is stale; default 7 days
+	AbandonedAfter time.Duration // in progress and untouched this long is abandoned; default 180 days
+	ReopenedWindow time.Duration // a done issue's reopen is reported this long; default 30 days
+	WIPLimit       int           // work in progress per assignee; default 3
+	OverrunRatio   float64       // time spent over original estimate; default 1.5
+	Trials         int           // Monte Carlo trials; default 2000
+	Seed           int64         // Monte Carlo seed; default 1
+	History        time.Duration // throughput and cycle-time history; default 12 weeks
 }
 
 // Defaults used for zero Options fields.
 const (
-	DefaultStaleAfter   = 7 * 24 * time.Hour
-	DefaultWIPLimit     = 3
-	DefaultOverrunRatio = 1.5
-	DefaultTrials       = 2000
-	DefaultSeed         = 1
-	DefaultHistory      = 12 * 7 * 24 * time.Hour
+	DefaultStaleAfter     = 7 * 24 * time.Hour
+	DefaultAbandonedAfter = 180 * 24 * time.Hour
+	DefaultReopenedWindow = 30 * 24 * time.Hour
+	DefaultWIPLimit       = 3
+	DefaultOverrunRatio   = 1.5
+	DefaultTrials         = 2000
+	DefaultSeed           = 1
+	DefaultHistory        = 12 * 7 * 24 * time.Hour
 )
 
 func (o Options) withDefaults() Options {
@@ -44,6 +48,12 @@ func (o Options) withDefaults() Options {
 	o.Now = o.Now.UTC()
 	if o.StaleAfter <= 0 {
 		o.StaleAfter = DefaultStaleAfter
+	}
+	if o.AbandonedAfter <= 0 {
+		o.AbandonedAfter = max(DefaultAbandonedAfter, 2*o.StaleAfter)
+	}
+	if o.ReopenedWindow <= 0 {
+		o.ReopenedWindow = DefaultReopenedWindow
 	}
 	if o.WIPLimit <= 0 {
 		o.WIPLimit = DefaultWIPLimit
@@ -80,6 +90,7 @@ func analyze(snap *radar.Snapshot, opts Options) (*model, radar.Report) {
 	m.computeCriticalPaths()
 	m.findBlockers()
 	m.findIssueFindings()
+	m.findAbandoned()
 	m.findCycles()
 	m.findOffTrack()
 	m.forecastVersions()

@@ -46,14 +46,7 @@ func severityOf(score, warnAt, critAt int) radar.Severity {
 }
 
 func (m *model) daysSinceUpdate(is *radar.Issue) int {
-	t := is.Updated
-	if t.IsZero() {
-		t = is.Created
-	}
-	if t.IsZero() {
-		return 0
-	}
-	return int(m.now.Sub(t) / (24 * time.Hour))
+	return int(m.untouchedFor(is) / (24 * time.Hour))
 }
 
 func (m *model) keysOf(vs []int32) []string {
@@ -116,7 +109,6 @@ func (m *model) findBlockers() {
 	}
 	walker := newBFS(n)
 	versions := map[string]bool{}
-	staleDays := int(m.opts.StaleAfter / (24 * time.Hour))
 	for b := int32(0); b < int32(n); b++ {
 		direct := m.dep.neighbours(b)
 		if !m.open[b] || len(direct) == 0 {
@@ -150,6 +142,7 @@ func (m *model) findBlockers() {
 		}
 		slices.Sort(names)
 		since := m.daysSinceUpdate(is)
+		idle := m.untouchedFor(is)
 
 		score := 0
 		var reasons []string
@@ -171,9 +164,9 @@ func (m *model) findBlockers() {
 				reasons = append(reasons, "work due by "+due+" waits on it")
 			}
 		}
-		if since >= staleDays {
+		if idle >= m.opts.StaleAfter {
 			score++
-			reasons = append(reasons, fmt.Sprintf("untouched for %d days", since))
+			reasons = append(reasons, "untouched for "+idleText(idle))
 		}
 		if is.AssigneeID == "" {
 			score++
@@ -212,6 +205,7 @@ func (m *model) findBlockers() {
 			"earliest_downstream_due": due,
 			"versions_affected":       names,
 			"days_since_update":       since,
+			"hours_since_update":      int(idle / time.Hour),
 			"cross_project":           crossProject,
 		})
 	}
@@ -221,18 +215,17 @@ func (m *model) findBlockers() {
 // overdue, slipped due dates, sprint carry-over, stale work, flags, reopens
 // and effort overruns.
 func (m *model) findIssueFindings() {
-	staleDays := int(m.opts.StaleAfter / (24 * time.Hour))
 	for i := int32(0); i < int32(len(m.iss)); i++ {
 		if m.open[i] {
 			m.findBlockedInProgress(i)
 			m.findOverdue(i)
 			m.findDueSlipped(i)
 			m.findCarryover(i)
-			m.findStale(i, staleDays)
+			m.findStale(i)
 			m.findFlagged(i)
 			m.findOverrun(i)
 		}
-		if r := m.hist.reopens[i]; r != nil {
+		if r := m.hist.reopens[i]; r != nil && (m.open[i] || m.now.Sub(r.last) <= m.opts.ReopenedWindow) {
 			m.findReopened(i, r)
 		}
 	}
@@ -285,7 +278,7 @@ func (m *model) findOverdue(i int32) {
 	}
 	detail += " Agree a new date or cut scope, and tell whoever waits on it."
 	m.add(radar.KindOverdue, sev, i, "", fmt.Sprintf("%s is %s overdue", is.Key, plural(int(late), "day", "days")), detail,
-		map[string]any{"due": dateString(dayOf(is.Due)), "days_overdue": late})
+		map[string]any{"due": dateString(dayOf(is.Due)), "days_overdue": late, "blast_radius": max(0, int(m.blast[i]))})
 }
 
 func (m *model) findDueSlipped(i int32) {
@@ -313,6 +306,11 @@ func (m *model) findDueSlipped(i int32) {
 			"last_moved": s.last.UTC().Format(time.DateOnly)})
 }
 
+// findCarryover reports an open issue planned in two or more closed sprints,
+// while the carry-over is news: the issue is in an active sprint, or its
+// latest sprint closed recently (within two of that sprint's lengths, and
+// at least recentSprintWindow). Carry-overs of sprints that ended long ago
+// are history, not a signal.
 func (m *model) findCarryover(i int32) {
 	is := m.iss[i]
 	type sp struct {
@@ -322,6 +320,7 @@ func (m *model) findCarryover(i int32) {
 	}
 	var closed []sp
 	current := ""
+	active, recent := false, false
 	for _, id := range is.SprintIDs {
 		s := m.sprints[id]
 		if s == nil {
@@ -329,11 +328,13 @@ func (m *model) findCarryover(i int32) {
 		}
 		if s.State == "closed" {
 			closed = append(closed, sp{s.Start, s.ID, s.Name})
+			recent = recent || m.closedRecently(s)
 		} else if current == "" || s.State == "active" {
 			current = s.Name
+			active = active || s.State == "active"
 		}
 	}
-	if len(closed) < 2 {
+	if len(closed) < 2 || (!active && !recent) {
 		return
 	}
 	slices.SortFunc(closed, func(a, b sp) int {
@@ -356,24 +357,52 @@ func (m *model) findCarryover(i int32) {
 		map[string]any{"sprints": names, "carried_over": len(closed), "current_sprint": current})
 }
 
-func (m *model) findStale(i int32, staleDays int) {
+// recentSprintWindow is the least time a closed sprint counts as recent.
+const recentSprintWindow = 30 * 24 * time.Hour
+
+// closedRecently reports whether a closed sprint ended within two of its
+// own lengths, or recentSprintWindow if longer, before the analysis clock.
+func (m *model) closedRecently(s *radar.Sprint) bool {
+	end := s.Complete
+	if end.IsZero() {
+		end = s.End
+	}
+	if end.IsZero() {
+		return false
+	}
+	window := recentSprintWindow
+	if !s.Start.IsZero() && s.End.After(s.Start) {
+		window = max(window, 2*s.End.Sub(s.Start))
+	}
+	return m.now.Sub(end) <= window
+}
+
+// findStale reports recent stalling: in-progress work untouched for
+// stale_after (to the hour) but less than abandoned_after, or in progress
+// longer than 85 % of its type took. Severity grows with how long it has
+// been untouched: info under twice stale_after, warning under four times,
+// critical beyond; one step more when it blocks open work. Work untouched
+// for abandoned_after is on the project's abandoned_work list instead.
+func (m *model) findStale(i int32) {
 	is := m.iss[i]
-	if is.StatusCategory != radar.CategoryInProgress || m.epic[i] {
+	if is.StatusCategory != radar.CategoryInProgress || m.epic[i] || m.abandoned(i) {
 		return
 	}
+	idle := m.untouchedFor(is)
 	since := m.daysSinceUpdate(is)
-	ev := map[string]any{"days_since_update": since}
+	ev := map[string]any{"days_since_update": since, "hours_since_update": int(idle / time.Hour)}
 	var reasons []string
-	untouched := since >= staleDays
+	untouched := idle >= m.opts.StaleAfter
 	if untouched {
 		reasons = append(reasons, "untouched")
 	}
 	if ps, ok := m.hist.progressStart[i]; ok {
-		age := m.now.Sub(ps).Hours() / 24
-		ev["age_days"] = round(age, 1)
+		age := max(0, m.now.Sub(ps).Hours()/24)
+		ev["age_days"] = round(age, 0)
 		if c := m.teams[is.Project].cycles[is.Type]; len(c) >= 5 {
 			p85 := percentile(c, 0.85)
 			ev["p85_cycle_days"] = round(p85, 1)
+			ev["percentile"] = 85
 			if age > p85 {
 				reasons = append(reasons, "aging")
 			}
@@ -385,18 +414,31 @@ func (m *model) findStale(i int32, staleDays int) {
 	ev["reasons"] = reasons
 	sev := radar.SeverityInfo
 	if untouched {
-		sev = radar.SeverityWarning
-		if m.blast[i] > 0 {
-			sev = radar.SeverityCritical
+		ev["stale_after_hours"] = int(m.opts.StaleAfter / time.Hour)
+		band := 0
+		switch {
+		case idle >= 4*m.opts.StaleAfter:
+			band = 2
+		case idle >= 2*m.opts.StaleAfter:
+			band = 1
 		}
+		if m.blast[i] > 0 {
+			ev["blast_radius"] = int(m.blast[i])
+			band = min(2, band+1)
+		}
+		sev = [...]radar.Severity{radar.SeverityInfo, radar.SeverityWarning, radar.SeverityCritical}[band]
 	}
 	var title, detail string
 	if untouched {
-		title = fmt.Sprintf("%s in progress but untouched for %s", is.Key, plural(since, "day", "days"))
-		detail = fmt.Sprintf("%s (%s) has not changed for %s.", is.Key, assigneeText(is), plural(since, "day", "days"))
+		title = fmt.Sprintf("%s in progress but untouched for %s", is.Key, idleText(idle))
+		detail = fmt.Sprintf("%s (%s) has not changed for %s.", is.Key, assigneeText(is), idleText(idle))
+		if m.blast[i] > 0 {
+			detail += fmt.Sprintf(" It blocks %s.", plural(int(m.blast[i]), "open issue", "open issues"))
+		}
 	} else {
 		title = fmt.Sprintf("%s in progress longer than 85%% of its kind", is.Key)
-		detail = fmt.Sprintf("%s (%s) has been in progress for %.0f days, longer than 85%% of recent %s issues took.", is.Key, assigneeText(is), ev["age_days"], is.Type)
+		detail = fmt.Sprintf("%s (%s) has been in progress for %s, longer than 85%% of recent %s issues took.",
+			is.Key, assigneeText(is), plural(int(ev["age_days"].(float64)), "day", "days"), is.Type)
 	}
 	detail += " Ask whether it is stuck, and either unblock it, split it or move it back."
 	m.add(radar.KindStale, sev, i, "", title, detail, ev)
@@ -436,7 +478,7 @@ func (m *model) findOverrun(i int32) {
 		sev = radar.SeverityCritical
 	}
 	m.add(radar.KindEffortOverrun, sev, i, "",
-		fmt.Sprintf("%s has used %.1f× its estimate", is.Key, ratio),
+		fmt.Sprintf("%s has used %g× its estimate", is.Key, round(ratio, 2)),
 		fmt.Sprintf("%s was estimated at %gh and has logged %gh, with %gh still remaining. Re-estimate it and check the plans that rely on it.",
 			is.Key, round(is.OriginalEstimate.Hours(), 1), round(is.TimeSpent.Hours(), 1), round(is.RemainingEstimate.Hours(), 1)),
 		map[string]any{"original_estimate_hours": round(is.OriginalEstimate.Hours(), 1), "time_spent_hours": round(is.TimeSpent.Hours(), 1),

@@ -379,9 +379,9 @@ func (m *model) scopeCreep(members []int32, id string, start time.Time, what, pr
 	}
 	m.findings = append(m.findings, radar.Finding{
 		ID: radar.KindScopeCreep + ":" + subjectID, Kind: radar.KindScopeCreep, Severity: sev, Project: project, Issue: name,
-		Title: fmt.Sprintf("%s %s grew %.0f%% after it started", what, name, growth),
-		Detail: fmt.Sprintf("%s joined %s %s after it started on %s (%g points, %.0f%% growth). Drop or swap work to protect the commitment, or reset expectations.",
-			listKeys(added), what, name, start.UTC().Format(time.DateOnly), round(addedPts, 1), growth),
+		Title: fmt.Sprintf("%s %s grew %g%% after it started", what, name, round(growth, 1)),
+		Detail: fmt.Sprintf("%s joined %s %s after it started on %s (%g points, %g%% growth). Drop or swap work to protect the commitment, or reset expectations.",
+			listKeys(added), what, name, start.UTC().Format(time.DateOnly), round(addedPts, 1), round(growth, 1)),
 		Evidence: map[string]any{
 			what: name, "started": start.UTC().Format(time.DateOnly), "added_items": len(added), "added_keys": added,
 			"added_points": round(addedPts, 1), "growth_pct": round(growth, 1),
@@ -389,23 +389,26 @@ func (m *model) scopeCreep(members []int32, id string, start time.Time, what, pr
 	})
 }
 
-// findOverloaded reports assignees with more work in progress than the WIP
-// limit, or holding several blockers or critical-path items at once.
+// findOverloaded reports assignees with more live work in progress than
+// the WIP limit, or holding several blockers or critical-path items at
+// once. Only live work counts: open issues touched within abandoned_after,
+// and critical-path items only of versions with a release date still ahead.
 func (m *model) findOverloaded() {
 	type load struct {
 		name, email      string
 		wip, held, block []int32
 		projects         map[string]int
 	}
+	dated := m.datedCriticalPaths()
 	loads := map[string]*load{}
 	for i := int32(0); i < int32(len(m.iss)); i++ {
 		is := m.iss[i]
-		if !m.open[i] || is.AssigneeID == "" || m.epic[i] {
+		if !m.open[i] || is.AssigneeID == "" || m.epic[i] || !m.live(i) {
 			continue
 		}
 		inProgress := is.StatusCategory == radar.CategoryInProgress
 		blocker := m.blast[i] >= 0
-		if !inProgress && !blocker && !m.critical[i] {
+		if !inProgress && !blocker && !dated[i] {
 			continue
 		}
 		l := loads[is.AssigneeID]
@@ -420,7 +423,7 @@ func (m *model) findOverloaded() {
 		if blocker {
 			l.block = append(l.block, i)
 		}
-		if blocker || m.critical[i] {
+		if blocker || dated[i] {
 			l.held = append(l.held, i)
 		}
 	}
@@ -432,12 +435,13 @@ func (m *model) findOverloaded() {
 	limit := m.opts.WIPLimit
 	for _, id := range ids {
 		l := loads[id]
-		if len(l.wip) <= limit && len(l.held) < 3 {
+		overWIP, holdsMany := len(l.wip) > limit, len(l.held) >= 3
+		if !overWIP && !holdsMany {
 			continue
 		}
 		var critical []string
 		for _, i := range l.held {
-			if m.critical[i] {
+			if dated[i] {
 				critical = append(critical, m.iss[i].Key)
 			}
 		}
@@ -452,12 +456,26 @@ func (m *model) findOverloaded() {
 			sev = radar.SeverityCritical
 		}
 		name := cmp.Or(l.name, id)
-		holds := ""
-		if len(l.held) > 0 {
-			holds = " and holds " + plural(len(l.held), "blocker or critical-path item", "blockers or critical-path items")
+		held := plural(len(l.held), "blocker or critical-path item", "blockers or critical-path items")
+		var title, detail string
+		if overWIP {
+			title = fmt.Sprintf("%s has %s in progress (limit %d)", name, plural(len(l.wip), "issue", "issues"), limit)
+			detail = fmt.Sprintf("%s is working on %s at once (limit %d)", name, plural(len(l.wip), "issue", "issues"), limit)
+			if len(l.held) > 0 {
+				detail += " and holds " + held
+			}
+			detail += ". Finish some before starting more"
+			if holdsMany {
+				detail += ", and hand blockers to someone with room"
+			}
+			detail += "."
+		} else {
+			title = fmt.Sprintf("%s holds %s", name, held)
+			detail = fmt.Sprintf("%s holds %s (%s, %s on the critical path of a coming release) with %s in progress. Hand some to someone with room, so one absence cannot stall them all.",
+				name, held, plural(len(l.block), "blocker", "blockers"), plural(len(critical), "item", "items"), plural(len(l.wip), "issue", "issues"))
 		}
 		ev := map[string]any{
-			"assignee": l.name, "wip": len(l.wip), "wip_limit": limit,
+			"assignee": l.name, "wip": len(l.wip), "wip_limit": limit, "held": len(l.held),
 			"in_progress": m.keysOf(l.wip), "blockers": m.keysOf(l.block), "critical_path_items": nonNil(critical),
 		}
 		if l.email != "" {
@@ -465,11 +483,7 @@ func (m *model) findOverloaded() {
 		}
 		m.findings = append(m.findings, radar.Finding{
 			ID: radar.KindOverloadedAssignee + ":" + id, Kind: radar.KindOverloadedAssignee, Severity: sev,
-			Project: project, Issue: name,
-			Title: fmt.Sprintf("%s has %s in progress%s", name, plural(len(l.wip), "issue", "issues"), holds),
-			Detail: fmt.Sprintf("%s is working on %s at once (limit %d)%s. Finish before starting more, and hand blockers to someone with room.",
-				name, plural(len(l.wip), "issue", "issues"), limit, holds),
-			Evidence: ev,
+			Project: project, Issue: name, Title: title, Detail: detail, Evidence: ev,
 		})
 	}
 }

@@ -16,7 +16,8 @@ var severityWeight = map[radar.Severity]int{
 	radar.SeverityInfo:     5,
 }
 
-// scoreRisks scores every issue, version and project 0–100:
+// scoreRisks scores every open issue, version and project 0–100 (done
+// issues carry no risk, so they lift no project's):
 //   - an issue: the severity weights of its findings (critical 35, warning
 //     15, info 5) plus twice its blast radius (at most 30);
 //   - a version: 100 × the probability of missing its release date, plus 10
@@ -30,7 +31,7 @@ func (m *model) scoreRisks() ([]radar.RiskScore, []radar.ProjectStats) {
 	issueSignals := map[int32][]string{}
 	for _, f := range m.findings {
 		i, ok := m.idx[f.Issue]
-		if !ok || f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindScopeCreep || f.Kind == radar.KindOverloadedAssignee {
+		if !ok || !m.open[i] || f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindScopeCreep || f.Kind == radar.KindOverloadedAssignee {
 			continue
 		}
 		if f.Kind == radar.KindDueDateSlipped && strings.HasPrefix(f.ID, radar.KindDueDateSlipped+":version:") {

@@ -94,12 +94,14 @@ type Store struct {
 
 // Analysis tunes the analysis engine.
 type Analysis struct {
-	StaleAfter   time.Duration `yaml:"stale_after"`   // default 7 days (168h)
-	WIPLimit     int           `yaml:"wip_limit"`     // per assignee, default 3
-	OverrunRatio float64       `yaml:"overrun_ratio"` // default 1.5
-	Trials       int           `yaml:"trials"`        // Monte Carlo trials, default 2000
-	Seed         int64         `yaml:"seed"`          // Monte Carlo seed, default 1
-	History      time.Duration `yaml:"history"`       // throughput history, default 12 weeks (2016h)
+	StaleAfter     time.Duration `yaml:"stale_after"`     // default 7 days (168h)
+	AbandonedAfter time.Duration `yaml:"abandoned_after"` // in progress and untouched this long is abandoned, default 180 days
+	ReopenedWindow time.Duration `yaml:"reopened_window"` // a done issue's reopen is news this long, default 30 days
+	WIPLimit       int           `yaml:"wip_limit"`       // per assignee, default 3
+	OverrunRatio   float64       `yaml:"overrun_ratio"`   // default 1.5
+	Trials         int           `yaml:"trials"`          // Monte Carlo trials, default 2000
+	Seed           int64         `yaml:"seed"`            // Monte Carlo seed, default 1
+	History        time.Duration `yaml:"history"`         // throughput history, default 12 weeks (2016h)
 }
 
 // Slack says where and how to send alerts.

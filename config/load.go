@@ -180,12 +180,14 @@ func Default() Config {
 		},
 		Store: Store{Path: "./radar.db"},
 		Analysis: Analysis{
-			StaleAfter:   7 * 24 * time.Hour,
-			WIPLimit:     3,
-			OverrunRatio: 1.5,
-			Trials:       2000,
-			Seed:         1,
-			History:      12 * 7 * 24 * time.Hour,
+			StaleAfter:     7 * 24 * time.Hour,
+			AbandonedAfter: 180 * 24 * time.Hour,
+			ReopenedWindow: 30 * 24 * time.Hour,
+			WIPLimit:       3,
+			OverrunRatio:   1.5,
+			Trials:         2000,
+			Seed:           1,
+			History:        12 * 7 * 24 * time.Hour,
 		},
 		Slack:    Slack{APIURL: "https://slack.com/api/", MaxIndividual: 10},
 		Schedule: Schedule{Sync: "@every 15m"},
@@ -231,6 +233,8 @@ func applyDefaults(c *Config) {
 	orDefault(&c.Store.Path, d.Store.Path)
 
 	orDefault(&c.Analysis.StaleAfter, d.Analysis.StaleAfter)
+	orDefault(&c.Analysis.AbandonedAfter, d.Analysis.AbandonedAfter)
+	orDefault(&c.Analysis.ReopenedWindow, d.Analysis.ReopenedWindow)
 	orDefault(&c.Analysis.WIPLimit, d.Analysis.WIPLimit)
 	orDefault(&c.Analysis.OverrunRatio, d.Analysis.OverrunRatio)
 	orDefault(&c.Analysis.Trials, d.Analysis.Trials)

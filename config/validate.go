@@ -250,6 +250,12 @@ func (j *Jira) validate(v *validator) {
 func (a *Analysis) validate(v *validator) {
 	def := Default().Analysis
 	v.durationRange("analysis.stale_after", a.StaleAfter, time.Hour, 0, def.StaleAfter)
+	v.durationRange("analysis.abandoned_after", a.AbandonedAfter, 7*24*time.Hour, 0, def.AbandonedAfter)
+	if a.StaleAfter >= time.Hour && a.AbandonedAfter >= 7*24*time.Hour && a.AbandonedAfter <= a.StaleAfter {
+		v.add("analysis.abandoned_after", "%s is not longer than analysis.stale_after (%s); set it longer, e.g. %s, so stalled work is stale before it is abandoned",
+			fmtDuration(a.AbandonedAfter), fmtDuration(a.StaleAfter), fmtDuration(max(def.AbandonedAfter, 2*a.StaleAfter)))
+	}
+	v.durationRange("analysis.reopened_window", a.ReopenedWindow, 24*time.Hour, 0, def.ReopenedWindow)
 	if a.WIPLimit < 1 {
 		v.add("analysis.wip_limit", "%d is too small; use 1 or more (default %d)", a.WIPLimit, def.WIPLimit)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/radarhq/radar"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -139,6 +141,15 @@ func TestValidateMessages(t *testing.T) {
 			"store.path: not set; set store.path to the SQLite file, e.g. ./radar.db"},
 		{"stale after", func(c *Config) { c.Analysis.StaleAfter = time.Minute },
 			"analysis.stale_after: 1m is out of range; use at least 1h (default 7d)"},
+		{"abandoned after", func(c *Config) { c.Analysis.AbandonedAfter = 24 * time.Hour },
+			"analysis.abandoned_after: 1d is out of range; use at least 7d (default 180d)"},
+		{"abandoned before stale", func(c *Config) {
+			c.Analysis.StaleAfter = 30 * 24 * time.Hour
+			c.Analysis.AbandonedAfter = 14 * 24 * time.Hour
+		},
+			"analysis.abandoned_after: 14d is not longer than analysis.stale_after (30d); set it longer, e.g. 180d, so stalled work is stale before it is abandoned"},
+		{"reopened window", func(c *Config) { c.Analysis.ReopenedWindow = time.Hour },
+			"analysis.reopened_window: 1h is out of range; use at least 1d (default 30d)"},
 		{"wip limit", func(c *Config) { c.Analysis.WIPLimit = 0 },
 			"analysis.wip_limit: 0 is too small; use 1 or more (default 3)"},
 		{"overrun ratio", func(c *Config) { c.Analysis.OverrunRatio = 1 },
@@ -172,7 +183,7 @@ func TestValidateMessages(t *testing.T) {
 		{"route kind typo", route(Route{Channel: "#a", Kinds: []string{"blocker", "blockers"}}),
 			`slack.routes[2].kinds[1]: "blockers" is not a finding kind; did you mean "blocker"?`},
 		{"route kind unknown", route(Route{Channel: "#a", Kinds: []string{"weather"}}),
-			`slack.routes[2].kinds[0]: "weather" is not a finding kind; use one of blocker, blocked_in_progress, dependency_cycle, overdue, due_date_slipped, sprint_carryover, off_track_dependency, release_at_risk, stale, flagged, reopened, scope_creep, overloaded_assignee, effort_overrun`},
+			`slack.routes[2].kinds[0]: "weather" is not a finding kind; use one of ` + strings.Join(radar.Kinds, ", ")},
 		{"route project not a key", route(Route{Channel: "#a", Projects: []string{"pay"}}),
 			`slack.routes[2].projects[0]: "pay" is not a project key (uppercase letters, digits, _)`},
 		{"route project not synced", route(Route{Channel: "#a", Projects: []string{"DATA"}}),

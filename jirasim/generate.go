@@ -27,6 +27,11 @@ type ScenarioConfig struct {
 	// OutsideProject, when set, is one more project, outside the synced
 	// scope, with a fifth as many issues, that some links point to.
 	OutsideProject string
+	// Years, when positive, makes the site long-lived (see Realistic):
+	// issues created over that many years, cleanup days, zombie work in
+	// progress, dormant, empty, never-released and past-due versions, old
+	// sprints and a one-sample issue type. Zero keeps the 400-day shape.
+	Years int
 }
 
 // Demo is a realistic scenario for the demo: three projects of 150 issues
@@ -85,6 +90,8 @@ type gen struct {
 	byProject map[string][]int
 	keyIdx    map[string]int
 	nextHist  int64
+	// oldSprints are each board's closed sprints of years ago (Years > 0).
+	oldSprints map[string][]*Sprint
 }
 
 type issueHint struct {
@@ -93,6 +100,9 @@ type issueHint struct {
 	stale     bool
 	heavy     bool
 	leaveOpen bool // reopened and left open
+	// lastTouch, when set, is when an open issue was last changed (zombie
+	// and dormant work of a long-lived site).
+	lastTouch time.Time
 }
 
 // Generate builds a scenario from c, deterministically.
@@ -118,6 +128,8 @@ func GenerateContext(ctx context.Context, c ScenarioConfig) (*Scenario, error) {
 		byProject: map[string][]int{},
 		keyIdx:    map[string]int{},
 		nextHist:  10000,
+
+		oldSprints: map[string][]*Sprint{},
 	}
 	g.sc = &Scenario{
 		Now:        g.now,
@@ -147,7 +159,12 @@ func GenerateContext(ctx context.Context, c ScenarioConfig) (*Scenario, error) {
 	if c.OutsideProject != "" {
 		g.project(c.OutsideProject, len(c.Projects), max(20, c.IssuesPerProject/5), false)
 	}
-	for _, step := range []func(){g.assignIDs, g.plant, g.randomLinks, g.changelogs} {
+	steps := []func(){g.assignIDs, g.plant}
+	if c.Years > 0 {
+		steps = append(steps, g.age)
+	}
+	steps = append(steps, g.randomLinks, g.changelogs)
+	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -195,6 +212,9 @@ func (g *gen) projects() {
 			{Name: "2.1", StartDate: day(10), ReleaseDate: day(60)},
 			{Name: "Backlog", Description: "Someday"},
 		}
+		if g.c.Years > 0 {
+			vs = append(vs, longLivedVersions(day)...)
+		}
 		for j := range vs {
 			vs[j].ID, vs[j].Project = strconv.Itoa(vid), key
 			vid++
@@ -222,6 +242,9 @@ func (g *gen) projects() {
 			}
 			g.sc.Sprints = append(g.sc.Sprints, *sp)
 			g.sprint[key] = append(g.sprint[key], sp)
+		}
+		if g.c.Years > 0 {
+			g.addOldSprints(key, b.ID, activeStart)
 		}
 	}
 }
@@ -257,12 +280,16 @@ func (g *gen) day(t time.Time) string { return t.Format(dateLayout) }
 // project generates the issues of one project with their final state.
 func (g *gen) project(key string, pi, n int, inScope bool) {
 	wf := g.wf[key]
+	span := 395 * 24 * time.Hour
+	if g.c.Years > 0 {
+		span = time.Duration(g.c.Years)*365*24*time.Hour - 5*24*time.Hour
+	}
 	offsets := make([]time.Duration, n)
 	for i := range offsets {
-		offsets[i] = time.Duration(g.rng.Int64N(int64(395 * 24 * time.Hour)))
+		offsets[i] = time.Duration(g.rng.Int64N(int64(span)))
 	}
 	slices.Sort(offsets)
-	start := g.now.Add(-400 * 24 * time.Hour)
+	start := g.now.Add(-span - 5*24*time.Hour)
 	sprints := g.sprint[key]
 	vers := g.vers[key]
 	var epics, standard, epicSize []int
@@ -323,6 +350,9 @@ func (g *gen) project(key string, pi, n int, inScope bool) {
 		} else {
 			is.Status = wf.done[g.rng.IntN(len(wf.done))].ID
 			maxRes := min(age, 120*24*time.Hour)
+			if g.c.Years > 0 && g.chance(0.12) {
+				maxRes = age // a long-lived site's heavy tail: closed years later
+			}
 			is.Resolved = created.Add(time.Hour + time.Duration(g.rng.Int64N(int64(maxRes)))).Truncate(time.Second)
 			if is.Resolved.After(g.now) {
 				is.Resolved = g.now.Add(-time.Hour)
@@ -612,7 +642,8 @@ func (g *gen) plant() {
 		pl.Slipped = append(pl.Slipped, is.Key)
 	}
 
-	// Reopened: two left open, one done again.
+	// Reopened: two left open, one done again (reopened recently: an old
+	// reopen of finished work is no news).
 	for k := 0; k < 3; k++ {
 		i := take()
 		is := &g.sc.Issues[i]
@@ -620,10 +651,10 @@ func (g *gen) plant() {
 			is = g.makeOpen(i, false)
 			is.Status = stReopened.ID
 			g.hint[i].leaveOpen = true
-		} else if is.Resolved.IsZero() {
-			wf := g.wf[is.Project]
-			is.Status = wf.done[0].ID
-			is.Resolved = g.now.AddDate(0, 0, -2)
+		} else {
+			is.Status = g.wf[is.Project].done[0].ID
+			is.Created, is.Resolved = g.now.AddDate(0, 0, -20), g.now.AddDate(0, 0, -2)
+			is.Sprints, is.FixVersions, is.DueDate = nil, nil, ""
 		}
 		g.hint[i].reopen = 1
 		pl.Reopened = append(pl.Reopened, is.Key)
@@ -766,6 +797,9 @@ func (g *gen) issueChangelog(idx int) {
 		if h.stale {
 			end = g.now.AddDate(0, 0, -35-g.rng.IntN(25))
 		}
+		if !h.lastTouch.IsZero() {
+			end = h.lastTouch
+		}
 	} else if g.chance(0.2) {
 		end = end.Add(time.Duration(g.rng.Int64N(int64(5 * 24 * time.Hour))))
 	}
@@ -848,7 +882,7 @@ func (g *gen) issueChangelog(idx int) {
 			step(atS(0.4), wf.doing[0])
 		}
 		step(atS(0.6), final)
-		if h.stale {
+		if h.stale || !h.lastTouch.IsZero() {
 			// A stale issue's last touch is its move to in progress.
 			evs[len(evs)-1].at = end
 		}

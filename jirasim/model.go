@@ -256,7 +256,8 @@ type Planted struct {
 	CarryOvers []string `json:"carryOvers"`
 	// Slipped are issues whose due date was moved later several times.
 	Slipped []string `json:"slipped"`
-	// Reopened are issues moved from a done status back to an open one.
+	// Reopened are issues moved from a done status back to an open one:
+	// two still open, the last done again, reopened within the last 20 days.
 	Reopened []string `json:"reopened"`
 	// Stale are in-progress issues not updated for at least 30 days.
 	Stale []string `json:"stale"`
@@ -267,4 +268,38 @@ type Planted struct {
 	Escaping string `json:"escaping"`
 	// OutsideLinks are links (ids) to issues in the out-of-scope project.
 	OutsideLinks []string `json:"outsideLinks"`
+	// LongLived is what a long-lived site (ScenarioConfig.Years) holds;
+	// empty otherwise.
+	LongLived LongLived `json:"longLived"`
+}
+
+// LongLived lists the shapes of a years-old site that Generate planted,
+// by project key where they are per project.
+type LongLived struct {
+	// Zombies are in-progress issues untouched for more than 180 days.
+	Zombies map[string][]string `json:"zombies"`
+	// ZombieHolder is the account id of a user of the first project who
+	// holds zombies and the open items of dormant and past-due versions,
+	// and no live work.
+	ZombieHolder string `json:"zombieHolder"`
+	// OldCarryOvers are open issues planned in two sprints closed years ago
+	// and in no sprint since.
+	OldCarryOvers []string `json:"oldCarryOvers"`
+	// CleanupDays are days ("2006-01-02") on which many years-old issues
+	// were closed at once.
+	CleanupDays []string `json:"cleanupDays"`
+	// NeverReleased are versions whose issues are all done but that were
+	// never released; PastDue are unreleased versions a year past their
+	// date with open work; Dormant are undated versions untouched for
+	// years holding one open issue; Empty are unreleased versions without
+	// issues.
+	NeverReleased []Version `json:"neverReleased"`
+	PastDue       []Version `json:"pastDue"`
+	Dormant       []Version `json:"dormant"`
+	Empty         []Version `json:"empty"`
+	// OneSampleType is an issue type with a single resolved issue, whose
+	// cycle time is years long.
+	OneSampleType string `json:"oneSampleType"`
+	// OldReopened are done issues reopened (and done again) long ago.
+	OldReopened []string `json:"oldReopened"`
 }

@@ -154,13 +154,15 @@ func (s *Service) Store() *store.Store { return s.store }
 // AnalysisOptions maps the analysis configuration to analysis.Options.
 func AnalysisOptions(cfg *config.Config, now time.Time) analysis.Options {
 	return analysis.Options{
-		Now:          now,
-		StaleAfter:   cfg.Analysis.StaleAfter,
-		WIPLimit:     cfg.Analysis.WIPLimit,
-		OverrunRatio: cfg.Analysis.OverrunRatio,
-		Trials:       cfg.Analysis.Trials,
-		Seed:         cfg.Analysis.Seed,
-		History:      cfg.Analysis.History,
+		Now:            now,
+		StaleAfter:     cfg.Analysis.StaleAfter,
+		AbandonedAfter: cfg.Analysis.AbandonedAfter,
+		ReopenedWindow: cfg.Analysis.ReopenedWindow,
+		WIPLimit:       cfg.Analysis.WIPLimit,
+		OverrunRatio:   cfg.Analysis.OverrunRatio,
+		Trials:         cfg.Analysis.Trials,
+		Seed:           cfg.Analysis.Seed,
+		History:        cfg.Analysis.History,
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -26,7 +27,8 @@ func runJiraSim(ctx context.Context, e *env, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8089", "address to listen on")
 	flavor := fs.String("flavor", "cloud", "Jira flavour to simulate: cloud or datacenter")
 	projects := fs.String("projects", "PAY,WEB,OPS", "comma-separated project keys")
-	issues := fs.Int("issues", 150, "issues per project")
+	scenario := fs.String("scenario", "demo", "scenario shape: demo (400 days, planted findings) or realistic (five years: zombies, cleanup days, stale versions, plus the planted findings)")
+	issues := fs.Int("issues", 150, "issues per project (600 when --scenario realistic and not given)")
 	seed := fs.Uint64("seed", 7, "scenario seed (same seed, same data)")
 	email := fs.String("email", "radar@example.com", "email accepted for basic auth")
 	token := fs.String("token", "", "API token to require (default $RADAR_SIM_TOKEN; empty: no auth)")
@@ -38,6 +40,18 @@ func runJiraSim(ctx context.Context, e *env, args []string) error {
 	f := jirasim.Flavor(*flavor)
 	if f != jirasim.Cloud && f != jirasim.DataCenter {
 		return fmt.Errorf("%w: --flavor %q: use cloud or datacenter", errUsage, *flavor)
+	}
+	var years int
+	switch *scenario {
+	case "demo":
+	case "realistic":
+		long := jirasim.Realistic(time.Time{})
+		years = long.Years
+		if !flagSet(fs, "issues") {
+			*issues = long.IssuesPerProject
+		}
+	default:
+		return fmt.Errorf("%w: --scenario %q: use demo or realistic", errUsage, *scenario)
 	}
 	if *issues <= 0 {
 		return fmt.Errorf("%w: --issues must be positive", errUsage)
@@ -65,7 +79,7 @@ func runJiraSim(ctx context.Context, e *env, args []string) error {
 	}
 
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	cfg := jirasim.ScenarioConfig{Seed: *seed, Projects: keys, IssuesPerProject: *issues, Now: time.Now(), OutsideProject: strings.ToUpper(*outside)}
+	cfg := jirasim.ScenarioConfig{Seed: *seed, Projects: keys, IssuesPerProject: *issues, Now: time.Now(), OutsideProject: strings.ToUpper(*outside), Years: years}
 	// Generating a large site takes a while: a signal meanwhile stops it.
 	sc, err := jirasim.GenerateContext(ctx, cfg)
 	if err != nil {
@@ -88,7 +102,7 @@ func runJiraSim(ctx context.Context, e *env, args []string) error {
 			auth = "bearer token, or basic auth " + *email + " + token"
 		}
 	}
-	fmt.Fprintf(e.stdout, "Jira simulator (%s, %d projects × %d issues, %s) at http://%s\n", f, len(keys), *issues, auth, ln.Addr())
+	fmt.Fprintf(e.stdout, "Jira simulator (%s, %s scenario, %d projects × %d issues, %s) at http://%s\n", f, *scenario, len(keys), *issues, auth, ln.Addr())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -106,4 +120,11 @@ func runJiraSim(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("jira-sim: serve: %w", err)
 	}
 	return nil
+}
+
+// flagSet reports whether the command line set the named flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
