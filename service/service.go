@@ -73,6 +73,10 @@ type Service struct {
 	reg     *prometheus.Registry
 
 	running sync.Mutex // one cycle at a time
+	// The forecasts' track record, backtested at most once a day (cycle
+	// only, under running).
+	track   *radar.TrackRecord
+	trackAt time.Time
 
 	mu       sync.RWMutex
 	report   *radar.Report
@@ -151,6 +155,17 @@ func AnalysisOptions(cfg *config.Config, now time.Time) analysis.Options {
 		Seed:         cfg.Analysis.Seed,
 		History:      cfg.Analysis.History,
 	}
+}
+
+// trackRecordEvery is how often the service backtests its forecasts: the
+// track record moves only as versions finish.
+const trackRecordEvery = 24 * time.Hour
+
+// TrackRecord backtests the forecasts on the snapshot's own history (see
+// analysis.Backtest) and returns the summary the forecasts carry.
+func TrackRecord(snap radar.Snapshot, opts analysis.Options) *radar.TrackRecord {
+	tr := analysis.Backtest(snap, analysis.BacktestOptions{Analysis: opts}).TrackRecord()
+	return &tr
 }
 
 // Run serves HTTP, runs a first cycle at once and then on schedule, and
@@ -304,7 +319,12 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 		cyc.Err = fmt.Errorf("load snapshot: %w", err)
 		return cyc
 	}
-	report := analysis.Analyze(snap, AnalysisOptions(s.cfg, at))
+	opts := AnalysisOptions(s.cfg, at)
+	if s.track == nil || at.Sub(s.trackAt) >= trackRecordEvery {
+		s.track, s.trackAt = TrackRecord(snap, opts), at
+	}
+	opts.TrackRecord = s.track
+	report := analysis.Analyze(snap, opts)
 	s.metrics.AnalysisFinished(s.now().Sub(at))
 	s.metrics.SetAnalysis(metrics.FromReport(report, snap.Issues))
 	cyc.Report = report

@@ -40,7 +40,14 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	report := analysis.Analyze(snap, service.AnalysisOptions(cfg, now))
+	snap, replay, err := replayAt(snap, *nowFlag, now)
+	if err != nil {
+		return err
+	}
+	opts := service.AnalysisOptions(cfg, now)
+	opts.TrackRecord = service.TrackRecord(snap, opts)
+	report := analysis.Analyze(snap, opts)
+	report.Replay = replay
 	if *record {
 		if _, err := st.RecordFindings(ctx, report.GeneratedAt, report.Findings); err != nil {
 			return err
@@ -59,4 +66,17 @@ func parseNow(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%w: --now %q: use RFC 3339, e.g. 2026-03-02T09:00:00Z", errUsage, s)
 	}
 	return t.UTC(), nil
+}
+
+// replayAt rebuilds the snapshot as it was at now when --now was given
+// (flag non-empty), refusing times the data cannot answer for.
+func replayAt(snap radar.Snapshot, flag string, now time.Time) (radar.Snapshot, *radar.Replay, error) {
+	if flag == "" {
+		return snap, nil, nil
+	}
+	if err := analysis.CheckAsOf(snap, now, time.Now()); err != nil {
+		return snap, nil, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	past, notes := analysis.AsOf(snap, now)
+	return past, &radar.Replay{AsOf: now, Notes: notes}, nil
 }

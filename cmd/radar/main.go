@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"sync":       {"sync Jira into the database once", runSync},
 		"analyze":    {"analyse the synced data and print findings", runAnalyze},
 		"graph":      {"export the dependency network (dot, mermaid, json)", runGraph},
+		"backtest":   {"replay past release forecasts and score them", runBacktest},
 		"alert":      {"analyse and deliver Slack alerts once", runAlert},
 		"slack-test": {"send a test message to each route's channel", runSlackTest},
 		"outbox":     {"list pending Slack notifications; drop ones to give up on", runOutbox},
