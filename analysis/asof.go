@@ -220,8 +220,9 @@ func categoryOf(byID, byName map[string]radar.StatusCategory, id, name string) r
 	return byName[strings.ToLower(name)]
 }
 
-// versionsAsOf returns the versions as they were at t: the release date last
-// recorded at or before t (else the earliest recorded, else today's), and
+// versionsAsOf returns the versions as they were at t: none first recorded
+// after t with no open issue then; the release date last recorded at or
+// before t (else the earliest recorded, else today's), and
 // released only when released now and the release date had passed, or,
 // without a date, when none of its issues was open at t.
 func versionsAsOf(snap radar.Snapshot, issues []radar.Issue, t time.Time) ([]radar.Version, []radar.VersionDate) {
@@ -245,6 +246,9 @@ func versionsAsOf(snap radar.Snapshot, issues []radar.Issue, t time.Time) ([]rad
 	for _, v := range snap.Versions {
 		if ds := dates[v.ID]; len(ds) > 0 {
 			slices.SortStableFunc(ds, func(a, b radar.VersionDate) int { return a.ObservedAt.Compare(b.ObservedAt) })
+			if ds[0].ObservedAt.After(t) && !openIn[v.ID] && (v.StartDate.IsZero() || v.StartDate.After(t)) {
+				continue // first seen after t, and nothing of it existed then
+			}
 			rd := ds[0].ReleaseDate
 			for _, d := range ds {
 				if d.ObservedAt.After(t) {

@@ -18,7 +18,9 @@ type versionRisk struct {
 }
 
 // dormantAfter is how long past its release date an unreleased version is
-// dormant: it is forecast on its own, not queued ahead of newer work.
+// dormant whatever happens to it: it is forecast on its own, not queued
+// ahead of newer work. A version past its date with none of its issues
+// resolved within the history window is dormant too.
 const dormantAfter = 26 * 7
 
 // sortedVersions returns the unreleased, unarchived versions by project,
@@ -79,8 +81,15 @@ type versionPlan struct {
 // are overdue.
 func (m *model) forecastVersions() {
 	members := map[string][]int32{}
+	active := map[string]bool{} // versions with an issue resolved within the history window
+	since := m.now.Add(-m.opts.History)
 	for i, is := range m.iss {
 		if !m.open[i] {
+			if !is.Resolved.Before(since) && is.Resolved.Before(m.now) {
+				for _, id := range is.FixVersions {
+					active[id] = true
+				}
+			}
 			continue
 		}
 		for _, id := range is.FixVersions {
@@ -97,7 +106,7 @@ func (m *model) forecastVersions() {
 		pl := &versionPlan{v: v, release: noDay, open: len(open), path: []string{}}
 		if !v.ReleaseDate.IsZero() {
 			pl.release = dayOf(v.ReleaseDate)
-			pl.dormant = pl.release < m.today-dormantAfter
+			pl.dormant = pl.release < m.today-dormantAfter || (pl.release < m.today && !active[v.ID])
 		}
 		bestComp := int32(-1)
 		for _, i := range open {

@@ -55,11 +55,22 @@ func (m *model) readPace() map[string]*pace {
 			countDay(versioned, is.Project, d)
 		}
 	}
+	first := map[string]int64{} // each project's first creation day
+	for _, is := range m.iss {
+		if d := dayOf(is.Created); !is.Created.IsZero() && (first[is.Project] == 0 || d < first[is.Project]) {
+			first[is.Project] = d
+		}
+	}
 	out := map[string]*pace{}
 	for p, byDay := range all {
-		pc := m.paceOf(versioned[p])
+		// Weeks before the project's first issue say nothing of its pace.
+		span := maxPaceWeeks
+		if f, ok := first[p]; ok {
+			span = max(1, min(span, int((m.today-f)/7)))
+		}
+		pc := m.paceOf(versioned[p], span)
 		if pc.items < minPaceItems {
-			pc = m.paceOf(byDay)
+			pc = m.paceOf(byDay, span)
 		}
 		if pc.items < minPaceItems {
 			pc.reason = fmt.Sprintf("not enough history to forecast: %s resolved in the last %d weeks (a forecast needs %d)",
@@ -78,12 +89,13 @@ func countDay(days map[string]map[int64]int, project string, d int64) {
 }
 
 // paceOf returns weekly counts of resolutions per day over the shortest of
-// History, 26 or 52 weeks that holds minPaceItems.
-func (m *model) paceOf(byDay map[int64]int) *pace {
+// History, 26 or 52 weeks that holds minPaceItems, none longer than span.
+func (m *model) paceOf(byDay map[int64]int, span int) *pace {
 	base := int(m.opts.History / (7 * 24 * time.Hour))
 	limit := dayCap(byDay)
 	var pc *pace
 	for _, weeks := range []int{base, max(base, 26), max(base, maxPaceWeeks)} {
+		weeks = min(weeks, span)
 		pc = &pace{weekly: make([]float64, weeks)}
 		for d, n := range byDay {
 			w := weeks - 1 - int((m.today-d)/7)
