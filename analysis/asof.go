@@ -71,7 +71,7 @@ func AsOf(snap radar.Snapshot, t time.Time) (radar.Snapshot, []string) {
 		byKey[c.IssueKey] = append(byKey[c.IssueKey], c)
 	}
 	exists := make(map[string]bool, len(snap.Issues))
-	noHistory, later := 0, 0
+	noHistory, later, reopened := 0, 0, 0
 	linksAdded := map[[2]string]bool{} // links made after t: {issue, other}
 	linksLost := 0
 	for _, is := range snap.Issues {
@@ -114,6 +114,11 @@ func AsOf(snap radar.Snapshot, t time.Time) (radar.Snapshot, []string) {
 		switch {
 		case !is.Done():
 			is.Resolved = time.Time{}
+		case is.Resolved.After(t) && doneAt.IsZero():
+			// Resolved after t with no recorded move into done by then
+			// (an issue without changelog): it was still open at t.
+			is.Status, is.StatusID, is.StatusCategory, is.Resolved = "", "", radar.CategoryNew, time.Time{}
+			reopened++
 		case is.Resolved.After(t):
 			is.Resolved = doneAt
 		}
@@ -151,6 +156,10 @@ func AsOf(snap radar.Snapshot, t time.Time) (radar.Snapshot, []string) {
 	if noHistory > 0 {
 		notes = append(notes, fmt.Sprintf("%s no changelog: their status and fields are taken as they are now, resolution dates as recorded",
 			plural(noHistory, "issue has", "issues have")))
+	}
+	if reopened > 0 {
+		notes = append(notes, fmt.Sprintf("%s resolved after that time with no recorded status change are taken as open (status unknown, category new)",
+			plural(reopened, "issue", "issues")))
 	}
 	notes = append(notes, "links: Jira records links in changelogs only partly; links with no recorded change are taken as they are now")
 	if linksLost > 0 {
@@ -249,14 +258,7 @@ func versionsAsOf(snap radar.Snapshot, issues []radar.Issue, t time.Time) ([]rad
 			if ds[0].ObservedAt.After(t) && !openIn[v.ID] && (v.StartDate.IsZero() || v.StartDate.After(t)) {
 				continue // first seen after t, and nothing of it existed then
 			}
-			rd := ds[0].ReleaseDate
-			for _, d := range ds {
-				if d.ObservedAt.After(t) {
-					break
-				}
-				rd = d.ReleaseDate
-			}
-			v.ReleaseDate = rd
+			v.ReleaseDate = releaseDateAt(ds, t)
 		}
 		if v.Released {
 			switch {
@@ -272,4 +274,17 @@ func versionsAsOf(snap radar.Snapshot, issues []radar.Issue, t time.Time) ([]rad
 		out = append(out, v)
 	}
 	return out, kept
+}
+
+// releaseDateAt is the release date last recorded at or before t among a
+// version's recorded dates (sorted by observation), else the earliest.
+func releaseDateAt(ds []radar.VersionDate, t time.Time) time.Time {
+	rd := ds[0].ReleaseDate
+	for _, d := range ds {
+		if d.ObservedAt.After(t) {
+			break
+		}
+		rd = d.ReleaseDate
+	}
+	return rd
 }

@@ -110,7 +110,17 @@ func Backtest(snap radar.Snapshot, opts BacktestOptions) BacktestReport {
 	}
 	first := firstCreated(snap)
 	finished, noChangelog := finishedVersions(snap)
-	byProject := splitByProject(snap)
+	dates := map[string][]radar.VersionDate{}
+	for _, d := range snap.VersionDates {
+		dates[d.VersionID] = append(dates[d.VersionID], d)
+	}
+	for _, ds := range dates {
+		slices.SortStableFunc(ds, func(a, b radar.VersionDate) int { return a.ObservedAt.Compare(b.ObservedAt) })
+	}
+	byProject := map[string]*projectIssues{}
+	for p, s := range splitByProject(snap) {
+		byProject[p] = indexProject(s)
+	}
 	released, empty := 0, 0
 	type replay struct {
 		project string
@@ -122,6 +132,16 @@ func Backtest(snap radar.Snapshot, opts BacktestOptions) BacktestReport {
 			at := fv.actual.Add(-h)
 			if !at.After(first) || !at.Before(aopts.Now) {
 				continue
+			}
+			if fv.v.Released {
+				rd := fv.v.ReleaseDate
+				if ds := dates[fv.v.ID]; len(ds) > 0 {
+					rd = releaseDateAt(ds, at)
+				}
+				if !rd.IsZero() && !rd.After(at) {
+					released++ // as AsOf would say: no need to replay
+					continue
+				}
 			}
 			key := replay{fv.v.Project, at}
 			outs, ok := cache[key]
@@ -269,8 +289,8 @@ type versionOutcome struct {
 
 // forecastsAt replays the snapshot at t and forecasts its versions as the
 // analysis would have then, by version id.
-func forecastsAt(snap radar.Snapshot, t time.Time, opts Options) map[string]versionOutcome {
-	past, _ := AsOf(snap, t)
+func forecastsAt(p *projectIssues, t time.Time, opts Options) map[string]versionOutcome {
+	past, _ := AsOf(p.at(t, opts), t)
 	opts.Now = t
 	m := newModel(&past, opts)
 	m.readHistory()
@@ -299,6 +319,45 @@ func forecastsAt(snap radar.Snapshot, t time.Time, opts Options) map[string]vers
 			out[v.ID] = versionOutcome{fc: fc, atRisk: atRisk[k]}
 		}
 	}
+	return out
+}
+
+// projectIssues indexes one project's issues for replays: the issues
+// done now by resolution time, and the others.
+type projectIssues struct {
+	snap     radar.Snapshot
+	done     []radar.Issue // done now, by resolution time
+	rest     []radar.Issue // open now, or done with no resolution date
+	firstKey string        // the project's first created issue, which dates it
+}
+
+func indexProject(snap radar.Snapshot) *projectIssues {
+	p := &projectIssues{snap: snap}
+	first := firstCreated(snap)
+	for _, is := range snap.Issues {
+		switch {
+		case is.Created.Equal(first) && p.firstKey == "":
+			p.firstKey = is.Key
+			p.rest = append(p.rest, is)
+		case is.Done() && !is.Resolved.IsZero():
+			p.done = append(p.done, is)
+		default:
+			p.rest = append(p.rest, is)
+		}
+	}
+	slices.SortStableFunc(p.done, func(a, b radar.Issue) int { return a.Resolved.Compare(b.Resolved) })
+	return p
+}
+
+// at returns the project's snapshot without the issues no forecast at t
+// can read: those done now and resolved (for the last time) more than a
+// year of pace before t. The project's first issue stays, to date it.
+func (p *projectIssues) at(t time.Time, opts Options) radar.Snapshot {
+	cutoff := t.Add(-max(opts.History, maxPaceWeeks*week) - week)
+	k, _ := slices.BinarySearchFunc(p.done, cutoff, func(is radar.Issue, c time.Time) int { return is.Resolved.Compare(c) })
+	out := p.snap
+	out.Issues = make([]radar.Issue, 0, len(p.rest)+len(p.done)-k)
+	out.Issues = append(append(out.Issues, p.rest...), p.done[k:]...)
 	return out
 }
 

@@ -59,6 +59,7 @@ type versionPlan struct {
 	v       *radar.Version
 	release int64 // release day; noDay when undated
 	open    int   // open issues of any kind
+	members []int32 // the open issues, in key order
 	items   int   // open items (not epics or sub-tasks)
 	queued  int   // open items first counted in this version of the queue
 	points  float64
@@ -103,7 +104,7 @@ func (m *model) forecastVersions() {
 		if v.ReleaseDate.IsZero() && len(open) == 0 {
 			continue
 		}
-		pl := &versionPlan{v: v, release: noDay, open: len(open), path: []string{}}
+		pl := &versionPlan{v: v, release: noDay, open: len(open), members: open, path: []string{}}
 		if !v.ReleaseDate.IsZero() {
 			pl.release = dayOf(v.ReleaseDate)
 			pl.dormant = pl.release < m.today-dormantAfter || (pl.release < m.today && !active[v.ID])
@@ -160,7 +161,7 @@ func (m *model) forecastProject(plans []*versionPlan) {
 			m.simulate([]*versionPlan{pl}, weekly, spread)
 			continue
 		}
-		for _, i := range m.openMembers(pl.v.ID) {
+		for _, i := range pl.members {
 			if m.countsAsItem(i) && !counted[i] {
 				counted[i] = true
 				pl.queued++
@@ -171,17 +172,6 @@ func (m *model) forecastProject(plans []*versionPlan) {
 	if len(queue) > 0 {
 		m.simulate(queue, weekly, spread)
 	}
-}
-
-// openMembers lists the open issues of a version in key order.
-func (m *model) openMembers(id string) []int32 {
-	var out []int32
-	for i, is := range m.iss {
-		if m.open[i] && slices.Contains(is.FixVersions, id) {
-			out = append(out, int32(i))
-		}
-	}
-	return out
 }
 
 // simulate fills each queued plan's trial finish days. A trial draws weeks
