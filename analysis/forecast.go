@@ -57,11 +57,11 @@ func (m *model) sortedVersions() []*radar.Version {
 // versionPlan is one unreleased version's open work, as the forecast sees it.
 type versionPlan struct {
 	v       *radar.Version
-	release int64 // release day; noDay when undated
-	open    int   // open issues of any kind
+	release int64   // release day; noDay when undated
+	open    int     // open issues of any kind
 	members []int32 // the open issues, in key order
-	items   int   // open items (not epics or sub-tasks)
-	queued  int   // open items first counted in this version of the queue
+	items   int     // open items (not epics or sub-tasks)
+	queued  int     // open items first counted in this version of the queue
 	points  float64
 	path    []string
 	cpDays  float64

@@ -111,7 +111,7 @@ func yearsOfSite(years int, seed uint64) radar.Snapshot {
 	for day := start; day.Before(siteNow); day = day.AddDate(0, 0, 7) {
 		capacity := 3 + rng.IntN(5)
 		for c := 0; c < capacity; c++ {
-			at := day.Add(time.Duration((float64(c)+0.5) * 7 * 24 / float64(capacity) * float64(time.Hour)))
+			at := day.Add(time.Duration((float64(c) + 0.5) * 7 * 24 / float64(capacity) * float64(time.Hour)))
 			if !at.Before(siteNow) {
 				break
 			}
