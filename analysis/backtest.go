@@ -171,8 +171,8 @@ func Backtest(snap radar.Snapshot, opts BacktestOptions) BacktestReport {
 	rep.Notes = append(rep.Notes, fmt.Sprintf("%s finished inside the synced history; %s at %s before their finish",
 		plural(len(finished), "version", "versions"), plural(len(rep.Cases), "case", "cases"), strings.Join(rep.Horizons, ", ")))
 	if released+empty > 0 {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("%d replays skipped: %d where the version was already released (its last issues closed after the release), %d with no open work yet",
-			released+empty, released, empty))
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%s skipped: %d where the version was already released (its last issues closed after the release), %d with no open work yet",
+			plural(released+empty, "replay", "replays"), released, empty))
 	}
 	if noChangelog > 0 {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("%s no changelog: their finish is the resolution date, and their status, versions and links at each moment are taken from the present",
