@@ -326,15 +326,17 @@ func forecastsAt(p *projectIssues, t time.Time, opts Options) map[string]version
 // done now by resolution time, and the others.
 type projectIssues struct {
 	snap     radar.Snapshot
-	done     []radar.Issue // done now, by resolution time
-	rest     []radar.Issue // open now, or done with no resolution date
-	firstKey string        // the project's first created issue, which dates it
+	done     []radar.Issue   // done now, by resolution time
+	rest     []radar.Issue   // open now, or done with no resolution date
+	firstKey string          // the project's first created issue, which dates it
+	keys     map[string]bool // every issue of the project
 }
 
 func indexProject(snap radar.Snapshot) *projectIssues {
-	p := &projectIssues{snap: snap}
+	p := &projectIssues{snap: snap, keys: make(map[string]bool, len(snap.Issues))}
 	first := firstCreated(snap)
 	for _, is := range snap.Issues {
+		p.keys[is.Key] = true
 		switch {
 		case is.Created.Equal(first) && p.firstKey == "":
 			p.firstKey = is.Key
@@ -351,13 +353,30 @@ func indexProject(snap radar.Snapshot) *projectIssues {
 
 // at returns the project's snapshot without the issues no forecast at t
 // can read: those done now and resolved (for the last time) more than a
-// year of pace before t. The project's first issue stays, to date it.
+// year of pace before t, and those created after t. The project's first
+// issue stays, to date it.
 func (p *projectIssues) at(t time.Time, opts Options) radar.Snapshot {
 	cutoff := t.Add(-max(opts.History, maxPaceWeeks*week) - week)
 	k, _ := slices.BinarySearchFunc(p.done, cutoff, func(is radar.Issue, c time.Time) int { return is.Resolved.Compare(c) })
 	out := p.snap
 	out.Issues = make([]radar.Issue, 0, len(p.rest)+len(p.done)-k)
-	out.Issues = append(append(out.Issues, p.rest...), p.done[k:]...)
+	kept := map[string]bool{}
+	for _, part := range [][]radar.Issue{p.rest, p.done[k:]} {
+		for i := range part {
+			if !part[i].Created.After(t) { // later issues did not exist yet
+				out.Issues = append(out.Issues, part[i])
+				kept[part[i].Key] = true
+			}
+		}
+	}
+	// A link to an issue left out is no link to something outside the
+	// scope: it goes too.
+	out.Dependencies = nil
+	for _, d := range p.snap.Dependencies {
+		if (kept[d.Blocker] || !p.keys[d.Blocker]) && (kept[d.Blocked] || !p.keys[d.Blocked]) {
+			out.Dependencies = append(out.Dependencies, d)
+		}
+	}
 	return out
 }
 
