@@ -201,7 +201,7 @@ type team struct {
 // push it out by years.
 const (
 	minSpread = 0.25
-	maxSpread = 4.0
+	maxSpread = 3.0
 )
 
 // minTypeSamples is the fewest cycle times of an issue type that speak for
