@@ -168,6 +168,26 @@ func TrackRecord(snap radar.Snapshot, opts analysis.Options) *radar.TrackRecord 
 	return &tr
 }
 
+// refreshTrackRecord keeps the forecasts' track record at most a day old:
+// the one recorded last (by a previous run or radar backtest) while it is
+// fresh, else a new backtest, recorded for the next start.
+func (s *Service) refreshTrackRecord(ctx context.Context, snap radar.Snapshot, opts analysis.Options, at time.Time) {
+	if s.track == nil {
+		if tr, when, ok, err := s.store.LastTrackRecord(ctx); err != nil {
+			s.log.Warn("read the forecast track record", "component", "service", "err", err)
+		} else if ok {
+			s.track, s.trackAt = &tr, when
+		}
+	}
+	if s.track != nil && at.Sub(s.trackAt) < trackRecordEvery {
+		return
+	}
+	s.track, s.trackAt = TrackRecord(snap, opts), at
+	if err := s.store.SaveTrackRecord(ctx, at, *s.track); err != nil {
+		s.log.Warn("record the forecast track record", "component", "service", "err", err)
+	}
+}
+
 // Run serves HTTP, runs a first cycle at once and then on schedule, and
 // returns when ctx ends, after letting a running cycle finish (bounded by
 // the shutdown grace: the sync is then cancelled and rolls back cleanly).
@@ -320,9 +340,7 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 		return cyc
 	}
 	opts := AnalysisOptions(s.cfg, at)
-	if s.track == nil || at.Sub(s.trackAt) >= trackRecordEvery {
-		s.track, s.trackAt = TrackRecord(snap, opts), at
-	}
+	s.refreshTrackRecord(ctx, snap, opts, at)
 	opts.TrackRecord = s.track
 	report := analysis.Analyze(snap, opts)
 	s.metrics.AnalysisFinished(s.now().Sub(at))

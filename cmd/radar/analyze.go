@@ -8,6 +8,7 @@ import (
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/analysis"
+	"github.com/radarhq/radar/store"
 )
 
 // runAnalyze analyses the synced data and prints the findings and release
@@ -45,7 +46,9 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	opts := service.AnalysisOptions(cfg, now)
-	opts.TrackRecord = service.TrackRecord(snap, opts)
+	if opts.TrackRecord, err = trackRecord(ctx, st, snap, opts, replay != nil); err != nil {
+		return err
+	}
 	report := analysis.Analyze(snap, opts)
 	report.Replay = replay
 	if *record {
@@ -79,4 +82,20 @@ func replayAt(snap radar.Snapshot, flag string, now time.Time) (radar.Snapshot, 
 	}
 	past, notes := analysis.AsOf(snap, now)
 	return past, &radar.Replay{AsOf: now, Notes: notes}, nil
+}
+
+// trackRecord is the forecasts' track record: the one recorded by the last
+// radar backtest or serve, else (and for a replay of the past, which must
+// not know later outcomes) a backtest of the snapshot.
+func trackRecord(ctx context.Context, st *store.Store, snap radar.Snapshot, opts analysis.Options, replay bool) (*radar.TrackRecord, error) {
+	if !replay {
+		tr, _, ok, err := st.LastTrackRecord(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &tr, nil
+		}
+	}
+	return service.TrackRecord(snap, opts), nil
 }

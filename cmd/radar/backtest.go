@@ -12,7 +12,8 @@ import (
 )
 
 // runBacktest replays the release forecasts at several horizons before each
-// finished version's actual finish and reports how often they held.
+// finished version's actual finish and reports how often they held. Without
+// --now it records the summary as the forecasts' track record.
 func runBacktest(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "backtest")
 	path := fs.String("config", "", "configuration file (YAML)")
@@ -48,6 +49,12 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	rep := analysis.Backtest(snap, analysis.BacktestOptions{Horizons: horizons, Analysis: service.AnalysisOptions(cfg, now)})
+	if *nowFlag == "" {
+		// The track record analyze, serve and Slack quote from now on.
+		if err := st.SaveTrackRecord(ctx, now, rep.TrackRecord()); err != nil {
+			return err
+		}
+	}
 	return write(rep)
 }
 
