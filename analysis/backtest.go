@@ -238,44 +238,38 @@ func finishedVersions(snap radar.Snapshot) ([]finishedVersion, int) {
 // their changes and links, its versions and their recorded dates.
 func splitByProject(snap radar.Snapshot) map[string]radar.Snapshot {
 	out := map[string]radar.Snapshot{}
+	add := func(p string, put func(*radar.Snapshot)) {
+		s := out[p]
+		put(&s)
+		out[p] = s
+	}
 	project := map[string]string{}
 	for _, is := range snap.Issues {
-		s := out[is.Project]
-		s.Issues = append(s.Issues, is)
-		out[is.Project] = s
+		add(is.Project, func(s *radar.Snapshot) { s.Issues = append(s.Issues, is) })
 		project[is.Key] = is.Project
 	}
 	for _, c := range snap.Changes {
 		if p, ok := project[c.IssueKey]; ok {
-			s := out[p]
-			s.Changes = append(s.Changes, c)
-			out[p] = s
+			add(p, func(s *radar.Snapshot) { s.Changes = append(s.Changes, c) })
 		}
 	}
 	for _, d := range snap.Dependencies {
 		if p, ok := project[d.Blocked]; ok {
-			s := out[p]
-			s.Dependencies = append(s.Dependencies, d)
-			out[p] = s
+			add(p, func(s *radar.Snapshot) { s.Dependencies = append(s.Dependencies, d) })
 		}
 	}
 	vproject := map[string]string{}
 	for _, v := range snap.Versions {
-		s := out[v.Project]
-		s.Versions = append(s.Versions, v)
-		out[v.Project] = s
+		add(v.Project, func(s *radar.Snapshot) { s.Versions = append(s.Versions, v) })
 		vproject[v.ID] = v.Project
 	}
 	for _, d := range snap.VersionDates {
 		if p, ok := vproject[d.VersionID]; ok {
-			s := out[p]
-			s.VersionDates = append(s.VersionDates, d)
-			out[p] = s
+			add(p, func(s *radar.Snapshot) { s.VersionDates = append(s.VersionDates, d) })
 		}
 	}
-	for p, s := range out {
-		s.Sprints, s.Statuses = snap.Sprints, snap.Statuses
-		out[p] = s
+	for p := range out {
+		add(p, func(s *radar.Snapshot) { s.Sprints, s.Statuses = snap.Sprints, snap.Statuses })
 	}
 	return out
 }

@@ -514,7 +514,7 @@ func (m *model) findOffTrack() {
 			if finish <= dl {
 				continue
 			}
-			if dlSource == "release" && dl < m.today && m.foldLateDependency(b, x, dl, finish) {
+			if dlSource == "release" && dl < m.today && m.foldLateDependency(b, x, dl) {
 				continue // one release_overdue tells it, not one finding per issue
 			}
 			late := finish - dl

@@ -11,19 +11,18 @@ import (
 // date already passed: it is folded into that version's release_overdue.
 type lateDependency struct {
 	blocker, blocked string
-	finish           int64 // the blocker's forecast or due finish day
 }
 
 // foldLateDependency records that blocker b holds up x, whose deadline is
 // the release date day of one of its versions, already passed. It reports
 // false when no such version is found (the caller reports it alone).
-func (m *model) foldLateDependency(b, x int32, day, finish int64) bool {
+func (m *model) foldLateDependency(b, x int32, day int64) bool {
 	for _, id := range m.iss[x].FixVersions {
 		if v := m.versions[id]; v != nil && !v.Released && !v.ReleaseDate.IsZero() && dayOf(v.ReleaseDate) == day {
 			if m.lateDeps == nil {
 				m.lateDeps = map[string][]lateDependency{}
 			}
-			m.lateDeps[id] = append(m.lateDeps[id], lateDependency{m.iss[b].Key, m.iss[x].Key, finish})
+			m.lateDeps[id] = append(m.lateDeps[id], lateDependency{m.iss[b].Key, m.iss[x].Key})
 			return true
 		}
 	}
@@ -79,26 +78,29 @@ func (m *model) addReleaseOverdue(pl *versionPlan, fc radar.VersionForecast) {
 		detail += fmt.Sprintf(" %s on work that finishes after the date: %s.", plural(len(deps), "dependency waits", "dependencies wait"), listKeys(pairs))
 	}
 	detail += " Release what is done and move the rest to a later version, or set a new date."
-	if fc.TrackRecord != "" {
-		detail += " Forecast track record: " + fc.TrackRecord + "."
-	}
-	ev := map[string]any{
-		"release_date": fc.ReleaseDate, "days_late": late, "open_issues": pl.open, "remaining_items": pl.items,
-		"remaining_points": round(pl.points, 1), "p50": fc.P50, "p85": fc.P85, "p95": fc.P95,
-		"late_dependencies": nonNil(pairs), "critical_path": fc.CriticalPath,
-	}
+	m.addReleaseFinding(radar.KindReleaseOverdue, sev, v, fc,
+		fmt.Sprintf("%s %s is %s past its %s release with %s open", v.Project, v.Name, plural(int(late), "day", "days"), fc.ReleaseDate, plural(pl.open, "issue", "issues")),
+		detail, map[string]any{
+			"release_date": fc.ReleaseDate, "days_late": late, "open_issues": pl.open, "remaining_items": pl.items,
+			"remaining_points": round(pl.points, 1), "p50": fc.P50, "p85": fc.P85, "p95": fc.P95,
+			"late_dependencies": nonNil(pairs), "critical_path": fc.CriticalPath,
+		})
+}
+
+// addReleaseFinding adds a release finding about version v, with the
+// forecast's note and the track record in its evidence, and the track
+// record at the end of its detail.
+func (m *model) addReleaseFinding(kind string, sev radar.Severity, v *radar.Version, fc radar.VersionForecast, title, detail string, ev map[string]any) {
 	if fc.Note != "" {
 		ev["forecast_note"] = fc.Note
 	}
 	if fc.TrackRecord != "" {
 		ev["track_record"] = fc.TrackRecord
+		detail += " Forecast track record: " + fc.TrackRecord + "."
 	}
 	m.findings = append(m.findings, radar.Finding{
-		ID: radar.KindReleaseOverdue + ":" + v.Project + ":" + v.Name, Kind: radar.KindReleaseOverdue, Severity: sev,
-		Project: v.Project, Issue: v.Name,
-		Title:    fmt.Sprintf("%s %s is %s past its %s release with %s open", v.Project, v.Name, plural(int(late), "day", "days"), fc.ReleaseDate, plural(pl.open, "issue", "issues")),
-		Detail:   detail,
-		Evidence: ev,
+		ID: kind + ":" + v.Project + ":" + v.Name, Kind: kind, Severity: sev,
+		Project: v.Project, Issue: v.Name, Title: title, Detail: detail, Evidence: ev,
 	})
 }
 
@@ -135,24 +137,11 @@ func (m *model) addReleaseAtRisk(pl *versionPlan, fc radar.VersionForecast) {
 		}
 		detail += " Cut scope, add capacity, or move the date now."
 	}
-	if fc.TrackRecord != "" {
-		detail += " Forecast track record: " + fc.TrackRecord + "."
-	}
-	ev := map[string]any{
+	m.addReleaseFinding(radar.KindReleaseAtRisk, sev, v, fc, title, detail, map[string]any{
 		"p50": fc.P50, "p85": fc.P85, "p95": fc.P95, "release_date": fc.ReleaseDate,
 		"on_time_probability": fc.OnTimeProbability, "remaining_items": pl.items, "remaining_points": round(pl.points, 1),
 		"critical_path": fc.CriticalPath, "critical_path_days": round(pl.cpDays, 1),
 		"throughput_per_week": round(mean, 2), "throughput_weeks": weeks, "trials": m.opts.Trials,
-	}
-	if fc.Note != "" {
-		ev["forecast_note"] = fc.Note
-	}
-	if fc.TrackRecord != "" {
-		ev["track_record"] = fc.TrackRecord
-	}
-	m.findings = append(m.findings, radar.Finding{
-		ID: radar.KindReleaseAtRisk + ":" + v.Project + ":" + v.Name, Kind: radar.KindReleaseAtRisk, Severity: sev,
-		Project: v.Project, Issue: v.Name, Title: title, Detail: detail, Evidence: ev,
 	})
 }
 
