@@ -106,3 +106,13 @@ func TestBacktestCaseDefinition(t *testing.T) {
 		t.Errorf("case release %s open %d, want the date recorded then (2026-02-25) and 1 open", c.ReleaseDate, c.OpenItems)
 	}
 }
+
+// BenchmarkBacktestFiveYearSite backtests a five-year synthetic site at the
+// default horizons and trials (the daily track record of radar serve).
+func BenchmarkBacktestFiveYearSite(b *testing.B) {
+	snap := yearsOfSite(5, 3)
+	b.ReportAllocs()
+	for b.Loop() {
+		Backtest(snap, BacktestOptions{Analysis: Options{Now: siteNow}})
+	}
+}
