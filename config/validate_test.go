@@ -172,7 +172,7 @@ func TestValidateMessages(t *testing.T) {
 		{"route kind typo", route(Route{Channel: "#a", Kinds: []string{"blocker", "blockers"}}),
 			`slack.routes[2].kinds[1]: "blockers" is not a finding kind; did you mean "blocker"?`},
 		{"route kind unknown", route(Route{Channel: "#a", Kinds: []string{"weather"}}),
-			`slack.routes[2].kinds[0]: "weather" is not a finding kind; use one of blocker, blocked_in_progress, dependency_cycle, overdue, due_date_slipped, sprint_carryover, off_track_dependency, release_at_risk, stale, flagged, reopened, scope_creep, overloaded_assignee, effort_overrun`},
+			`slack.routes[2].kinds[0]: "weather" is not a finding kind; use one of blocker, blocked_in_progress, dependency_cycle, overdue, due_date_slipped, sprint_carryover, off_track_dependency, release_at_risk, release_overdue, stale, flagged, reopened, scope_creep, overloaded_assignee, effort_overrun`},
 		{"route project not a key", route(Route{Channel: "#a", Projects: []string{"pay"}}),
 			`slack.routes[2].projects[0]: "pay" is not a project key (uppercase letters, digits, _)`},
 		{"route project not synced", route(Route{Channel: "#a", Projects: []string{"DATA"}}),
