@@ -294,7 +294,8 @@ func (m *model) reportVersion(pl *versionPlan) {
 	if pl.open == 0 {
 		return // nothing left to do: never at risk
 	}
-	m.versionRisk[v.ID] = versionRisk{hasDate: pl.release != noDay, probability: fc.OnTimeProbability}
+	// Without a forecast the on-time probability is unknown, not zero.
+	m.versionRisk[v.ID] = versionRisk{hasDate: pl.release != noDay && fc.P50 != "", probability: fc.OnTimeProbability}
 	switch {
 	case pl.release == noDay:
 	case pl.release < m.today:
