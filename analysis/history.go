@@ -212,6 +212,17 @@ const minTypeSamples = 5
 // are containers and sub-tasks are parts of other items.
 func (m *model) countsAsItem(i int32) bool { return !m.epic[i] && !m.iss[i].Subtask }
 
+// cycleSample is one resolved issue's cycle time.
+type cycleSample struct {
+	project, typ string
+	days         float64
+	versioned    bool // the issue had a fix version
+}
+
+// minVersionedSamples is the fewest cycle times of issues with a fix version
+// that stand for a project's work on its own.
+const minVersionedSamples = 20
+
 // readTeams derives each project's cycle times from the issues resolved
 // within the history window (leaving out cleanup-day closures), and its
 // throughput from readPace.
@@ -222,6 +233,8 @@ func (m *model) readTeams() {
 	cleanup := m.cleanupDays(start)
 	points := map[string]float64{}
 	pointDays := map[string]float64{}
+	var samples []cycleSample
+	versioned := map[string]int{}
 	for i, is := range m.iss {
 		t := m.teams[is.Project]
 		if t == nil {
@@ -239,11 +252,22 @@ func (m *model) readTeams() {
 		if cycle <= 0 || begin.IsZero() || m.epic[i] {
 			continue
 		}
-		t.cycles[is.Type] = append(t.cycles[is.Type], cycle)
-		t.all = append(t.all, cycle)
+		samples = append(samples, cycleSample{is.Project, is.Type, cycle, len(is.FixVersions) > 0})
+		if len(is.FixVersions) > 0 {
+			versioned[is.Project]++
+		}
 		if is.StoryPoints != nil && *is.StoryPoints > 0 {
 			points[is.Project] += *is.StoryPoints
 			pointDays[is.Project] += cycle
+		}
+	}
+	// Versions hold versioned work: where there are enough samples of it,
+	// its cycle times speak for it, not those of tickets closed unplanned.
+	for _, c := range samples {
+		if c.versioned || versioned[c.project] < minVersionedSamples {
+			t := m.teams[c.project]
+			t.cycles[c.typ] = append(t.cycles[c.typ], c.days)
+			t.all = append(t.all, c.days)
 		}
 	}
 	paces := m.readPace()
