@@ -30,7 +30,7 @@ func (m *model) scoreRisks() ([]radar.RiskScore, []radar.ProjectStats) {
 	issueSignals := map[int32][]string{}
 	for _, f := range m.findings {
 		i, ok := m.idx[f.Issue]
-		if !ok || f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindScopeCreep || f.Kind == radar.KindOverloadedAssignee {
+		if !ok || f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindReleaseOverdue || f.Kind == radar.KindScopeCreep || f.Kind == radar.KindOverloadedAssignee {
 			continue
 		}
 		if f.Kind == radar.KindDueDateSlipped && strings.HasPrefix(f.ID, radar.KindDueDateSlipped+":version:") {
