@@ -115,11 +115,13 @@ func loadRealExport(tb testing.TB) radar.Snapshot {
 }
 
 // TestBacktestRealExport backtests the forecasts on the real export (no
-// changelogs: finishes are resolution dates). It takes a while, so it runs
-// only when RADAR_REAL_EXPORT=1 (and is skipped when the export is absent).
+// changelogs: finishes are resolution dates) and holds them to the issue's
+// bar: P85 coverage 0.70–0.95, P50 0.30–0.70, nothing past five years. It
+// takes about 30 s, so it runs only when RADAR_REAL_EXPORT=1 (and is
+// skipped when the export is absent).
 func TestBacktestRealExport(t *testing.T) {
 	if os.Getenv("RADAR_REAL_EXPORT") == "" {
-		t.Skip("set RADAR_REAL_EXPORT=1 to backtest on the real Jira export in ../shared/data (about a minute)")
+		t.Skip("set RADAR_REAL_EXPORT=1 to backtest on the real Jira export in ../shared/data (about 30 s)")
 	}
 	snap := loadRealExport(t)
 	var now time.Time
@@ -133,7 +135,17 @@ func TestBacktestRealExport(t *testing.T) {
 	t.Logf("%d issues, %d versions; backtest took %v", len(snap.Issues), len(snap.Versions), time.Since(start).Round(time.Millisecond))
 	t.Logf("summary %+v", rep.Summary)
 	t.Logf("notes %q", rep.Notes)
-	if s := rep.Summary; s.MaxYearsAhead > 5 {
+	s := rep.Summary
+	if s.ForecastCases < 100 {
+		t.Errorf("only %d cases with a forecast on a 22k-issue site", s.ForecastCases)
+	}
+	if s.P85Coverage < 0.70 || s.P85Coverage > 0.95 {
+		t.Errorf("P85 coverage %.3f, want 0.70–0.95", s.P85Coverage)
+	}
+	if s.P50Coverage < 0.30 || s.P50Coverage > 0.70 {
+		t.Errorf("P50 coverage %.3f, want 0.30–0.70", s.P50Coverage)
+	}
+	if s.MaxYearsAhead > 5 {
 		t.Errorf("a forecast lands %.1f years past its as-of date", s.MaxYearsAhead)
 	}
 }
