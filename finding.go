@@ -1,6 +1,9 @@
 package radar
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Severity ranks how urgently a finding needs attention.
 type Severity string
@@ -36,6 +39,7 @@ const (
 	KindSprintCarryover    = "sprint_carryover"
 	KindOffTrackDependency = "off_track_dependency"
 	KindReleaseAtRisk      = "release_at_risk"
+	KindReleaseOverdue     = "release_overdue"
 	KindStale              = "stale"
 	KindAbandonedWork      = "abandoned_work"
 	KindFlagged            = "flagged"
@@ -49,7 +53,7 @@ const (
 var Kinds = []string{
 	KindBlocker, KindBlockedInProgress, KindDependencyCycle, KindOverdue,
 	KindDueDateSlipped, KindSprintCarryover, KindOffTrackDependency,
-	KindReleaseAtRisk, KindStale, KindFlagged, KindReopened, KindScopeCreep,
+	KindReleaseAtRisk, KindReleaseOverdue, KindStale, KindFlagged, KindReopened, KindScopeCreep,
 	KindOverloadedAssignee, KindEffortOverrun, KindAbandonedWork,
 }
 
@@ -79,6 +83,15 @@ type VersionForecast struct {
 	P95               string   `json:"p95"`
 	OnTimeProbability float64  `json:"on_time_probability"`
 	CriticalPath      []string `json:"critical_path"`
+	// OpenItems counts the version's open items (epics and sub-tasks are
+	// not items).
+	OpenItems int `json:"open_items"`
+	// Note says why there is no forecast ("not enough history to
+	// forecast: …", "all work done; not released yet"); empty otherwise.
+	Note string `json:"note,omitempty"`
+	// TrackRecord is how the forecasts did on this site's own history,
+	// from the last backtest ("P85 held in 81% of 64 past cases").
+	TrackRecord string `json:"track_record,omitempty"`
 	// CriticalPathRemaining is the remaining work along the critical path.
 	CriticalPathRemaining time.Duration `json:"-"`
 	// Trials and MeanFinish describe the Monte Carlo distribution the
@@ -100,6 +113,41 @@ type Report struct {
 	// Risks are the 0–100 risk scores of issues, versions and projects with
 	// any risk, highest first.
 	Risks []RiskScore `json:"risks"`
+	// Replay says how the snapshot was rebuilt as of a past time (radar
+	// analyze --now); nil for the present.
+	Replay *Replay `json:"replay,omitempty"`
+	// TrackRecord is the backtest summary the forecasts carry; nil when
+	// none was run.
+	TrackRecord *TrackRecord `json:"track_record,omitempty"`
+}
+
+// Replay describes an analysis of the past: the moment, and where the
+// history was incomplete and the present stood in for it.
+type Replay struct {
+	AsOf  time.Time `json:"as_of"`
+	Notes []string  `json:"notes"`
+}
+
+// TrackRecord summarises a backtest: how often the forecasts' dates held
+// on the site's own history.
+type TrackRecord struct {
+	Cases       int     `json:"cases"`        // past cases with a forecast
+	P50Coverage float64 `json:"p50_coverage"` // fraction finished by P50
+	P85Coverage float64 `json:"p85_coverage"` // fraction finished by P85
+	P95Coverage float64 `json:"p95_coverage"` // fraction finished by P95
+}
+
+// Text says the track record in words, e.g. "P85 held in 81% of 64 past
+// cases"; with no case it says so.
+func (t TrackRecord) Text() string {
+	if t.Cases == 0 {
+		return "no track record yet: no past release to check forecasts against"
+	}
+	c := "cases"
+	if t.Cases == 1 {
+		c = "case"
+	}
+	return fmt.Sprintf("P85 held in %d%% of %d past %s", int(t.P85Coverage*100+0.5), t.Cases, c)
 }
 
 // EpicForecast is the critical path of one open epic: the longest chain of

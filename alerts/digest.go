@@ -121,6 +121,9 @@ func (a *Alerter) renderDigest(r route, report radar.Report, threads map[string]
 	if g := a.releasesAtRisk(open); len(g.lines) > 0 {
 		groups = append(groups, g)
 	}
+	if g := a.releasesOverdue(open); len(g.lines) > 0 {
+		groups = append(groups, g)
+	}
 	groups = append(groups, a.changesSince(threads, last, at)...)
 	if len(groups) == 0 {
 		groups = append(groups, group{heading: "*All clear:* no open findings for this channel."})
@@ -130,6 +133,28 @@ func (a *Alerter) renderDigest(r route, report radar.Report, threads map[string]
 	}
 	title := "Radar digest · " + at.UTC().Format("Mon 2 Jan 2006")
 	return listMessages(title, "", groups, fmt.Sprintf("Radar · %s digest", r.audience))
+}
+
+// releasesOverdue lists the route's release_overdue findings, latest first.
+func (a *Alerter) releasesOverdue(open []radar.Finding) group {
+	g := group{heading: "*Releases overdue*"}
+	var rs []radar.Finding
+	for _, f := range open {
+		if f.Kind == radar.KindReleaseOverdue {
+			rs = append(rs, f)
+		}
+	}
+	late := func(f radar.Finding) float64 {
+		d, _ := evNumber(f.Evidence, "days_late")
+		return d
+	}
+	sort.SliceStable(rs, func(i, j int) bool { return late(rs[i]) > late(rs[j]) })
+	for _, f := range rs {
+		open, _ := evNumber(f.Evidence, "open_issues")
+		g.lines = append(g.lines, fmt.Sprintf("• %s %s: due %s, %d days ago, %d open", severityIcon(f.Severity), escapeN(subjectText(f), maxName),
+			orUnknown(evString(f.Evidence, "release_date")), int(late(f)), int(open)))
+	}
+	return g
 }
 
 // releasesAtRisk lists the route's release_at_risk findings (open holds

@@ -174,3 +174,21 @@ func TestDigestReleasesAtRiskFollowTheRoute(t *testing.T) {
 		})
 	}
 }
+
+func TestDigestListsOverdueReleases(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#d", func(r *config.Route) {})})
+	rep := digestReport(t, h, 1)
+	f := kindFinding(t, radar.KindReleaseOverdue)
+	f.ID, f.Project, f.Severity = "release_overdue:PAY:1.9", "PAY", radar.SeverityCritical
+	rep.Findings = append(rep.Findings, f)
+	if err := h.a.Digest(context.Background(), 0, rep); err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	for _, m := range h.messages("") {
+		text += blockText(m) + "\n"
+	}
+	if want := "*Releases overdue*\n• 🔴 PAY 1.9: due 2026-01-15, 45 days ago, 12 open\n"; !strings.Contains(text, want) {
+		t.Errorf("digest lacks\n%s\ngot:\n%s", want, text)
+	}
+}

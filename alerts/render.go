@@ -58,6 +58,7 @@ var kindLabels = map[string]string{
 	radar.KindSprintCarryover:    "Sprint carry-over",
 	radar.KindOffTrackDependency: "Off-track dependency",
 	radar.KindReleaseAtRisk:      "Release at risk",
+	radar.KindReleaseOverdue:     "Release overdue",
 	radar.KindStale:              "Stale",
 	radar.KindAbandonedWork:      "Abandoned work",
 	radar.KindFlagged:            "Flagged",
@@ -132,7 +133,7 @@ func subjectText(f radar.Finding) string {
 	switch {
 	case f.Issue == "":
 		return f.Project
-	case (f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindScopeCreep) && f.Project != "" && !strings.HasPrefix(f.Issue, f.Project+" "):
+	case (f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindReleaseOverdue || f.Kind == radar.KindScopeCreep) && f.Project != "" && !strings.HasPrefix(f.Issue, f.Project+" "):
 		return f.Project + " " + f.Issue
 	}
 	return f.Issue
@@ -197,6 +198,25 @@ func (a *Alerter) impact(f radar.Finding, exec bool) []string {
 		if cp := evStrings(ev, "critical_path"); len(cp) > 0 && !exec {
 			lines = append(lines, "*Critical path:* "+a.keyList(cp))
 		}
+	case radar.KindReleaseOverdue:
+		if rd := evString(ev, "release_date"); rd != "" {
+			late, _ := evNumber(ev, "days_late")
+			lines = append(lines, fmt.Sprintf("*Release date:* %s, %d days ago", Escape(rd), int(late)))
+		}
+		if n, ok := evNumber(ev, "open_issues"); ok {
+			lines = append(lines, fmt.Sprintf("*Open issues:* %d", int(n)))
+		}
+		if p50, p85 := evString(ev, "p50"), evString(ev, "p85"); p50 != "" || p85 != "" {
+			lines = append(lines, fmt.Sprintf("*Forecast:* P50 %s · P85 %s", orUnknown(p50), orUnknown(p85)))
+		} else if note := evString(ev, "forecast_note"); note != "" {
+			lines = append(lines, "*Forecast:* "+escapeN(note, maxProse))
+		}
+		if deps := evStrings(ev, "late_dependencies"); len(deps) > 0 && !exec {
+			lines = append(lines, fmt.Sprintf("*Late dependencies:* %d", len(deps)))
+		}
+	}
+	if tr := evString(ev, "track_record"); tr != "" {
+		lines = append(lines, "*Forecast track record:* "+escapeN(tr, maxProse))
 	}
 	if vs := evStrings(ev, "versions_affected"); len(vs) > 0 {
 		names := make([]string, len(vs))
@@ -222,6 +242,8 @@ func decision(f radar.Finding) string {
 		return "unblock it now, or re-plan the work that waits on it"
 	case radar.KindReleaseAtRisk, radar.KindScopeCreep:
 		return "cut scope or move the release date"
+	case radar.KindReleaseOverdue:
+		return "release what is done and move the rest, or set a new date"
 	case radar.KindOverloadedAssignee:
 		return "rebalance the work"
 	case radar.KindAbandonedWork:

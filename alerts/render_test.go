@@ -87,6 +87,15 @@ func kindFinding(t *testing.T, kind string) radar.Finding {
 		f.Evidence = map[string]any{ // straight from the analysis: ints and []string
 			"p50": "2026-03-28", "p85": "2026-04-12", "p95": "2026-04-20", "release_date": "2026-04-01",
 			"on_time_probability": 0.31, "remaining_items": 17, "critical_path": []string{"PAY-42", "PAY-43", "PAY-50"},
+			"track_record": "P85 held in 81% of 64 past cases",
+		}
+	case radar.KindReleaseOverdue:
+		f.Issue = "1.9"
+		f.Title = "PAY 1.9 is 45 days past its 2026-01-15 release with 12 open issues"
+		f.Evidence = map[string]any{
+			"release_date": "2026-01-15", "days_late": int64(45), "open_issues": 12, "remaining_items": 10,
+			"p50": "2026-04-02", "p85": "2026-05-01", "late_dependencies": []string{"PAY-50 waits on WEB-7"},
+			"track_record": "P85 held in 81% of 64 past cases",
 		}
 	case radar.KindOverloadedAssignee:
 		f.Issue = "Ada Lovelace"

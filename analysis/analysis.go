@@ -27,6 +27,9 @@ type Options struct {
 	Trials         int           // Monte Carlo trials; default 2000
 	Seed           int64         // Monte Carlo seed; default 1
 	History        time.Duration // throughput and cycle-time history; default 12 weeks
+	// TrackRecord, when set, is carried by every version forecast and
+	// release finding: how the forecasts did in the last backtest.
+	TrackRecord *radar.TrackRecord
 }
 
 // Defaults used for zero Options fields.
@@ -106,6 +109,7 @@ func analyze(snap *radar.Snapshot, opts Options) (*model, radar.Report) {
 		Epics:       m.epicsOut,
 	}
 	rep.Risks, rep.Projects = m.scoreRisks()
+	rep.TrackRecord = opts.TrackRecord
 	if rep.Findings == nil {
 		rep.Findings = []radar.Finding{}
 	}
@@ -159,7 +163,8 @@ type model struct {
 	findings    []radar.Finding
 	versionsOut []radar.VersionForecast
 	epicsOut    []radar.EpicForecast
-	versionRisk map[string]versionRisk // by version id
+	versionRisk map[string]versionRisk      // by version id
+	lateDeps    map[string][]lateDependency // by version id: off-track on a passed release date
 }
 
 func newModel(snap *radar.Snapshot, opts Options) *model {

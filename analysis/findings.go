@@ -556,6 +556,9 @@ func (m *model) findOffTrack() {
 			if finish <= dl {
 				continue
 			}
+			if dlSource == "release" && dl < m.today && m.foldLateDependency(b, x, dl) {
+				continue // one release_overdue tells it, not one finding per issue
+			}
 			late := finish - dl
 			sev := radar.SeverityWarning
 			if late > 7 || dl-m.today <= 7 {

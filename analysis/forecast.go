@@ -3,8 +3,6 @@ package analysis
 import (
 	"cmp"
 	"fmt"
-	"hash/fnv"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -12,14 +10,16 @@ import (
 	"github.com/radarhq/radar"
 )
 
-// maxForecastWeeks bounds a Monte Carlo trial: work not done in ten years is
-// reported as finishing then.
-const maxForecastWeeks = 520
-
 type versionRisk struct {
 	hasDate     bool
 	probability float64
 }
+
+// dormantAfter is how long past its release date an unreleased version is
+// dormant whatever happens to it: it is forecast on its own, not queued
+// ahead of newer work. A version past its date with none of its issues
+// resolved within the history window is dormant too.
+const dormantAfter = 26 * 7
 
 // sortedVersions returns the unreleased, unarchived versions by project,
 // release date (undated last) and name.
@@ -52,14 +52,43 @@ func (m *model) sortedVersions() []*radar.Version {
 	return vs
 }
 
-// forecastVersions forecasts every unreleased version: a Monte Carlo over
-// the team's weekly throughput for the remaining items, bounded below by the
-// version's critical path, and reports those whose release date the 85th
-// percentile misses.
+// versionPlan is one unreleased version's open work, as the forecast sees it.
+type versionPlan struct {
+	v       *radar.Version
+	release int64   // release day; noDay when undated
+	open    int     // open issues of any kind
+	members []int32 // the open issues, in key order
+	items   int     // open items (not epics or sub-tasks)
+	queued  int     // open items first counted in this version of the queue
+	points  float64
+	path    []string
+	cpDays  float64
+	steps   []pathStep
+	dormant bool
+	fin     []int64 // trial finish days, sorted; nil when no forecast
+	capped  bool    // the median trial ran into maxForecastWeeks
+}
+
+// forecastVersions forecasts every unreleased version. A project's versions
+// share one throughput: they are queued in release-date order (undated
+// last) and each trial draws weeks of the project's recent pace until the
+// open items of each version and of all versions ahead of it are done, so a
+// later version never finishes before the work ahead of it. Dormant versions
+// (over half a year past their date) are forecast on their own. Each
+// version's finish is bounded below by its critical path. Versions whose
+// P85 misses a future release date are at risk; versions past their date
+// are overdue.
 func (m *model) forecastVersions() {
 	members := map[string][]int32{}
+	active := map[string]bool{} // versions with an issue resolved within the history window
+	since := m.now.Add(-m.opts.History)
 	for i, is := range m.iss {
 		if !m.open[i] {
+			if !is.Resolved.Before(since) && is.Resolved.Before(m.now) {
+				for _, id := range is.FixVersions {
+					active[id] = true
+				}
+			}
 			continue
 		}
 		for _, id := range is.FixVersions {
@@ -67,194 +96,139 @@ func (m *model) forecastVersions() {
 		}
 	}
 	m.versionRisk = map[string]versionRisk{}
-	finishes := make([]int64, m.opts.Trials)
+	var plans []*versionPlan
 	for _, v := range m.sortedVersions() {
 		open := members[v.ID]
 		if v.ReleaseDate.IsZero() && len(open) == 0 {
 			continue
 		}
-		items, points := 0, 0.0
+		pl := &versionPlan{v: v, release: noDay, open: len(open), members: open, path: []string{}}
+		if !v.ReleaseDate.IsZero() {
+			pl.release = dayOf(v.ReleaseDate)
+			pl.dormant = pl.release < m.today-dormantAfter || (pl.release < m.today && !active[v.ID])
+		}
 		bestComp := int32(-1)
 		for _, i := range open {
 			if m.countsAsItem(i) {
-				items++
+				pl.items++
 				if p := m.iss[i].StoryPoints; p != nil {
-					points += *p
+					pl.points += *p
 				}
 			}
 			if c := m.comp[i]; bestComp == -1 || m.longest[c] > m.longest[bestComp] {
 				bestComp = c
 			}
 		}
-		path, cpDays := []string{}, 0.0
 		if bestComp >= 0 {
-			path, cpDays = m.chainKeys(bestComp), m.longest[bestComp]
+			pl.path, pl.cpDays, pl.steps = m.chainKeys(bestComp), m.longest[bestComp], m.pathSteps(bestComp)
 		}
-		t := m.teams[v.Project]
-		var weekly, spread []float64
-		if t != nil {
-			weekly, spread = t.weekly, t.spread
+		plans = append(plans, pl)
+	}
+	for lo := 0; lo < len(plans); {
+		hi := lo
+		for hi < len(plans) && plans[hi].v.Project == plans[lo].v.Project {
+			hi++
 		}
-		var steps []pathStep
-		if bestComp >= 0 {
-			steps = m.pathSteps(bestComp)
+		m.forecastProject(plans[lo:hi])
+		lo = hi
+	}
+	for _, pl := range plans {
+		m.reportVersion(pl)
+	}
+}
+
+// forecastProject runs the Monte Carlo for one project's versions: the
+// queue of live versions together, each dormant version alone.
+func (m *model) forecastProject(plans []*versionPlan) {
+	t := m.teams[plans[0].v.Project]
+	var weekly, spread []float64
+	if t != nil {
+		spread = t.spread
+		if t.pace != nil && t.pace.reason == "" {
+			weekly = t.pace.weekly
 		}
-		ok := simulate(finishes, weekly, spread, items, cpDays, steps, m.today, m.opts.Seed, v.ID)
-		fc := radar.VersionForecast{
-			Project: v.Project, Name: v.Name, CriticalPath: path,
-			CriticalPathRemaining: time.Duration(cpDays * float64(24*time.Hour)),
-		}
-		release := int64(noDay)
-		if !v.ReleaseDate.IsZero() {
-			release = dayOf(v.ReleaseDate)
-			fc.ReleaseDate = dateString(release)
-		}
-		if ok {
-			sum := 0.0
-			for _, f := range finishes {
-				sum += float64(f)
-			}
-			fc.Trials = len(finishes)
-			fc.MeanFinish = time.Unix(int64(sum/float64(len(finishes))*86400), 0).UTC()
-			fc.P50 = dateString(percentileDay(finishes, 0.50))
-			fc.P85 = dateString(percentileDay(finishes, 0.85))
-			fc.P95 = dateString(percentileDay(finishes, 0.95))
-			if release != noDay {
-				onTime := 0
-				for _, f := range finishes {
-					if f <= release {
-						onTime++
-					}
-				}
-				fc.OnTimeProbability = round(float64(onTime)/float64(len(finishes)), 3)
-			}
-		}
-		m.versionsOut = append(m.versionsOut, fc)
-		m.versionRisk[v.ID] = versionRisk{hasDate: release != noDay, probability: fc.OnTimeProbability}
-		if release == noDay || (ok && percentileDay(finishes, 0.85) <= release) {
+	}
+	var queue []*versionPlan
+	counted := map[int32]bool{}
+	for _, pl := range plans {
+		if pl.open == 0 {
 			continue
 		}
-		m.addReleaseAtRisk(v, fc, ok, release, items, points, cpDays, weekly)
+		if pl.dormant {
+			pl.queued = pl.items
+			m.simulate([]*versionPlan{pl}, weekly, spread)
+			continue
+		}
+		for _, i := range pl.members {
+			if m.countsAsItem(i) && !counted[i] {
+				counted[i] = true
+				pl.queued++
+			}
+		}
+		queue = append(queue, pl)
+	}
+	if len(queue) > 0 {
+		m.simulate(queue, weekly, spread)
 	}
 }
 
-func (m *model) addReleaseAtRisk(v *radar.Version, fc radar.VersionForecast, ok bool, release int64, items int, points, cpDays float64, weekly []float64) {
-	sev := radar.SeverityWarning
-	var detail string
-	mean := 0.0
-	for _, w := range weekly {
-		mean += w
+// reportVersion adds one version's forecast to the report, and its
+// release_at_risk or release_overdue finding.
+func (m *model) reportVersion(pl *versionPlan) {
+	v := pl.v
+	fc := radar.VersionForecast{
+		Project: v.Project, Name: v.Name, CriticalPath: pl.path, OpenItems: pl.items,
+		CriticalPathRemaining: time.Duration(pl.cpDays * float64(24*time.Hour)),
 	}
-	if len(weekly) > 0 {
-		mean /= float64(len(weekly))
+	if pl.release != noDay {
+		fc.ReleaseDate = dateString(pl.release)
 	}
+	if m.opts.TrackRecord != nil {
+		fc.TrackRecord = m.opts.TrackRecord.Text()
+	}
+	t := m.teams[v.Project]
 	switch {
-	case !ok:
-		detail = fmt.Sprintf("%s %s is due %s with %s left, but the team resolved nothing in the last %d weeks, so no forecast is possible. Check the version is still planned and staffed.",
-			v.Project, v.Name, fc.ReleaseDate, plural(items, "item", "items"), len(weekly))
+	case pl.open == 0:
+		fc.Note = "all work done; not released yet"
+	case pl.fin == nil && t != nil && t.pace != nil && t.pace.reason != "":
+		fc.Note = t.pace.reason
+	case pl.fin == nil:
+		fc.Note = fmt.Sprintf("not enough history to forecast: no item resolved in the last %d weeks (a forecast needs %d)", maxPaceWeeks, minPaceItems)
+	case pl.capped:
+		fc.Note = fmt.Sprintf("no forecast: at the recent pace the open work would take more than %d years", maxForecastWeeks/52)
 	default:
-		if fc.P50 > fc.ReleaseDate || release < m.today {
-			sev = radar.SeverityCritical
+		sum := 0.0
+		for _, f := range pl.fin {
+			sum += float64(f)
 		}
-		detail = fmt.Sprintf("%s %s is due %s with %s (%g points) left; at the recent pace it is %d%% likely to make it (P50 %s, P85 %s).",
-			v.Project, v.Name, fc.ReleaseDate, plural(items, "item", "items"), round(points, 1), int(fc.OnTimeProbability*100+0.5), fc.P50, fc.P85)
-		if len(fc.CriticalPath) > 1 {
-			detail += fmt.Sprintf(" The critical path %s alone needs %.0f days.", listKeys(fc.CriticalPath), cpDays)
-		}
-		detail += " Cut scope, add capacity, or move the date now."
-	}
-	m.findings = append(m.findings, radar.Finding{
-		ID: radar.KindReleaseAtRisk + ":" + v.Project + ":" + v.Name, Kind: radar.KindReleaseAtRisk, Severity: sev,
-		Project: v.Project, Issue: v.Name,
-		Title:  fmt.Sprintf("%s %s will likely miss its %s release", v.Project, v.Name, fc.ReleaseDate),
-		Detail: detail,
-		Evidence: map[string]any{
-			"p50": fc.P50, "p85": fc.P85, "p95": fc.P95, "release_date": fc.ReleaseDate,
-			"on_time_probability": fc.OnTimeProbability, "remaining_items": items, "remaining_points": round(points, 1),
-			"critical_path": fc.CriticalPath, "critical_path_days": round(cpDays, 1),
-			"throughput_per_week": round(mean, 2), "trials": m.opts.Trials,
-		},
-	})
-}
-
-// pathStep is one issue on a critical path: its estimated days, and whether
-// that estimate is statistical (a cycle time or points) rather than the
-// issue's own remaining estimate.
-type pathStep struct {
-	days        float64
-	statistical bool
-}
-
-// pathSteps lists the issues on the critical path ending with component c.
-func (m *model) pathSteps(c int32) []pathStep {
-	var out []pathStep
-	for _, cc := range chain(m.pred, c) {
-		for _, v := range m.members.neighbours(cc) {
-			out = append(out, pathStep{days: m.dur[v], statistical: m.iss[v].RemainingEstimate <= 0})
-		}
-	}
-	return out
-}
-
-// simulate fills finishes (sorted ascending) with the finish day of each
-// Monte Carlo trial. A trial draws weeks at random from the weekly
-// throughput history until the remaining items are done, and cannot finish
-// before the critical path does. The critical path is drawn too: each of
-// its issues with a statistical estimate takes that estimate times a random
-// sample of how the team's cycle times vary around their median (spread),
-// issue by issue, so a long chain's uncertainty averages as real work does;
-// issues with their own remaining estimate keep it. It reports false when
-// the history has no throughput at all.
-func simulate(finishes []int64, weekly, spread []float64, items int, cpDays float64, steps []pathStep, today, seed int64, stream string) bool {
-	total := 0.0
-	for _, w := range weekly {
-		total += w
-	}
-	if items > 0 && total == 0 {
-		return false
-	}
-	h := fnv.New64a()
-	h.Write([]byte(stream))
-	rng := rand.New(rand.NewPCG(uint64(seed), h.Sum64()))
-	base := 0.0
-	for _, st := range steps {
-		base += st.days
-	}
-	remaining := float64(items)
-	for k := range finishes {
-		path := cpDays
-		if len(spread) > 0 && cpDays > 0 && base > 0 {
-			drawn := 0.0
-			for _, st := range steps {
-				f := 1.0
-				if st.statistical {
-					f = spread[rng.IntN(len(spread))]
-				}
-				drawn += st.days * f
-			}
-			path = cpDays * drawn / base // keep the path's own scale
-		}
-		finish := today + ceilDays(path)
-		if items > 0 {
-			done, weeks := 0.0, 0.0
-			for {
-				x := weekly[rng.IntN(len(weekly))]
-				if done+x >= remaining {
-					weeks += (remaining - done) / x
-					break
-				}
-				done += x
-				weeks++
-				if weeks >= maxForecastWeeks {
-					break
+		fc.Trials = len(pl.fin)
+		fc.MeanFinish = time.Unix(int64(sum/float64(len(pl.fin))*86400), 0).UTC()
+		fc.P50 = dateString(percentileDay(pl.fin, 0.50))
+		fc.P85 = dateString(percentileDay(pl.fin, 0.85))
+		fc.P95 = dateString(percentileDay(pl.fin, 0.95))
+		if pl.release != noDay {
+			onTime := 0
+			for _, f := range pl.fin {
+				if f <= pl.release {
+					onTime++
 				}
 			}
-			finish = max(finish, today+ceilDays(weeks*7))
+			fc.OnTimeProbability = round(float64(onTime)/float64(len(pl.fin)), 3)
 		}
-		finishes[k] = finish
 	}
-	slices.Sort(finishes)
-	return true
+	m.versionsOut = append(m.versionsOut, fc)
+	if pl.open == 0 {
+		return // nothing left to do: never at risk
+	}
+	// Without a forecast the on-time probability is unknown, not zero.
+	m.versionRisk[v.ID] = versionRisk{hasDate: pl.release != noDay && fc.P50 != "", probability: fc.OnTimeProbability}
+	switch {
+	case pl.release == noDay:
+	case pl.release < m.today:
+		m.addReleaseOverdue(pl, fc)
+	case fc.P85 == "" || fc.P85 > fc.ReleaseDate:
+		m.addReleaseAtRisk(pl, fc)
+	}
 }
 
 // percentileDay returns the p-quantile of sorted days (nearest rank).

@@ -189,36 +189,60 @@ func splitIDs(s string) []string {
 
 // team is one project's recent delivery history.
 type team struct {
-	weekly       []float64            // items resolved per week, oldest first
-	spread       []float64            // each cycle time over the median cycle time, sorted: how much work varies
+	spread       []float64            // each cycle time over its type's median, bounded and sorted: how much work varies
 	daysPerPoint float64              // calendar days of cycle time per story point; 0 unknown
 	cycles       map[string][]float64 // cycle times (days) by issue type, sorted
 	all          []float64            // all cycle times, sorted
+	pace         *pace                // throughput of versioned items; nil when none resolved
 }
+
+// Bounds of one critical-path draw relative to its estimate: a heavy tail
+// of cycle times widens the forecast, but one forgotten ticket does not
+// push it out by years.
+const (
+	minSpread = 0.25
+	maxSpread = 3.0
+)
+
+// minTypeSamples is the fewest cycle times of an issue type that speak for
+// it; types with fewer use the project's median.
+const minTypeSamples = 5
 
 // countsAsItem says whether an issue counts as a unit of throughput: epics
 // are containers and sub-tasks are parts of other items.
 func (m *model) countsAsItem(i int32) bool { return !m.epic[i] && !m.iss[i].Subtask }
 
-// readTeams derives each project's throughput and cycle times from the
-// issues resolved within the history window.
+// cycleSample is one resolved issue's cycle time.
+type cycleSample struct {
+	project, typ string
+	days         float64
+	versioned    bool // the issue had a fix version
+}
+
+// minVersionedSamples is the fewest cycle times of issues with a fix version
+// that stand for a project's work on its own.
+const minVersionedSamples = 20
+
+// readTeams derives each project's cycle times from the issues resolved
+// within the history window (leaving out cleanup-day closures), and its
+// throughput from readPace.
 func (m *model) readTeams() {
 	m.teams = map[string]*team{}
 	weeks := int(m.opts.History / (7 * 24 * time.Hour))
 	start := m.now.Add(-time.Duration(weeks) * 7 * 24 * time.Hour)
+	cleanup := m.cleanupDays(start)
 	points := map[string]float64{}
 	pointDays := map[string]float64{}
+	var samples []cycleSample
+	versioned := map[string]int{}
 	for i, is := range m.iss {
 		t := m.teams[is.Project]
 		if t == nil {
-			t = &team{weekly: make([]float64, weeks), cycles: map[string][]float64{}}
+			t = &team{cycles: map[string][]float64{}}
 			m.teams[is.Project] = t
 		}
-		if !is.Done() || is.Resolved.IsZero() || is.Resolved.Before(start) || !is.Resolved.Before(m.now) {
+		if !is.Done() || is.Resolved.IsZero() || is.Resolved.Before(start) || !is.Resolved.Before(m.now) || cleanup[is.Project][dayOf(is.Resolved)] {
 			continue
-		}
-		if m.countsAsItem(int32(i)) {
-			t.weekly[int(is.Resolved.Sub(start)/(7*24*time.Hour))]++
 		}
 		begin := is.Created
 		if ps, ok := m.hist.progressStart[int32(i)]; ok {
@@ -228,24 +252,45 @@ func (m *model) readTeams() {
 		if cycle <= 0 || begin.IsZero() || m.epic[i] {
 			continue
 		}
-		t.cycles[is.Type] = append(t.cycles[is.Type], cycle)
-		t.all = append(t.all, cycle)
+		samples = append(samples, cycleSample{is.Project, is.Type, cycle, len(is.FixVersions) > 0})
+		if len(is.FixVersions) > 0 {
+			versioned[is.Project]++
+		}
 		if is.StoryPoints != nil && *is.StoryPoints > 0 {
 			points[is.Project] += *is.StoryPoints
 			pointDays[is.Project] += cycle
 		}
 	}
+	// Versions hold versioned work: where there are enough samples of it,
+	// its cycle times speak for it, not those of tickets closed unplanned.
+	for _, c := range samples {
+		if c.versioned || versioned[c.project] < minVersionedSamples {
+			t := m.teams[c.project]
+			t.cycles[c.typ] = append(t.cycles[c.typ], c.days)
+			t.all = append(t.all, c.days)
+		}
+	}
+	paces := m.readPace()
 	for p, t := range m.teams {
+		t.pace = paces[p]
+		slices.Sort(t.all)
+		med := percentile(t.all, 0.5)
 		for _, c := range t.cycles {
 			slices.Sort(c)
-		}
-		slices.Sort(t.all)
-		if med := percentile(t.all, 0.5); med > 0 {
-			t.spread = make([]float64, len(t.all))
-			for k, c := range t.all {
-				t.spread[k] = c / med
+			// Each sample over the median it will scale: its type's
+			// when the type has enough samples, else the project's.
+			base := med
+			if len(c) >= minTypeSamples {
+				base = percentile(c, 0.5)
+			}
+			if base <= 0 {
+				continue
+			}
+			for _, x := range c {
+				t.spread = append(t.spread, min(maxSpread, max(minSpread, x/base)))
 			}
 		}
+		slices.Sort(t.spread)
 		if points[p] > 0 {
 			t.daysPerPoint = pointDays[p] / points[p]
 		}
@@ -306,7 +351,7 @@ func (m *model) estimateDays(is *radar.Issue, globalMedian float64) float64 {
 	if is.StoryPoints != nil && *is.StoryPoints > 0 && t.daysPerPoint > 0 {
 		return *is.StoryPoints * t.daysPerPoint
 	}
-	if c := t.cycles[is.Type]; len(c) > 0 {
+	if c := t.cycles[is.Type]; len(c) >= minTypeSamples {
 		return percentile(c, 0.5)
 	}
 	if len(t.all) > 0 {

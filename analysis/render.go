@@ -46,6 +46,12 @@ func WriteTable(w io.Writer, r radar.Report) error {
 		b.WriteString("\n")
 		vs.write(&b)
 	}
+	if ns := reportNotes(r); len(ns) > 0 {
+		b.WriteString("\n")
+		for _, n := range ns {
+			fmt.Fprintf(&b, "Note: %s\n", plainTextN(n, maxProse))
+		}
+	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write report table: %w", err)
 	}
@@ -87,6 +93,12 @@ func WriteMarkdown(w io.Writer, r radar.Report) error {
 		for _, v := range r.Versions {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", markdownTextN(v.Project, maxName), markdownTextN(v.Name, maxName), dash(v.ReleaseDate),
 				dash(v.P50), dash(v.P85), dash(v.P95), percent(v), markdownTextN(dash(strings.Join(v.CriticalPath, " → ")), maxProse))
+		}
+	}
+	if ns := reportNotes(r); len(ns) > 0 {
+		b.WriteString("\n## Notes\n\n")
+		for _, n := range ns {
+			fmt.Fprintf(&b, "- %s\n", markdownTextN(n, maxProse))
 		}
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
@@ -175,3 +187,22 @@ var markdownReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;
 // markdownTextN makes untrusted text one line of a Markdown table cell, cut
 // to at most n characters, then escaped.
 func markdownTextN(s string, n int) string { return markdownReplacer.Replace(plainTextN(s, n)) }
+
+// reportNotes are the lines a report's reader needs besides its tables: why
+// a version has no forecast, the forecasts' track record, and how a replay
+// of the past was rebuilt.
+func reportNotes(r radar.Report) []string {
+	var out []string
+	for _, v := range r.Versions {
+		if v.Note != "" && v.OpenItems > 0 {
+			out = append(out, v.Project+" "+v.Name+": "+v.Note)
+		}
+	}
+	if r.TrackRecord != nil {
+		out = append(out, "forecast track record: "+r.TrackRecord.Text())
+	}
+	if r.Replay != nil {
+		out = append(out, r.Replay.Notes...)
+	}
+	return out
+}

@@ -31,7 +31,7 @@ func (m *model) scoreRisks() ([]radar.RiskScore, []radar.ProjectStats) {
 	issueSignals := map[int32][]string{}
 	for _, f := range m.findings {
 		i, ok := m.idx[f.Issue]
-		if !ok || !m.open[i] || f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindScopeCreep || f.Kind == radar.KindOverloadedAssignee {
+		if !ok || !m.open[i] || f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindReleaseOverdue || f.Kind == radar.KindScopeCreep || f.Kind == radar.KindOverloadedAssignee {
 			continue
 		}
 		if f.Kind == radar.KindDueDateSlipped && strings.HasPrefix(f.ID, radar.KindDueDateSlipped+":version:") {

@@ -94,20 +94,10 @@ func textProblems(f radar.Finding) []string {
 	return problems
 }
 
-// forecastTexts are the kinds whose text the release forecast writes, which
-// is being reworked with the forecast itself (docs/FORECASTS.md). Today
-// release_at_risk states its critical path in whole days ("needs 1071
-// days") against evidence rounded to a tenth: drop it from this list once
-// the forecast's text prints the evidence value.
-var forecastTexts = []string{radar.KindReleaseAtRisk, "release_overdue"}
-
 func checkTexts(t *testing.T, findings []radar.Finding) {
 	t.Helper()
 	kinds := map[string]bool{}
 	for _, f := range findings {
-		if slices.Contains(forecastTexts, f.Kind) {
-			continue
-		}
 		kinds[f.Kind] = true
 		if ps := textProblems(f); len(ps) > 0 {
 			t.Errorf("%s: %s\n  title:  %s\n  detail: %s\n  evidence: %v", f.ID, strings.Join(ps, "; "), f.Title, f.Detail, f.Evidence)

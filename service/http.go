@@ -190,5 +190,6 @@ func (s *Service) serveVersions(w http.ResponseWriter, r *http.Request) {
 	enc.Encode(struct {
 		GeneratedAt time.Time               `json:"generated_at"`
 		Versions    []radar.VersionForecast `json:"versions"`
-	}{rep.GeneratedAt, vs})
+		TrackRecord *radar.TrackRecord      `json:"track_record,omitempty"`
+	}{rep.GeneratedAt, vs, rep.TrackRecord})
 }

@@ -75,6 +75,10 @@ type Service struct {
 	slackOff string
 
 	running sync.Mutex // one cycle at a time
+	// The forecasts' track record, backtested at most once a day (cycle
+	// only, under running).
+	track   *radar.TrackRecord
+	trackAt time.Time
 
 	mu       sync.RWMutex
 	report   *radar.Report
@@ -163,6 +167,37 @@ func AnalysisOptions(cfg *config.Config, now time.Time) analysis.Options {
 		Trials:         cfg.Analysis.Trials,
 		Seed:           cfg.Analysis.Seed,
 		History:        cfg.Analysis.History,
+	}
+}
+
+// trackRecordEvery is how often the service backtests its forecasts: the
+// track record moves only as versions finish.
+const trackRecordEvery = 24 * time.Hour
+
+// TrackRecord backtests the forecasts on the snapshot's own history (see
+// analysis.Backtest) and returns the summary the forecasts carry.
+func TrackRecord(snap radar.Snapshot, opts analysis.Options) *radar.TrackRecord {
+	tr := analysis.Backtest(snap, analysis.BacktestOptions{Analysis: opts}).TrackRecord()
+	return &tr
+}
+
+// refreshTrackRecord keeps the forecasts' track record at most a day old:
+// the one recorded last (by a previous run or radar backtest) while it is
+// fresh, else a new backtest, recorded for the next start.
+func (s *Service) refreshTrackRecord(ctx context.Context, snap radar.Snapshot, opts analysis.Options, at time.Time) {
+	if s.track == nil {
+		if tr, when, ok, err := s.store.LastTrackRecord(ctx); err != nil {
+			s.log.Warn("read the forecast track record", "component", "service", "err", err)
+		} else if ok {
+			s.track, s.trackAt = &tr, when
+		}
+	}
+	if s.track != nil && at.Sub(s.trackAt) < trackRecordEvery {
+		return
+	}
+	s.track, s.trackAt = TrackRecord(snap, opts), at
+	if err := s.store.SaveTrackRecord(ctx, at, *s.track); err != nil {
+		s.log.Warn("record the forecast track record", "component", "service", "err", err)
 	}
 }
 
@@ -327,7 +362,10 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 		}
 		return cyc
 	}
-	report := analysis.Analyze(snap, AnalysisOptions(s.cfg, at))
+	opts := AnalysisOptions(s.cfg, at)
+	s.refreshTrackRecord(ctx, snap, opts, at)
+	opts.TrackRecord = s.track
+	report := analysis.Analyze(snap, opts)
 	s.metrics.AnalysisFinished(s.now().Sub(at))
 	s.metrics.SetAnalysis(metrics.FromReport(report, snap.Issues))
 	cyc.Report = report

@@ -243,6 +243,10 @@ func TestServeEndToEnd(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `"p85"`) {
 		t.Errorf("/api/versions = %d %q", code, body)
 	}
+	// The forecasts carry the site's track record from the backtest.
+	if !strings.Contains(body, `"track_record": {`) || !strings.Contains(body, `"cases":`) {
+		t.Errorf("/api/versions carries no track record: %q", body)
+	}
 
 	msgs := w.slack.Messages()
 	if len(msgs) == 0 {

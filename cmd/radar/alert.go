@@ -51,7 +51,11 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("alert: %w", err)
 	}
-	report := analysis.Analyze(snap, service.AnalysisOptions(cfg, time.Now()))
+	aopts := service.AnalysisOptions(cfg, time.Now())
+	if aopts.TrackRecord, err = trackRecord(ctx, st, snap, aopts, false); err != nil {
+		return err
+	}
+	report := analysis.Analyze(snap, aopts)
 
 	if *dryRun {
 		msgs, err := a.DryRun(ctx, report)

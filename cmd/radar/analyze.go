@@ -10,6 +10,7 @@ import (
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/analysis"
+	"github.com/radarhq/radar/store"
 )
 
 // runAnalyze analyses the synced data and prints the findings and release
@@ -65,7 +66,16 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	report := analysis.Analyze(snap, service.AnalysisOptions(cfg, now))
+	snap, replay, err := replayAt(snap, *nowFlag, now)
+	if err != nil {
+		return err
+	}
+	opts := service.AnalysisOptions(cfg, now)
+	if opts.TrackRecord, err = trackRecord(ctx, st, snap, opts, replay != nil); err != nil {
+		return err
+	}
+	report := analysis.Analyze(snap, opts)
+	report.Replay = replay
 	if *record {
 		if _, err := st.RecordFindings(ctx, report.GeneratedAt, report.Findings); err != nil {
 			return err
@@ -101,4 +111,33 @@ func parseNow(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%w: --now %q: use RFC 3339, e.g. 2026-03-02T09:00:00Z", errUsage, s)
 	}
 	return t.UTC(), nil
+}
+
+// replayAt rebuilds the snapshot as it was at now when --now was given
+// (flag non-empty), refusing times the data cannot answer for.
+func replayAt(snap radar.Snapshot, flag string, now time.Time) (radar.Snapshot, *radar.Replay, error) {
+	if flag == "" {
+		return snap, nil, nil
+	}
+	if err := analysis.CheckAsOf(snap, now, time.Now()); err != nil {
+		return snap, nil, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	past, notes := analysis.AsOf(snap, now)
+	return past, &radar.Replay{AsOf: now, Notes: notes}, nil
+}
+
+// trackRecord is the forecasts' track record: the one recorded by the last
+// radar backtest or serve, else (and for a replay of the past, which must
+// not know later outcomes) a backtest of the snapshot.
+func trackRecord(ctx context.Context, st *store.Store, snap radar.Snapshot, opts analysis.Options, replay bool) (*radar.TrackRecord, error) {
+	if !replay {
+		tr, _, ok, err := st.LastTrackRecord(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &tr, nil
+		}
+	}
+	return service.TrackRecord(snap, opts), nil
 }

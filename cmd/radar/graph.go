@@ -36,6 +36,9 @@ func runGraph(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if snap, _, err = replayAt(snap, *nowFlag, now); err != nil {
+		return err
+	}
 	opts := service.AnalysisOptions(cfg, now)
 	var g analysis.GraphView
 	if *issue == "" {

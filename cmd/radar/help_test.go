@@ -72,7 +72,7 @@ func TestCompletion(t *testing.T) {
 		{"radar ana", "analyze"},
 		{"radar sync --f", "--full"},
 		{"radar analyze --min", "--min-severity"},
-		{"radar help ba", "backup"},
+		{"radar help backu", "backup"},
 		{"radar completion z", "zsh"},
 	}
 	for _, tt := range tests {

@@ -48,6 +48,7 @@ func commands() map[string]command {
 		"check":      {"test the configuration, Jira and Slack without syncing; say what to fix", runCheck},
 		"analyze":    {"analyse the synced data and print findings", runAnalyze},
 		"graph":      {"export the dependency network (dot, mermaid, json)", runGraph},
+		"backtest":   {"replay past release forecasts and score them", runBacktest},
 		"alert":      {"analyse and deliver Slack alerts once", runAlert},
 		"slack-test": {"send a test message to each route's channel", runSlackTest},
 		"outbox":     {"list pending Slack notifications; drop ones to give up on", runOutbox},

@@ -1,0 +1,79 @@
+package analysis
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteBacktestJSON writes the backtest as indented JSON (the contract of
+// `radar backtest --format json`).
+func WriteBacktestJSON(w io.Writer, r BacktestReport) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("write backtest json: %w", err)
+	}
+	return nil
+}
+
+// WriteBacktestTable writes the backtest as aligned text for a terminal.
+func WriteBacktestTable(w io.Writer, r BacktestReport) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	s := r.Summary
+	fmt.Fprintf(tw, "Radar backtest generated %s: %s, %d with a forecast\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"), plural(s.Cases, "case", "cases"), s.ForecastCases)
+	fmt.Fprintf(tw, "Finished by P50 %s, P85 %s, P95 %s; median relative error %.2f; release_at_risk precision %s, recall %s\n",
+		pct(s.P50Coverage), pct(s.P85Coverage), pct(s.P95Coverage), s.MedianRelativeError, pct(s.AtRiskPrecision), pct(s.AtRiskRecall))
+	for _, n := range r.Notes {
+		fmt.Fprintf(tw, "Note: %s\n", plainTextN(n, maxProse))
+	}
+	if len(r.Cases) > 0 {
+		fmt.Fprintln(tw, "\nPROJECT\tVERSION\tHORIZON\tAS OF\tOPEN\tRELEASE\tP50\tP85\tP95\tACTUAL\tAT RISK")
+		for _, c := range r.Cases {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", plainTextN(c.Project, maxName), plainTextN(c.Version, maxName), c.Horizon,
+				c.AsOf.UTC().Format(time.DateOnly), c.OpenItems, dash(c.ReleaseDate), dash(c.P50), dash(c.P85), dash(c.P95), c.Actual, yesNo(c.AtRisk))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write backtest table: %w", err)
+	}
+	return nil
+}
+
+// WriteBacktestMarkdown writes the backtest for a project manager.
+func WriteBacktestMarkdown(w io.Writer, r BacktestReport) error {
+	var b strings.Builder
+	s := r.Summary
+	fmt.Fprintf(&b, "# Forecast backtest\n\nGenerated %s. %s, %d with a forecast.\n\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"), plural(s.Cases, "case", "cases"), s.ForecastCases)
+	fmt.Fprintf(&b, "| Finished by P50 | by P85 | by P95 | Median relative error | At-risk precision | At-risk recall |\n|---|---|---|---|---|---|\n| %s | %s | %s | %.2f | %s | %s |\n",
+		pct(s.P50Coverage), pct(s.P85Coverage), pct(s.P95Coverage), s.MedianRelativeError, pct(s.AtRiskPrecision), pct(s.AtRiskRecall))
+	if len(r.Notes) > 0 {
+		b.WriteString("\n")
+		for _, n := range r.Notes {
+			fmt.Fprintf(&b, "- %s\n", markdownTextN(n, maxProse))
+		}
+	}
+	if len(r.Cases) > 0 {
+		b.WriteString("\n## Cases\n\n| Project | Version | Horizon | As of | Open items | Release date | P50 | P85 | P95 | Actual | At risk |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+		for _, c := range r.Cases {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", markdownTextN(c.Project, maxName), markdownTextN(c.Version, maxName), c.Horizon,
+				c.AsOf.UTC().Format(time.DateOnly), c.OpenItems, dash(c.ReleaseDate), dash(c.P50), dash(c.P85), dash(c.P95), c.Actual, yesNo(c.AtRisk))
+		}
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write backtest markdown: %w", err)
+	}
+	return nil
+}
+
+func pct(x float64) string { return fmt.Sprintf("%.0f%%", x*100) }
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
