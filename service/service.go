@@ -113,7 +113,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 	}
 	if cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "" {
 		aopts := append([]alerts.Option{alerts.WithLogger(s.log), alerts.WithClock(s.now), alerts.WithMetrics(s.metrics),
-			alerts.WithJiraURL(cfg.Jira.URL)}, opts.AlertOptions...)
+			alerts.WithJiraURL(cfg.Jira.URL), alerts.WithPublicURL(cfg.HTTP.PublicURL)}, opts.AlertOptions...)
 		if opts.SlackHTTPClient != nil {
 			aopts = append(aopts, alerts.WithHTTPClient(opts.SlackHTTPClient))
 		}
