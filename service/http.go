@@ -40,9 +40,15 @@ func NewHTTPServer(h http.Handler, readHeader time.Duration) *http.Server {
 }
 
 // limitRequests refuses request bodies (413) and query strings longer than
-// MaxQueryBytes (414) before any endpoint sees them.
+// MaxQueryBytes (414) before any endpoint sees them; only the web UI's
+// sign-in and sign-out forms take a (small, bounded) body.
 func limitRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && (r.URL.Path == "/signin" || r.URL.Path == "/signout") {
+			// The web UI's sign-in form: a small body, bounded there.
+			next.ServeHTTP(w, r)
+			return
+		}
 		if r.ContentLength != 0 { // a length, or -1 for a chunked body
 			w.Header().Set("Connection", "close")
 			http.Error(w, "request bodies are not accepted: every endpoint is a GET without one", http.StatusRequestEntityTooLarge)
@@ -57,8 +63,8 @@ func limitRequests(next http.Handler) http.Handler {
 	})
 }
 
-// Handler serves /metrics, /healthz, /readyz and the /api endpoints, within
-// the request limits.
+// Handler serves /metrics, /healthz, /readyz, the /api endpoints and the
+// web UI's pages, within the request limits.
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.metrics.Handler())
@@ -69,6 +75,7 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.serveReady)
 	mux.Handle("GET /api/findings", s.auth(http.HandlerFunc(s.serveFindings)))
 	mux.Handle("GET /api/versions", s.auth(http.HandlerFunc(s.serveVersions)))
+	mux.Handle("/", s.ui.Handler()) // the web UI: /, /findings, /issues/…, /releases/…
 	return limitRequests(mux)
 }
 
