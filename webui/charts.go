@@ -3,6 +3,7 @@ package webui
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"strings"
 	"time"
 
@@ -40,19 +41,28 @@ func (a axes) y(v float64) float64 {
 	return chartH - chartB - v/a.ymax*(chartH-chartT-chartB)
 }
 
+// niceMax rounds a count up so four ticks fall on whole numbers.
+func niceMax(v float64) float64 {
+	return max(4, math.Ceil(v/4)*4)
+}
+
 // frame draws the axes with a few dates and counts.
 func (a axes) frame(b *strings.Builder, yLabel string) {
 	fmt.Fprintf(b, `<line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/>`, chartL, chartH-chartB, chartW-chartR, chartH-chartB)
 	fmt.Fprintf(b, `<line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/>`, chartL, chartT, chartL, chartH-chartB)
 	for i := 0; i <= 4; i++ {
 		t := a.from.Add(a.to.Sub(a.from) * time.Duration(i) / 4)
-		fmt.Fprintf(b, `<text class="tick" x="%.1f" y="%d">%s</text>`, a.x(t), chartH-chartB+16, t.Format("2006-01-02"))
+		class := "tick"
+		if i == 4 {
+			class += " last"
+		}
+		fmt.Fprintf(b, `<text class="%s" x="%.1f" y="%d">%s</text>`, class, a.x(t), chartH-chartB+16, t.Format("2006-01-02"))
 	}
 	for i := 0; i <= 4; i++ {
 		v := a.ymax * float64(i) / 4
 		fmt.Fprintf(b, `<text class="tick y" x="%d" y="%.1f">%.0f</text>`, chartL-6, a.y(v)+4, v)
 	}
-	fmt.Fprintf(b, `<text class="tick label" x="%d" y="%d">%s</text>`, chartL+4, chartT+2, esc(yLabel))
+	fmt.Fprintf(b, `<text class="tick label" x="%d" y="%d">%s</text>`, 4, chartT-10, esc(yLabel))
 }
 
 func polyline(a axes, class string, pts []scopePoint, value func(scopePoint) int) string {
@@ -78,7 +88,7 @@ func scopeSVG(v *radar.Version, sc scope) template.HTML {
 	for _, p := range sc.points {
 		a.ymax = max(a.ymax, float64(p.total))
 	}
-	a.ymax = max(a.ymax, 1)
+	a.ymax = niceMax(a.ymax)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart scope" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-labelledby="scope-title">`,
 		chartW, chartH, chartW, chartH)
@@ -136,6 +146,7 @@ func fanSVG(v *radar.Version, fc *radar.VersionForecast, sc scope, now time.Time
 	for _, p := range sc.points {
 		a.ymax = max(a.ymax, float64(p.total-p.done))
 	}
+	a.ymax = niceMax(a.ymax)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart fan" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-labelledby="fan-title">`,
 		chartW, chartH, chartW, chartH)

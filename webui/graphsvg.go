@@ -21,7 +21,7 @@ const (
 )
 
 // maxNodeText is how many characters of a summary a node shows.
-const maxNodeText = 30
+const maxNodeText = 27
 
 // esc escapes untrusted text for HTML and SVG text and attributes.
 func esc(s string) string { return html.EscapeString(s) }
@@ -61,9 +61,9 @@ func (u *UI) graphSVG(nb *neighbourhood) template.HTML {
 		width, height, width, height)
 	fmt.Fprintf(&b, `<title id="graph-title">Dependency neighbourhood of %s: %d issues it waits on, %d waiting on it</title>`,
 		esc(nb.nodes[0].key), nb.upstream, nb.downstream)
-	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">` +
+	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">` +
 		`<path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker>` +
-		`<marker id="arrow-critical" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">` +
+		`<marker id="arrow-critical" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">` +
 		`<path d="M0,0 L10,5 L0,10 z" class="arrowhead critical"/></marker></defs>`)
 	for i, e := range nb.edges {
 		pts := [][2]float64{}

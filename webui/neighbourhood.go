@@ -172,7 +172,7 @@ func (ix *index) connect(nb *neighbourhood, at map[string]int, opt graphOptions)
 				releases[id] = r
 				nb.nodes = append(nb.nodes, graphNode{release: v, side: 1})
 			}
-			nb.edges = append(nb.edges, graphEdge{from: i, to: r, kind: edgeRelease, critical: n.critical})
+			nb.edges = append(nb.edges, graphEdge{from: i, to: r, kind: edgeRelease})
 		}
 	}
 }

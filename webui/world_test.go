@@ -31,7 +31,7 @@ type world struct {
 	url     string
 	jiraURL string
 	report  radar.Report
-	blocker radar.Finding          // the top blocker, with the injected summary
+	blocker radar.Finding         // the top blocker, with the injected summary
 	release radar.VersionForecast // a release with a full forecast
 }
 
