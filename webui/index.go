@@ -37,7 +37,7 @@ type index struct {
 	versions     map[releaseKey]*radar.Version
 	versionByID  map[string]*radar.Version
 	forecast     map[releaseKey]*radar.VersionForecast
-	members      map[string][]string // version id → keys of issues ever in it
+	members      map[string][]string // version id → keys of issues in it now
 	versionDates map[string][]radar.VersionDate
 	changes      map[string][]radar.Change // issue key → its changelog, oldest first
 	statusCat    map[string]radar.StatusCategory
@@ -47,12 +47,13 @@ type index struct {
 
 func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 	ix := &index{now: rep.GeneratedAt, snap: snap, rep: rep,
-		issues: make(map[string]*radar.Issue, len(snap.Issues)), blocks: map[string][]string{}, blockedBy: map[string][]string{},
-		children: map[string][]string{}, parents: map[string][]string{}, findingsOf: map[string][]int{},
+		issues: make(map[string]*radar.Issue, len(snap.Issues)), blocks: make(map[string][]string, len(snap.Dependencies)),
+		blockedBy: make(map[string][]string, len(snap.Dependencies)),
+		children:  map[string][]string{}, parents: map[string][]string{}, findingsOf: map[string][]int{},
 		releaseFindings: map[releaseKey][]int{}, critical: map[string]bool{}, criticalEdge: map[[2]string]bool{},
 		cycle: map[string]bool{}, blast: map[string]int{}, versions: map[releaseKey]*radar.Version{},
 		versionByID: map[string]*radar.Version{}, forecast: map[releaseKey]*radar.VersionForecast{},
-		members: map[string][]string{}, versionDates: map[string][]radar.VersionDate{}, changes: map[string][]radar.Change{},
+		members: map[string][]string{}, versionDates: map[string][]radar.VersionDate{}, changes: make(map[string][]radar.Change, len(snap.Issues)),
 		statusCat: map[string]radar.StatusCategory{}, statusName: map[string]radar.StatusCategory{}}
 	if ix.now.IsZero() {
 		ix.now = time.Now().UTC()
@@ -117,8 +118,8 @@ func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 	return ix
 }
 
-// indexChanges splits the changelog by issue and notes every issue that
-// was ever in a version, so scope over time counts issues that left it.
+// indexChanges splits the changelog by issue, without copying it unless an
+// issue's changes are out of order.
 func (ix *index) indexChanges() {
 	cs := ix.snap.Changes
 	for start := 0; start < len(cs); {
@@ -126,24 +127,33 @@ func (ix *index) indexChanges() {
 		for end < len(cs) && cs[end].IssueKey == cs[start].IssueKey {
 			end++
 		}
-		ix.changes[cs[start].IssueKey] = append(ix.changes[cs[start].IssueKey], cs[start:end]...)
-		start = end
-	}
-	for key, ch := range ix.changes {
-		if len(ch) > 1 && !slices.IsSortedFunc(ch, byCreated) {
+		key := cs[start].IssueKey
+		ch := cs[start:end:end]
+		if prev, ok := ix.changes[key]; ok || !slices.IsSortedFunc(ch, byCreated) {
+			ch = append(slices.Clone(prev), ch...)
 			slices.SortStableFunc(ch, byCreated)
 		}
-		for _, c := range ch {
-			if changeField(c) != "fix version" {
-				continue
-			}
-			for _, id := range [2]string{c.From, c.To} {
-				if id != "" && !slices.Contains(ix.members[id], key) {
-					ix.members[id] = append(ix.members[id], key)
-				}
-			}
+		ix.changes[key] = ch
+		start = end
+	}
+}
+
+// versionMembers lists the issues ever in version id: those in it now, and
+// those whose changelog shows them joining or leaving it.
+func (ix *index) versionMembers(id string) []string {
+	keys := slices.Clone(ix.members[id])
+	seen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		seen[k] = true
+	}
+	for i := range ix.snap.Changes {
+		c := &ix.snap.Changes[i]
+		if (c.To == id || c.From == id) && !seen[c.IssueKey] && changeField(*c) == "fix version" {
+			seen[c.IssueKey] = true
+			keys = append(keys, c.IssueKey)
 		}
 	}
+	return keys
 }
 
 func byCreated(a, b radar.Change) int { return a.Created.Compare(b.Created) }
@@ -227,13 +237,10 @@ func impact(f radar.Finding) float64 {
 // changeField names a changelog item's field in lower case, whatever the
 // server generation reported.
 func changeField(c radar.Change) string {
-	switch strings.ToLower(c.FieldID) {
-	case "status":
+	switch {
+	case strings.EqualFold(c.FieldID, "status"):
 		return "status"
-	case "fixversions":
-		return "fix version"
-	}
-	if f := strings.ToLower(c.Field); f == "fixversions" || f == "fix version" {
+	case strings.EqualFold(c.FieldID, "fixVersions"), strings.EqualFold(c.Field, "fixversions"), strings.EqualFold(c.Field, "fix version"):
 		return "fix version"
 	}
 	return strings.ToLower(c.Field)

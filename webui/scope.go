@@ -89,7 +89,7 @@ func (ix *index) versionScope(v *radar.Version) scope {
 	var lines []line
 	start := v.StartDate
 	first := time.Time{}
-	for _, k := range ix.members[v.ID] {
+	for _, k := range ix.versionMembers(v.ID) {
 		is := ix.issues[k]
 		if is == nil {
 			continue
