@@ -29,7 +29,10 @@ type layout struct {
 // layoutSweeps is how many down-and-up barycentre sweeps order the layers.
 const layoutSweeps = 6
 
-func layered(n int, edges []layoutEdge) *layout {
+func layered(n int, edges []layoutEdge) *layout { return layeredSweeps(n, edges, layoutSweeps) }
+
+// layeredSweeps is layered with the given number of ordering sweeps.
+func layeredSweeps(n int, edges []layoutEdge, sweeps int) *layout {
 	l := &layout{layer: make([]int, n), routes: make([][]int, len(edges)), flip: make([]bool, len(edges)), n: n}
 	out := make([][]int, n)
 	for i, e := range edges {
@@ -157,7 +160,7 @@ func layered(n int, edges []layoutEdge) *layout {
 		slices.SortStableFunc(l.slots[ly], func(a, b int) int { return cmp.Compare(bary[a], bary[b]) })
 		place(ly)
 	}
-	for s := 0; s < layoutSweeps; s++ {
+	for s := 0; s < sweeps; s++ {
 		for ly := 1; ly < len(l.slots); ly++ {
 			order(ly, up)
 		}
