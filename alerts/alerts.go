@@ -50,7 +50,7 @@ type Alerter struct {
 	jiraURL string
 	// publicURL is the web UI's base URL messages link to; empty: no link.
 	publicURL string
-	metrics Metrics
+	metrics   Metrics
 
 	pace        time.Duration // minimum gap between two sends to one channel
 	backoff     time.Duration // first retry wait after a 5xx or network error

@@ -108,4 +108,3 @@ func TestLayeredLayout(t *testing.T) {
 		t.Errorf("barycentre ordering left %d crossings, no better than the input order's %d", ordered, crossings(unordered, big))
 	}
 }
-

@@ -31,7 +31,7 @@ func smallSite(t *testing.T) (*UI, radar.Snapshot, radar.Report) {
 		Dependencies: []radar.Dependency{{Blocker: "A-4", Blocked: "A-1"}, {Blocker: "A-1", Blocked: "A-2"}, {Blocker: "A-2", Blocked: "A-3"},
 			{Blocker: "A-3", Blocked: "A-5"}, {Blocker: "A-5", Blocked: "A-6"}, {Blocker: "A-6", Blocked: "A-5"}},
 		Versions: []radar.Version{{ID: "10", Project: "A", Name: "1.0 <x>", ReleaseDate: now.AddDate(0, 0, 20), StartDate: now.AddDate(0, 0, -10)}},
-		Changes: []radar.Change{{IssueKey: "A-3", Created: now.AddDate(0, 0, -5), Field: "Fix Version", FieldID: "fixVersions", To: "10"}},
+		Changes:  []radar.Change{{IssueKey: "A-3", Created: now.AddDate(0, 0, -5), Field: "Fix Version", FieldID: "fixVersions", To: "10"}},
 	}
 	rep := analysis.Analyze(snap, analysis.Options{Now: now})
 	u, err := New(Options{JiraURL: "https://jira.example.com/"})
