@@ -44,12 +44,9 @@ func NewHTTPServer(h http.Handler, readHeader time.Duration) *http.Server {
 // sign-in and sign-out forms take a (small, bounded) body.
 func limitRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && (r.URL.Path == "/signin" || r.URL.Path == "/signout") {
-			// The web UI's sign-in form: a small body, bounded there.
-			next.ServeHTTP(w, r)
-			return
-		}
-		if r.ContentLength != 0 { // a length, or -1 for a chunked body
+		// The web UI's sign-in and sign-out forms: a small body, bounded there.
+		form := r.Method == http.MethodPost && (r.URL.Path == "/signin" || r.URL.Path == "/signout")
+		if !form && r.ContentLength != 0 { // a length, or -1 for a chunked body
 			w.Header().Set("Connection", "close")
 			http.Error(w, "request bodies are not accepted: every endpoint is a GET without one", http.StatusRequestEntityTooLarge)
 			return
@@ -58,7 +55,9 @@ func limitRequests(next http.Handler) http.Handler {
 			http.Error(w, fmt.Sprintf("query string longer than %d bytes", MaxQueryBytes), http.StatusRequestURITooLong)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 0)
+		if !form {
+			r.Body = http.MaxBytesReader(w, r.Body, 0)
+		}
 		next.ServeHTTP(w, r)
 	})
 }
