@@ -7,7 +7,8 @@ import (
 
 // Layered drawing of a directed graph (after Sugiyama): cycles are broken
 // by reversing DFS back edges, nodes are put in layers by longest path from
-// the sources, edges longer than one layer get dummy points, and each
+// the sources (each source then moved up to just before its nearest
+// successor), edges longer than one layer get dummy points, and each
 // layer is ordered by the barycentre of its neighbours in sweeps down and
 // up. Layers run left to right; the result is positions, not pixels' style.
 
@@ -80,6 +81,10 @@ func layeredSweeps(n int, edges []layoutEdge, sweeps int) *layout {
 		succ[a] = append(succ[a], b)
 		indeg[b]++
 	}
+	hasPred := make([]bool, n)
+	for v := range n {
+		hasPred[v] = indeg[v] > 0
+	}
 	queue := make([]int, 0, n)
 	for v := 0; v < n; v++ {
 		if indeg[v] == 0 {
@@ -94,6 +99,21 @@ func layeredSweeps(n int, edges []layoutEdge, sweeps int) *layout {
 				queue = append(queue, w)
 			}
 		}
+	}
+	// A source sits just before its nearest successor rather than in the
+	// first layer: an epic's children gather beside it, not far left.
+	for i := len(queue) - 1; i >= 0; i-- {
+		v := queue[i]
+		if hasPred[v] || len(succ[v]) == 0 {
+			continue
+		}
+		nearest := -1
+		for _, w := range succ[v] {
+			if nearest < 0 || l.layer[w] < nearest {
+				nearest = l.layer[w]
+			}
+		}
+		l.layer[v] = nearest - 1
 	}
 	layers := 0
 	for _, ly := range l.layer {

@@ -71,22 +71,33 @@ func TestLayeredLayout(t *testing.T) {
 					t.Errorf("edge %d→%d spans %d layers with %d dummies", e.from, e.to, l.layer[to]-l.layer[from], len(l.routes[i]))
 				}
 			}
-			// Longest path: every node not in layer 0 has a predecessor
-			// one layer to its left.
+			// Longest path: every node with a predecessor has one a layer to
+			// its left; a source sits a layer before its nearest successor.
 			for v := 0; v < tt.n; v++ {
-				if l.layer[v] == 0 {
-					continue
-				}
-				found := false
+				hasPred, found, nearest := false, false, -1
 				for i, e := range tt.edges {
 					from, to := e.from, e.to
 					if l.flip[i] {
 						from, to = to, from
 					}
-					found = found || (to == v && l.layer[from] == l.layer[v]-1)
+					if from == to {
+						continue
+					}
+					if to == v {
+						hasPred = true
+						found = found || l.layer[from] == l.layer[v]-1
+					}
+					if from == v && (nearest < 0 || l.layer[to] < nearest) {
+						nearest = l.layer[to]
+					}
 				}
-				if !found {
+				switch {
+				case hasPred && !found:
 					t.Errorf("node %d in layer %d has no predecessor in layer %d", v, l.layer[v], l.layer[v]-1)
+				case !hasPred && nearest >= 0 && l.layer[v] != nearest-1:
+					t.Errorf("source %d in layer %d, its nearest successor in %d", v, l.layer[v], nearest)
+				case !hasPred && nearest < 0 && l.layer[v] != 0:
+					t.Errorf("isolated node %d in layer %d", v, l.layer[v])
 				}
 			}
 			// Nodes of a layer never overlap.
