@@ -34,7 +34,8 @@ type findingsView struct {
 	PrevURL, NextURL               string
 }
 
-// filter is the findings list's query: every part optional.
+// filter is the findings list's query: every part optional; text is in
+// lower case.
 type filter struct {
 	project, kind, text string
 	severity            radar.Severity
@@ -43,7 +44,7 @@ type filter struct {
 // parseFilter reads the query, naming the parameter and its values when one
 // is wrong.
 func parseFilter(q url.Values) (filter, error) {
-	f := filter{project: strings.TrimSpace(q.Get("project")), kind: q.Get("kind"), text: strings.TrimSpace(q.Get("q")),
+	f := filter{project: strings.TrimSpace(q.Get("project")), kind: q.Get("kind"), text: strings.ToLower(strings.TrimSpace(q.Get("q"))),
 		severity: radar.Severity(strings.ToLower(q.Get("severity")))}
 	if f.severity != "" && f.severity.Rank() == 0 {
 		return f, fmt.Errorf("severity %q is not one of info, warning, critical; choose one of those or leave it empty", q.Get("severity"))
@@ -64,7 +65,8 @@ func (ix *index) summaryOf(f *radar.Finding) string {
 	return ""
 }
 
-func (f filter) match(ix *index, x *radar.Finding) bool {
+func (f filter) match(ix *index, i int) bool {
+	x := ix.finding(i)
 	if f.project != "" && !strings.EqualFold(x.Project, f.project) {
 		return false
 	}
@@ -74,20 +76,7 @@ func (f filter) match(ix *index, x *radar.Finding) bool {
 	if f.severity != "" && x.Severity.Rank() < f.severity.Rank() {
 		return false
 	}
-	if f.text == "" {
-		return true
-	}
-	for _, s := range []string{x.Issue, x.Title, x.Detail, ix.summaryOf(x), radar.EvidenceString(x.Evidence, "assignee")} {
-		if containsFold(s, f.text) {
-			return true
-		}
-	}
-	return false
-}
-
-// containsFold reports whether s contains sub, ignoring case.
-func containsFold(s, sub string) bool {
-	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+	return f.text == "" || strings.Contains(ix.searchText[i], f.text)
 }
 
 func (ix *index) row(f *radar.Finding) findingRow {
@@ -112,7 +101,7 @@ func (u *UI) serveFindings(w http.ResponseWriter, r *http.Request, ix *index) {
 	pg = max(pg, 1)
 	var matched []int
 	for _, i := range ix.sorted {
-		if flt.match(ix, ix.finding(i)) {
+		if flt.match(ix, i) {
 			matched = append(matched, i)
 		}
 	}

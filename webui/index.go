@@ -27,8 +27,9 @@ type index struct {
 
 	findingsOf      map[string][]int // issue key → findings about it (cycles: every member)
 	releaseFindings map[releaseKey][]int
-	sorted          []int // findings by severity, then impact
-	rank            []int // finding → its position in sorted
+	sorted          []int    // findings by severity, then impact
+	rank            []int    // finding → its position in sorted
+	searchText      []string // finding → the lower-case text free-text search looks in
 	critical        map[string]bool
 	criticalEdge    map[[2]string]bool // consecutive keys on a critical path, either way
 	cycle           map[string]bool
@@ -201,6 +202,12 @@ func (ix *index) indexFindings() {
 		}
 		return cmp.Compare(impact(fs[b]), impact(fs[a]))
 	})
+	ix.searchText = make([]string, len(fs))
+	for i := range fs {
+		f := &fs[i]
+		ix.searchText[i] = strings.ToLower(strings.Join([]string{f.Issue, f.Title, f.Detail, ix.summaryOf(f),
+			radar.EvidenceString(f.Evidence, "assignee")}, "\x00"))
+	}
 	ix.rank = make([]int, len(fs))
 	for pos, i := range ix.sorted {
 		ix.rank[i] = pos

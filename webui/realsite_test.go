@@ -32,8 +32,8 @@ type jiraIssue struct {
 		} `json:"issuetype"`
 		Project struct{ Key string } `json:"project"`
 		Status  struct {
-			ID             string `json:"id"`
-			Name           string `json:"name"`
+			ID             string               `json:"id"`
+			Name           string               `json:"name"`
 			StatusCategory struct{ Key string } `json:"statusCategory"`
 		} `json:"status"`
 		Created, Updated, ResolutionDate string
@@ -44,10 +44,10 @@ type jiraIssue struct {
 			Released, Archived    bool
 		} `json:"fixVersions"`
 		IssueLinks []struct {
-			ID   string `json:"id"`
-			Type struct{ Name, Outward string } `json:"type"`
-			OutwardIssue *struct{ Key string } `json:"outwardIssue"`
-			InwardIssue  *struct{ Key string } `json:"inwardIssue"`
+			ID           string                         `json:"id"`
+			Type         struct{ Name, Outward string } `json:"type"`
+			OutwardIssue *struct{ Key string }          `json:"outwardIssue"`
+			InwardIssue  *struct{ Key string }          `json:"inwardIssue"`
 		} `json:"issuelinks"`
 	} `json:"fields"`
 }
@@ -111,7 +111,7 @@ func loadRealSite(t *testing.T) radar.Snapshot {
 			default:
 				continue
 			}
-			blocker, blocked := j.Key, other // "X blocks Y"
+			blocker, blocked := j.Key, other           // "X blocks Y"
 			if outward == (l.Type.Name == "Depends") { // "X depends on Y", or Y's view of a block
 				blocker, blocked = other, j.Key
 			}
