@@ -91,7 +91,7 @@ func (ix *index) row(f *radar.Finding) findingRow {
 func (u *UI) serveFindings(w http.ResponseWriter, r *http.Request, ix *index) {
 	q := r.URL.Query()
 	flt, err := parseFilter(q)
-	v := findingsView{Project: flt.project, Kind: flt.kind, Severity: string(flt.severity), Query: flt.text,
+	v := findingsView{Project: flt.project, Kind: flt.kind, Severity: string(flt.severity), Query: strings.TrimSpace(q.Get("q")),
 		Projects: ix.projects, Kinds: radar.Kinds, Severities: []string{"info", "warning", "critical"}, Total: len(ix.rep.Findings)}
 	if err != nil {
 		u.render(w, r, http.StatusBadRequest, "findings", page{Title: "Findings", Message: err.Error(), View: v})
