@@ -68,18 +68,19 @@ func layeredSweeps(n int, edges []layoutEdge, sweeps int) *layout {
 		}
 	}
 	// Longest-path layering over the acyclic orientation (Kahn's order).
+	oriented := make([]layoutEdge, len(edges)) // each edge as drawn, left to right
 	succ := make([][]int, n)
 	indeg := make([]int, n)
 	for i, e := range edges {
-		a, b := e.from, e.to
+		oriented[i] = e
 		if l.flip[i] {
-			a, b = b, a
+			oriented[i] = layoutEdge{e.to, e.from}
 		}
-		if a == b {
+		if e.from == e.to {
 			continue
 		}
-		succ[a] = append(succ[a], b)
-		indeg[b]++
+		succ[oriented[i].from] = append(succ[oriented[i].from], oriented[i].to)
+		indeg[oriented[i].to]++
 	}
 	hasPred := make([]bool, n)
 	for v := range n {
@@ -129,11 +130,8 @@ func layeredSweeps(n int, edges []layoutEdge, sweeps int) *layout {
 	nodeLayer = append(nodeLayer, l.layer...)
 	up := map[int][]int{} // node → neighbours one layer left
 	down := map[int][]int{}
-	for i, e := range edges {
+	for i, e := range oriented {
 		a, b := e.from, e.to
-		if l.flip[i] {
-			a, b = b, a
-		}
 		if a == b {
 			continue
 		}
