@@ -30,8 +30,9 @@ func smallSite(t *testing.T) (*UI, radar.Snapshot, radar.Report) {
 		Issues: []radar.Issue{open("A-1"), a2, a3, a4, open("A-5"), open("A-6"), a7},
 		Dependencies: []radar.Dependency{{Blocker: "A-4", Blocked: "A-1"}, {Blocker: "A-1", Blocked: "A-2"}, {Blocker: "A-2", Blocked: "A-3"},
 			{Blocker: "A-3", Blocked: "A-5"}, {Blocker: "A-5", Blocked: "A-6"}, {Blocker: "A-6", Blocked: "A-5"}},
-		Versions: []radar.Version{{ID: "10", Project: "A", Name: "1.0 <x>", ReleaseDate: now.AddDate(0, 0, 20), StartDate: now.AddDate(0, 0, -10)}},
-		Changes:  []radar.Change{{IssueKey: "A-3", Created: now.AddDate(0, 0, -5), Field: "Fix Version", FieldID: "fixVersions", To: "10"}},
+		Versions: []radar.Version{{ID: "10", Project: "A", Name: "1.0 <x>", ReleaseDate: now.AddDate(0, 0, 20), StartDate: now.AddDate(0, 0, -10)},
+			{ID: "11", Project: "A", Name: "2026/Q2 & more?", ReleaseDate: now.AddDate(0, 0, 60)}},
+		Changes: []radar.Change{{IssueKey: "A-3", Created: now.AddDate(0, 0, -5), Field: "Fix Version", FieldID: "fixVersions", To: "10"}},
 	}
 	rep := analysis.Analyze(snap, analysis.Options{Now: now})
 	u, err := New(Options{JiraURL: "https://jira.example.com/"})
@@ -119,6 +120,39 @@ func TestReleaseWithoutForecast(t *testing.T) {
 	}
 	if strings.Contains(body, `class="quantile`) {
 		t.Errorf("quantile lines drawn without a forecast")
+	}
+}
+
+// Jira text shows without bidi overrides, control characters or invalid
+// UTF-8, and escaped.
+func TestUntrustedSummaryIsCleaned(t *testing.T) {
+	u, snap, rep := smallSite(t)
+	for i := range snap.Issues {
+		if snap.Issues[i].Key == "A-2" {
+			snap.Issues[i].Summary = "evil\u202Egnp.exe\x00<b>bold</b>\xff\tend"
+		}
+	}
+	u.Update(snap, rep)
+	code, body := serve(t, u, radar.IssuePath("A-2"))
+	if code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	if !strings.Contains(body, "evilgnp.exe &lt;b&gt;bold&lt;/b&gt;\uFFFD\tend") {
+		t.Errorf("the summary is not shown cleaned and escaped")
+	}
+	for _, bad := range []string{"\u202E", "\x00", "<b>"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("the page carries %q", bad)
+		}
+	}
+}
+
+// Any version name reaches its page: slashes, spaces, & and ? included.
+func TestReleaseNamesInPaths(t *testing.T) {
+	u, _, _ := smallSite(t)
+	code, body := serve(t, u, radar.ReleasePath("A", "2026/Q2 & more?"))
+	if code != http.StatusOK || !strings.Contains(body, "<title>Release A 2026/Q2 &amp; more? · Radar</title>") {
+		t.Errorf("status %d; want the page of version 2026/Q2 & more?", code)
 	}
 }
 

@@ -152,7 +152,7 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(cleanPage(buf.Bytes()))
 }
 
 // funcs are the templates' helpers.
