@@ -32,7 +32,7 @@ func findChromium(t *testing.T) string {
 			return p
 		}
 	}
-	if os.Getenv("CI") != "" {
+	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
 		t.Fatal("chromium is not installed, and CI is set: .ci/run installs it (apt-get install chromium)")
 	}
 	t.Skip("chromium is not installed; apt-get install chromium to run the browser tests")
