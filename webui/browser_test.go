@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -248,6 +249,24 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the summary next to the key reads %q, want the text %q", got, injected)
 		}
 		tb.clean(t, "findings")
+	})
+
+	t.Run("print", func(t *testing.T) {
+		tb.open(t, w.url+radar.IssuePath(w.blocker.Issue), w.blocker.Issue+": ")
+		if _, err := chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+			t.Fatal(err)
+		}
+		defer chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+		for sel, want := range map[string]string{"header.top": "none", ".toggles": "none", "footer": "none", ".graph-scroll": "visible"} {
+			prop := "display"
+			if want == "visible" {
+				prop = "overflow"
+			}
+			if got := eval[string](t, tb, fmt.Sprintf(`getComputedStyle(document.querySelector(%q)).%s`, sel, prop)); got != want {
+				t.Errorf("printed, %s has %s %q, want %q", sel, prop, got, want)
+			}
+		}
+		tb.clean(t, "print")
 	})
 
 	t.Run("narrow window", func(t *testing.T) {
