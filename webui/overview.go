@@ -37,6 +37,7 @@ type blockerRow struct {
 type projectView struct {
 	Key      string
 	Open     int
+	Shipped  string // how past releases kept their dates
 	Counts   []kindCount
 	Releases []releaseRow
 	Blockers []blockerRow
@@ -94,6 +95,7 @@ func (u *UI) serveOverview(w http.ResponseWriter, r *http.Request, ix *index) {
 				pv.Releases = append(pv.Releases, ix.releaseRow(fc))
 			}
 		}
+		pv.Shipped = ix.shippedRecord(p)
 		for _, b := range blockers {
 			if b.Project == p && len(pv.Blockers) < 3 {
 				pv.Blockers = append(pv.Blockers, b)
@@ -159,6 +161,34 @@ func (ix *index) trackRecord(v *radar.Version) string {
 		return "date moved once; first seen " + first
 	}
 	return fmt.Sprintf("date moved %d times; first seen %s", moves, first)
+}
+
+// recentReleases is how many past releases a project's track record
+// looks back on.
+const recentReleases = 10
+
+// shippedRecord says how many of a project's recent releases shipped on
+// the date Radar first saw for them; "" when Radar saw none planned.
+func (ix *index) shippedRecord(project string) string {
+	var past []*radar.Version
+	for i := range ix.snap.Versions {
+		v := &ix.snap.Versions[i]
+		if v.Project == project && v.Released && !v.ReleaseDate.IsZero() && len(ix.versionDates[v.ID]) > 0 {
+			past = append(past, v)
+		}
+	}
+	if len(past) == 0 {
+		return ""
+	}
+	slices.SortFunc(past, func(a, b *radar.Version) int { return b.ReleaseDate.Compare(a.ReleaseDate) })
+	past = past[:min(recentReleases, len(past))]
+	kept := 0
+	for _, v := range past {
+		if first := ix.versionDates[v.ID][0].ReleaseDate; first.IsZero() || !v.ReleaseDate.After(first) {
+			kept++
+		}
+	}
+	return fmt.Sprintf("%d of the last %d releases shipped by the date first planned", kept, len(past))
 }
 
 func orDash(s string) string {

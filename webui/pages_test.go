@@ -147,6 +147,24 @@ func TestUntrustedSummaryIsCleaned(t *testing.T) {
 	}
 }
 
+func TestOverviewTrackRecord(t *testing.T) {
+	u, snap, rep := smallSite(t)
+	day := func(d int) time.Time { return time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC) }
+	snap.Versions = append(snap.Versions,
+		radar.Version{ID: "1", Project: "A", Name: "0.8", Released: true, ReleaseDate: day(5)},
+		radar.Version{ID: "2", Project: "A", Name: "0.9", Released: true, ReleaseDate: day(20)})
+	snap.VersionDates = []radar.VersionDate{{VersionID: "1", ObservedAt: day(1), ReleaseDate: day(5)},
+		{VersionID: "2", ObservedAt: day(1), ReleaseDate: day(10)}, {VersionID: "2", ObservedAt: day(9), ReleaseDate: day(20)}}
+	u.Update(snap, rep)
+	code, body := serve(t, u, "/")
+	if code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	if !strings.Contains(body, "Track record: 1 of the last 2 releases shipped by the date first planned.") {
+		t.Errorf("the overview lacks the track record of past releases")
+	}
+}
+
 // Any version name reaches its page: slashes, spaces, & and ? included.
 func TestReleaseNamesInPaths(t *testing.T) {
 	u, _, _ := smallSite(t)
