@@ -78,8 +78,8 @@ func polyline(a axes, class string, pts []scopePoint, value func(scopePoint) int
 	return b.String()
 }
 
-// scopeSVG draws a version's scope over time: all issues in it and those
-// done, from its start to now.
+// scopeSVG draws a version's scope over time: all issues in it, those
+// done, and those added after its start, from its start to now.
 func scopeSVG(v *radar.Version, sc scope) template.HTML {
 	if len(sc.points) == 0 {
 		return ""
@@ -96,6 +96,7 @@ func scopeSVG(v *radar.Version, sc scope) template.HTML {
 	a.frame(&b, "issues")
 	b.WriteString(polyline(a, "line total", sc.points, func(p scopePoint) int { return p.total }))
 	b.WriteString(polyline(a, "line done", sc.points, func(p scopePoint) int { return p.done }))
+	b.WriteString(polyline(a, "line added", sc.points, func(p scopePoint) int { return p.added }))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }

@@ -177,7 +177,7 @@ func TestReleaseNamesInPaths(t *testing.T) {
 func TestFanChartHandlesPartialForecasts(t *testing.T) {
 	now := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	v := &radar.Version{Project: "A", Name: "1", ReleaseDate: now.AddDate(0, 0, 10)}
-	sc := scope{start: now.AddDate(0, 0, -10), points: []scopePoint{{now.AddDate(0, 0, -10), 4, 0}, {now, 5, 2}}}
+	sc := scope{start: now.AddDate(0, 0, -10), points: []scopePoint{{at: now.AddDate(0, 0, -10), total: 4}, {at: now, total: 5, done: 2, added: 1}}}
 	tests := []struct {
 		name string
 		fc   *radar.VersionForecast

@@ -15,6 +15,7 @@ type scopePoint struct {
 	at    time.Time
 	total int // issues in the version
 	done  int // of which done
+	added int // of which joined after the start
 }
 
 // scope is a version's scope over time, read from the changelog: when each
@@ -130,27 +131,27 @@ func (ix *index) versionScope(v *radar.Version) scope {
 		}
 		return member, done
 	}
+	atStart := make([]bool, len(lines))
+	for i, ln := range lines {
+		atStart[i], _ = state(ln, start)
+	}
 	span := ix.now.Sub(start)
 	for s := 0; s <= scopeSamples; s++ {
 		at := start.Add(span * time.Duration(s) / scopeSamples)
 		p := scopePoint{at: at}
-		for _, ln := range lines {
+		for i, ln := range lines {
 			if m, d := state(ln, at); m {
 				p.total++
 				if d {
 					p.done++
 				}
+				if !atStart[i] {
+					p.added++
+				}
 			}
 		}
 		sc.points = append(sc.points, p)
 	}
-	for _, ln := range lines {
-		if m, _ := state(ln, start); m {
-			continue
-		}
-		if m, _ := state(ln, ix.now); m {
-			sc.added++
-		}
-	}
+	sc.added = sc.points[len(sc.points)-1].added
 	return sc
 }
