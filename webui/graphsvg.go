@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -41,6 +42,14 @@ func (u *UI) jiraLink(key string) string {
 		return ""
 	}
 	return u.opts.JiraURL + "/browse/" + key
+}
+
+// jiraVersionLink is a version's page in Jira; "" without a Jira URL.
+func (u *UI) jiraVersionLink(v *radar.Version) string {
+	if u.opts.JiraURL == "" || v.ID == "" {
+		return ""
+	}
+	return u.opts.JiraURL + "/projects/" + url.PathEscape(v.Project) + "/versions/" + url.PathEscape(v.ID)
 }
 
 // graphSVG draws a neighbourhood as a layered picture, left (what the focus
@@ -173,8 +182,13 @@ func (u *UI) drawNode(b *strings.Builder, n graphNode, x, y float64) {
 		}
 		fmt.Fprintf(b, `<a href="%s"><title>Release %s, %s</title><rect x="%.1f" y="%.1f" width="%d" height="%d" rx="14"/>`,
 			esc(radar.ReleasePath(n.release.Project, n.release.Name)), esc(nodeName(n)), due, x, y, nodeW, nodeH)
-		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" class="key">%s</text><text x="%.1f" y="%.1f" class="sum">%s</text></a></g>`,
-			x+10, y+19, esc(cut("Release "+nodeName(n), maxNodeText)), x+10, y+36, due)
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" class="key">%s</text><text x="%.1f" y="%.1f" class="sum">%s</text></a>`,
+			x+10, y+19, esc(cut("Release "+nodeName(n), 22)), x+10, y+36, due)
+		if j := u.jiraVersionLink(n.release); j != "" {
+			fmt.Fprintf(b, `<a href="%s" class="jira" rel="noopener"><title>Open %s in Jira</title><text x="%.1f" y="%.1f">Jira ↗</text></a>`,
+				esc(j), esc(nodeName(n)), x+nodeW-8, y+19)
+		}
+		b.WriteString(`</g>`)
 		return
 	}
 	title, sum := n.key+" · outside the synced projects", "outside the synced projects"

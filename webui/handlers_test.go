@@ -213,7 +213,8 @@ func TestReleasePageDrawsTheFan(t *testing.T) {
 			t.Errorf("the fan chart has no %s line", q)
 		}
 	}
-	for _, want := range []string{w.release.P50, w.release.P85, w.release.P95, `class="release-date"`, `class="line total"`, `class="line done"`, `class="line added"`} {
+	for _, want := range []string{w.release.P50, w.release.P85, w.release.P95, `class="release-date"`, `class="line total"`, `class="line done"`, `class="line added"`,
+		`href="` + w.jiraURL + "/projects/" + w.release.Project + "/versions/"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the release page lacks %s", want)
 		}

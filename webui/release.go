@@ -27,6 +27,7 @@ type releaseView struct {
 	IssueFindings                     []findingRow
 	MoreFindings                      int
 	Track                             string
+	JiraURL                           string
 }
 
 func (u *UI) serveRelease(w http.ResponseWriter, r *http.Request, ix *index) {
@@ -40,7 +41,8 @@ func (u *UI) serveRelease(w http.ResponseWriter, r *http.Request, ix *index) {
 	fc := ix.forecast[rk]
 	sc := ix.versionScope(ver)
 	v := releaseView{Project: ver.Project, Name: ver.Name, ReleaseDate: "no release date", State: "unreleased",
-		Scope: scopeSVG(ver, sc), Fan: fanSVG(ver, fc, sc, ix.now), Added: sc.added, Track: ix.trackRecord(ver)}
+		Scope: scopeSVG(ver, sc), Fan: fanSVG(ver, fc, sc, ix.now), Added: sc.added, Track: ix.trackRecord(ver),
+		JiraURL: u.jiraVersionLink(ver)}
 	if !ver.ReleaseDate.IsZero() {
 		v.ReleaseDate = ver.ReleaseDate.Format(time.DateOnly)
 	}
