@@ -48,7 +48,9 @@ type Alerter struct {
 	now     func() time.Time
 	client  *http.Client
 	jiraURL string
-	metrics Metrics
+	// publicURL is the web UI's base URL messages link to; empty: no link.
+	publicURL string
+	metrics   Metrics
 
 	pace        time.Duration // minimum gap between two sends to one channel
 	backoff     time.Duration // first retry wait after a 5xx or network error
@@ -99,6 +101,12 @@ func WithHTTPClient(c *http.Client) Option { return func(a *Alerter) { a.client 
 // WithJiraURL sets the Jira base URL issue links point to.
 func WithJiraURL(u string) Option {
 	return func(a *Alerter) { a.jiraURL = strings.TrimRight(u, "/") }
+}
+
+// WithPublicURL sets the web UI's base URL (http.public_url): each
+// finding message then links to the page of its issue or release.
+func WithPublicURL(u string) Option {
+	return func(a *Alerter) { a.publicURL = strings.TrimRight(u, "/") }
 }
 
 // WithMetrics sets where delivery counts go.

@@ -1,14 +1,13 @@
 package alerts
 
 import (
-	"encoding/json"
-	"fmt"
-	"math"
 	"net/url"
 	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/radarhq/radar"
 )
 
 // mrkdwnEscaper escapes Slack's three mrkdwn control characters, and only them.
@@ -117,57 +116,10 @@ func truncate(s string, n int) string {
 	return s + "…"
 }
 
-// Evidence readers: evidence maps come from the analysis directly (ints,
-// []string) or after a JSON round trip through the store (float64, []any).
+// Evidence readers, as in the radar package.
 
-func evString(ev map[string]any, k string) string {
-	switch v := ev[k].(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case fmt.Stringer:
-		return v.String()
-	default:
-		return fmt.Sprint(v)
-	}
-}
+func evString(ev map[string]any, k string) string { return radar.EvidenceString(ev, k) }
 
-func evNumber(ev map[string]any, k string) (float64, bool) {
-	switch v := ev[k].(type) {
-	case int:
-		return float64(v), true
-	case int64:
-		return float64(v), true
-	case int32:
-		return float64(v), true
-	case float64:
-		return v, !math.IsNaN(v)
-	case float32:
-		return float64(v), true
-	case json.Number:
-		f, err := v.Float64()
-		return f, err == nil
-	}
-	return 0, false
-}
+func evNumber(ev map[string]any, k string) (float64, bool) { return radar.EvidenceNumber(ev, k) }
 
-func evStrings(ev map[string]any, k string) []string {
-	switch v := ev[k].(type) {
-	case []string:
-		return v
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, x := range v {
-			if x != nil {
-				out = append(out, fmt.Sprint(x))
-			}
-		}
-		return out
-	case string:
-		if v != "" {
-			return []string{v}
-		}
-	}
-	return nil
-}
+func evStrings(ev map[string]any, k string) []string { return radar.EvidenceStrings(ev, k) }

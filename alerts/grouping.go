@@ -132,7 +132,11 @@ func (a *Alerter) issueLine(g issueGroup) string {
 		}
 		parts[i] = "*" + kindLabel(f.Kind) + "*: " + Escape(title)
 	}
-	return fmt.Sprintf("• %s %s%s\n      %s", severityIcon(lead.Severity), a.subject(lead), issueSummary(lead), strings.Join(parts, " · "))
+	page := ""
+	if u := a.pageURL(lead); u != "" {
+		page = " <" + Escape(u) + "|(Radar)>"
+	}
+	return fmt.Sprintf("• %s %s%s%s\n      %s", severityIcon(lead.Severity), a.subject(lead), issueSummary(lead), page, strings.Join(parts, " · "))
 }
 
 // byIssue lays out findings for people: one line per issue with all its

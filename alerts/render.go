@@ -298,6 +298,9 @@ func (a *Alerter) findingMessage(v findingView, audience string) Message {
 	if v.resolved {
 		blocks = append(blocks, contextBlock(fmt.Sprintf("✅ Over: resolved %s after %s open", date(v.change.ResolvedAt), openFor(v.change))))
 	}
+	if page := a.pageLink(f); page != "" {
+		blocks = append(blocks, contextBlock(page))
+	}
 	return Message{Text: text, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
@@ -344,7 +347,29 @@ func (a *Alerter) replyMessage(v findingView, t radar.Transition, prev radar.Sev
 			line += "\n" + strings.Join(imp, "\n")
 		}
 	}
+	if page := a.pageLink(f); page != "" {
+		line += "\n" + page
+	}
 	return Message{Text: line, Blocks: slack.Blocks{BlockSet: []slack.Block{section(line)}}}
+}
+
+// pageURL is the web UI page of a finding's issue or release, "" when
+// http.public_url is not set.
+func (a *Alerter) pageURL(f radar.Finding) string {
+	if a.publicURL == "" {
+		return ""
+	}
+	return a.publicURL + f.PagePath()
+}
+
+// pageLink is the mrkdwn link to a finding's page in the web UI, "" when
+// http.public_url is not set. The URL's parts are path-escaped and the
+// whole escaped for mrkdwn.
+func (a *Alerter) pageLink(f radar.Finding) string {
+	if u := a.pageURL(f); u != "" {
+		return "<" + Escape(u) + "|See it in Radar>"
+	}
+	return ""
 }
 
 // listMessages lays out a titled list of grouped lines across as many

@@ -20,6 +20,7 @@ type GraphNode struct {
 	External bool                 `json:"external"` // outside the synced scope: status unknown
 	Blocker  bool                 `json:"blocker"`  // open and blocking open work
 	Critical bool                 `json:"critical"` // on a version's or epic's critical path
+	Cycle    bool                 `json:"cycle"`    // in a dependency cycle: open issues waiting on each other
 	Focus    bool                 `json:"focus"`    // the issue a neighbourhood is centred on
 }
 
@@ -36,6 +37,7 @@ type GraphEdge struct {
 	Kind         string `json:"kind"`
 	CrossProject bool   `json:"cross_project"`
 	Critical     bool   `json:"critical"`
+	Cycle        bool   `json:"cycle"` // both ends in the same dependency cycle
 }
 
 // GraphView is a rendering-ready part of the network, nodes and edges in a
@@ -65,18 +67,24 @@ func graphAll(m *model) []GraphEdge {
 		ci, cj := m.comp[i], m.comp[j]
 		return ci >= 0 && cj >= 0 && (ci == cj || m.pred[cj] == ci)
 	}
+	cycleEdge := func(a, b string) bool {
+		i, okA := m.idx[a]
+		j, okB := m.idx[b]
+		return okA && okB && m.inCycle(i) && m.comp[i] == m.comp[j]
+	}
 	for _, d := range m.snap.Dependencies {
 		if d.Blocker == d.Blocked || d.Blocker == "" || d.Blocked == "" {
 			continue
 		}
 		edges = append(edges, GraphEdge{From: d.Blocker, To: d.Blocked, Kind: EdgeBlocks,
-			CrossProject: project(d.Blocker) != project(d.Blocked), Critical: critEdge(d.Blocker, d.Blocked)})
+			CrossProject: project(d.Blocker) != project(d.Blocked), Critical: critEdge(d.Blocker, d.Blocked),
+			Cycle: cycleEdge(d.Blocker, d.Blocked)})
 	}
 	for _, is := range m.iss {
 		for _, p := range [2]string{is.ParentKey, is.EpicKey} {
 			if p != "" && p != is.Key {
 				edges = append(edges, GraphEdge{From: is.Key, To: p, Kind: EdgeParent,
-					CrossProject: project(p) != is.Project, Critical: critEdge(is.Key, p)})
+					CrossProject: project(p) != is.Project, Critical: critEdge(is.Key, p), Cycle: cycleEdge(is.Key, p)})
 			}
 		}
 	}
@@ -100,7 +108,13 @@ func (m *model) node(k string) GraphNode {
 	}
 	is := m.iss[i]
 	return GraphNode{Key: k, Project: is.Project, Summary: is.Summary, Status: is.Status, Category: is.StatusCategory,
-		Blocker: m.blast[i] >= 0, Critical: m.critical[i]}
+		Blocker: m.blast[i] >= 0, Critical: m.critical[i], Cycle: m.inCycle(i)}
+}
+
+// inCycle reports whether open issue i is in a dependency cycle: its
+// strongly connected component has more than one member.
+func (m *model) inCycle(i int32) bool {
+	return m.comp[i] >= 0 && len(m.members.neighbours(m.comp[i])) > 1
 }
 
 func (m *model) view(edges []GraphEdge, keys map[string]bool, focus string) GraphView {
@@ -194,8 +208,8 @@ var dotReplacer = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 func dotString(s string) string { return `"` + dotReplacer.Replace(plainText(s)) + `"` }
 
 // WriteDOT writes the view in Graphviz DOT. Critical-path nodes and edges
-// are red and bold, blockers orange, done issues grey, issues outside the
-// scope dashed, parent links dotted.
+// are red and bold, cycles purple (edges dashed), blockers orange, done
+// issues grey, issues outside the scope dashed, parent links dotted.
 func (g GraphView) WriteDOT(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("digraph radar {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\"];\n")
@@ -218,6 +232,9 @@ func (g GraphView) WriteDOT(w io.Writer) error {
 		if n.Critical {
 			attrs = append(attrs, "color=red", "penwidth=2")
 		}
+		if n.Cycle {
+			attrs = append(attrs, `color="#862e9c"`, "penwidth=3", `xlabel="cycle"`)
+		}
 		if n.Focus {
 			attrs = append(attrs, "peripheries=2")
 		}
@@ -233,6 +250,9 @@ func (g GraphView) WriteDOT(w io.Writer) error {
 		}
 		if e.Critical {
 			attrs = append(attrs, "color=red", "penwidth=2")
+		}
+		if e.Cycle {
+			attrs = append(attrs, `color="#862e9c"`, "penwidth=2", "style=dashed")
 		}
 		fmt.Fprintf(&b, "  %s -> %s", dotString(e.From), dotString(e.To))
 		if len(attrs) > 0 {
@@ -257,7 +277,7 @@ func (g GraphView) WriteMermaid(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
 	id := map[string]string{}
-	var critical, blockers, done, external []string
+	var critical, blockers, done, external, cycle []string
 	for k, n := range g.Nodes {
 		nid := fmt.Sprintf("n%d", k)
 		id[n.Key] = nid
@@ -277,8 +297,11 @@ func (g GraphView) WriteMermaid(w io.Writer) error {
 		if n.Critical {
 			critical = append(critical, nid)
 		}
+		if n.Cycle {
+			cycle = append(cycle, nid)
+		}
 	}
-	var critEdges []string
+	var critEdges, cycleEdges []string
 	for k, e := range g.Edges {
 		arrow := "-->"
 		if e.Kind == EdgeParent {
@@ -288,18 +311,24 @@ func (g GraphView) WriteMermaid(w io.Writer) error {
 		if e.Critical {
 			critEdges = append(critEdges, fmt.Sprint(k))
 		}
+		if e.Cycle {
+			cycleEdges = append(cycleEdges, fmt.Sprint(k))
+		}
 	}
-	b.WriteString("  classDef critical stroke:#d00,stroke-width:3px\n  classDef blocker fill:#ffd8a8\n  classDef done fill:#e0e0e0\n  classDef external stroke-dasharray:4 4\n")
+	b.WriteString("  classDef critical stroke:#d00,stroke-width:3px\n  classDef blocker fill:#ffd8a8\n  classDef done fill:#e0e0e0\n  classDef external stroke-dasharray:4 4\n  classDef cycle stroke:#862e9c,stroke-width:3px,stroke-dasharray:6 3\n")
 	for _, c := range []struct {
 		name  string
 		nodes []string
-	}{{"blocker", blockers}, {"done", done}, {"external", external}, {"critical", critical}} {
+	}{{"blocker", blockers}, {"done", done}, {"external", external}, {"critical", critical}, {"cycle", cycle}} {
 		if len(c.nodes) > 0 {
 			fmt.Fprintf(&b, "  class %s %s\n", strings.Join(c.nodes, ","), c.name)
 		}
 	}
 	if len(critEdges) > 0 {
 		fmt.Fprintf(&b, "  linkStyle %s stroke:#d00,stroke-width:3px\n", strings.Join(critEdges, ","))
+	}
+	if len(cycleEdges) > 0 {
+		fmt.Fprintf(&b, "  linkStyle %s stroke:#862e9c,stroke-width:2px,stroke-dasharray:6 3\n", strings.Join(cycleEdges, ","))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write graph mermaid: %w", err)

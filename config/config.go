@@ -136,6 +136,9 @@ type HTTP struct {
 	Token       Secret        `yaml:"token"`  // optional bearer token for /api
 	TokenFile   string        `yaml:"token_file"`
 	ReadyMaxAge time.Duration `yaml:"ready_max_age"` // /readyz fails when the last sync is older, default 1h
+	// PublicURL is where users reach the web UI, e.g.
+	// https://radar.example.com; Slack messages link to its pages when set.
+	PublicURL string `yaml:"public_url"`
 }
 
 // Log configures logging.

@@ -316,7 +316,7 @@ func TestLoadFull(t *testing.T) {
 			},
 		},
 		Schedule: Schedule{Sync: "*/10 * * * *"},
-		HTTP:     HTTP{Listen: "0.0.0.0:8080", Token: "http-token-from-file", TokenFile: "secrets/http-token", ReadyMaxAge: 90 * time.Minute},
+		HTTP:     HTTP{Listen: "0.0.0.0:8080", Token: "http-token-from-file", TokenFile: "secrets/http-token", ReadyMaxAge: 90 * time.Minute, PublicURL: "https://radar.example.com"},
 		Log:      Log{Format: "json", Level: "debug"},
 	}
 	if !reflect.DeepEqual(*got, want) {

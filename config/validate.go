@@ -354,6 +354,9 @@ func (h *HTTP) validate(v *validator) {
 		}
 	}
 	v.durationRange("http.ready_max_age", h.ReadyMaxAge, time.Minute, 0, Default().HTTP.ReadyMaxAge)
+	if h.PublicURL != "" {
+		v.httpURL("http.public_url", h.PublicURL, false, "set http.public_url to the absolute address users open the web UI at, e.g. https://radar.example.com, or leave it empty for no links")
+	}
 }
 
 func (l *Log) validate(v *validator) {

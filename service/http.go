@@ -44,10 +44,13 @@ func NewHTTPServer(h http.Handler, readHeader time.Duration) *http.Server {
 }
 
 // limitRequests refuses request bodies (413) and query strings longer than
-// MaxQueryBytes (414) before any endpoint sees them.
+// MaxQueryBytes (414) before any endpoint sees them; only the web UI's
+// sign-in and sign-out forms take a (small, bounded) body.
 func limitRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength != 0 { // a length, or -1 for a chunked body
+		// The web UI's sign-in and sign-out forms: a small body, bounded there.
+		form := r.Method == http.MethodPost && (r.URL.Path == "/signin" || r.URL.Path == "/signout")
+		if !form && r.ContentLength != 0 { // a length, or -1 for a chunked body
 			w.Header().Set("Connection", "close")
 			http.Error(w, "request bodies are not accepted: every endpoint is a GET without one", http.StatusRequestEntityTooLarge)
 			return
@@ -56,13 +59,15 @@ func limitRequests(next http.Handler) http.Handler {
 			http.Error(w, fmt.Sprintf("query string longer than %d bytes", MaxQueryBytes), http.StatusRequestURITooLong)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 0)
+		if !form {
+			r.Body = http.MaxBytesReader(w, r.Body, 0)
+		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// Handler serves /metrics, /healthz, /readyz and the /api endpoints, within
-// the request limits.
+// Handler serves /metrics, /healthz, /readyz, the /api endpoints and the
+// web UI's pages, within the request limits.
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.metrics.Handler())
@@ -73,6 +78,7 @@ func (s *Service) Handler() http.Handler {
 	mux.Handle("GET /readyz", s.auth(http.HandlerFunc(s.serveReady)))
 	mux.Handle("GET /api/findings", s.auth(http.HandlerFunc(s.serveFindings)))
 	mux.Handle("GET /api/versions", s.auth(http.HandlerFunc(s.serveVersions)))
+	mux.Handle("/", s.ui.Handler()) // the web UI: /, /findings, /issues/…, /releases/…
 	return limitRequests(mux)
 }
 

@@ -53,6 +53,8 @@ func TestHTTPLimits(t *testing.T) {
 		{"chunked body", "GET", "/metrics", io.MultiReader(strings.NewReader("chunk")), nil, http.StatusRequestEntityTooLarge},
 		{"query within the cap", "GET", "/healthz?pad=" + strings.Repeat("a", service.MaxQueryBytes-10), nil, nil, http.StatusOK},
 		{"query over the cap", "GET", "/api/findings?project=" + strings.Repeat("a", service.MaxQueryBytes), nil, nil, http.StatusRequestURITooLong},
+		{"sign-in form", "POST", "/signin", strings.NewReader("token=x&next=%2Fhealthz"), http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, http.StatusOK}, // redirected to next
+		{"sign-in form too large", "POST", "/signin", strings.NewReader("token=" + strings.Repeat("x", 1<<20)), http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, http.StatusBadRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

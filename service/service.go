@@ -25,6 +25,7 @@ import (
 	"github.com/radarhq/radar/connector"
 	"github.com/radarhq/radar/metrics"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/webui"
 )
 
 // Options are the service's injected dependencies; zero values are defaults.
@@ -73,6 +74,7 @@ type Service struct {
 	reg     *prometheus.Registry
 	// slackOff says why alerter is nil, for /readyz.
 	slackOff string
+	ui       *webui.UI
 
 	running sync.Mutex // one cycle at a time
 	// The forecasts' track record, backtested at most once a day (cycle
@@ -109,6 +111,16 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 		s.opts.ReadHeaderTimeout = 5 * time.Second
 	}
 	s.metrics = metrics.New(s.reg)
+	ui, err := webui.New(webui.Options{JiraURL: cfg.Jira.URL, Token: cfg.HTTP.Token.Value(), Logger: s.log,
+		SecureCookie: strings.HasPrefix(cfg.HTTP.PublicURL, "https://"),
+		Health: func(ctx context.Context) string {
+			_, body := s.readiness(ctx)
+			return body
+		}})
+	if err != nil {
+		return nil, fmt.Errorf("web ui: %w", err)
+	}
+	s.ui = ui
 	st, err := store.Open(ctx, cfg.Store.Path, store.WithClock(s.now))
 	if err != nil {
 		return nil, err
@@ -128,7 +140,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 		s.log.Warn("slack "+s.slackOff, "component", "service")
 	case cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "":
 		aopts := append([]alerts.Option{alerts.WithLogger(s.log), alerts.WithClock(s.now), alerts.WithMetrics(s.metrics),
-			alerts.WithJiraURL(cfg.Jira.URL)}, opts.AlertOptions...)
+			alerts.WithJiraURL(cfg.Jira.URL), alerts.WithPublicURL(cfg.HTTP.PublicURL)}, opts.AlertOptions...)
 		if opts.SlackHTTPClient != nil {
 			aopts = append(aopts, alerts.WithHTTPClient(opts.SlackHTTPClient))
 		}
@@ -223,7 +235,7 @@ func (s *Service) Run(ctx context.Context) error {
 	go func() { httpDone <- srv.Serve(ln) }()
 	s.log.Info("radar listening", "component", "service", "addr", ln.Addr().String())
 	if ta, ok := ln.Addr().(*net.TCPAddr); ok && !ta.IP.IsLoopback() && s.cfg.HTTP.Token == "" {
-		s.log.Warn("the /api endpoints answer anyone who can reach this address, and findings name assignees (with emails where Jira shows them); set http.token or RADAR_HTTP_TOKEN",
+		s.log.Warn("the /api endpoints and the web UI answer anyone who can reach this address, and findings name assignees (with emails where Jira shows them); set http.token or RADAR_HTTP_TOKEN",
 			"component", "service", "addr", ln.Addr().String())
 	}
 	if s.opts.Listening != nil {
@@ -372,6 +384,7 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	s.mu.Lock()
 	s.report = &report
 	s.mu.Unlock()
+	s.ui.Update(snap, report)
 
 	changes, err := s.store.RecordFindings(ctx, report.GeneratedAt, report.Findings)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/analysis"
 	"github.com/radarhq/radar/jirasim"
 )
 
@@ -125,6 +126,65 @@ store:
 		if !strings.Contains(dot, `"`+k+`"`) {
 			t.Errorf("graph of %s lacks %s", pl.Blocker, k)
 		}
+	}
+	// Narrowed to PAY's open dependencies, the planted cycle stays and is
+	// marked; parent links and done issues go.
+	var js struct {
+		Nodes []struct {
+			Key, Category string
+			Cycle         bool
+		}
+		Edges []struct{ Kind string }
+	}
+	out = runCmd(t, getenv, "graph", "--config", cfgPath, "--format", "json", "--project", "pay", "--open-only", "--no-parents", "--now", stamp)
+	if err := json.Unmarshal([]byte(out), &js); err != nil {
+		t.Fatal(err)
+	}
+	var inCycle []string
+	for _, n := range js.Nodes {
+		if n.Category == string(radar.CategoryDone) {
+			t.Errorf("--open-only kept done issue %s", n.Key)
+		}
+		if n.Cycle {
+			inCycle = append(inCycle, n.Key)
+		}
+	}
+	for _, e := range js.Edges {
+		if e.Kind != "blocks" {
+			t.Errorf("--no-parents kept a %s edge", e.Kind)
+		}
+	}
+	if !sameSet(inCycle, pl.Cycle) {
+		t.Errorf("nodes marked as a cycle = %v, want the planted %v", inCycle, pl.Cycle)
+	}
+}
+
+func TestMermaidWarning(t *testing.T) {
+	tests := []struct {
+		name        string
+		edges, size int
+		filter      analysis.GraphFilter
+		issue       bool
+		want        string // "" for no warning
+	}{
+		{"fits", 500, 50000, analysis.GraphFilter{}, false, ""},
+		{"too many edges", 501, 1000, analysis.GraphFilter{}, false, "narrow it with --no-parents, --open-only, --project KEY, --issue KEY --depth 2"},
+		{"too much text", 10, 50001, analysis.GraphFilter{NoParents: true, OpenOnly: true}, true, "narrow it with --project KEY, or"},
+		{"every filter used", 2675, 300000, analysis.GraphFilter{Project: "PAY", NoParents: true, OpenOnly: true}, true,
+			"so Mermaid will refuse to draw it; draw it as DOT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := mermaidWarning(tt.edges, tt.size, tt.filter, tt.issue)
+			switch {
+			case tt.want == "" && got != "":
+				t.Errorf("warning %q, want none", got)
+			case tt.want != "" && !strings.Contains(got, tt.want):
+				t.Errorf("warning %q, want it to contain %q", got, tt.want)
+			case tt.want != "" && !strings.Contains(got, "maxEdges 500, maxTextSize 50000"):
+				t.Errorf("warning %q does not name Mermaid's limits", got)
+			}
+		})
 	}
 }
 

@@ -28,7 +28,7 @@ import (
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "demo")
 	db := fs.String("db", "./radar.db", "SQLite file")
-	listen := fs.String("listen", "127.0.0.1:9317", "HTTP address for /metrics and /api")
+	listen := fs.String("listen", "127.0.0.1:9317", "HTTP address for the web UI, /metrics and /api")
 	flavor := fs.String("flavor", "cloud", "simulated Jira flavour: cloud or datacenter")
 	every := fs.Duration("sync-every", 15*time.Second, "how often Radar syncs")
 	tick := fs.Duration("tick", 10*time.Second, "how often the simulated project moves")
@@ -118,13 +118,14 @@ Radar demo is running.
   Jira simulator  %s  (%s; projects %v)
   fake Slack      %s  (messages print below)
   database        %s
+  web UI          http://%s/
   metrics         http://%s/metrics
   findings API    http://%s/api/findings
   versions API    http://%s/api/versions
   health          http://%s/healthz  http://%s/readyz
 Radar syncs every %s; the simulated project moves every %s. Ctrl-C stops.
 
-`, jiraURL, *flavor, cfg.Jira.Projects, slackURL, *db, addr, addr, addr, addr, addr, *every, *tick)
+`, jiraURL, *flavor, cfg.Jira.Projects, slackURL, *db, addr, addr, addr, addr, addr, addr, *every, *tick)
 		},
 		CycleDone: func(c service.Cycle) {
 			if c.Err != nil {

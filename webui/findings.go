@@ -1,0 +1,136 @@
+package webui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/radarhq/radar"
+)
+
+// findingsPerPage is how many findings one page of the list shows.
+const findingsPerPage = 200
+
+type findingRow struct {
+	Severity string
+	Kind     string
+	Project  string
+	Subject  string
+	Path     string
+	Summary  string // the issue's summary, next to its key
+	Title    string
+}
+
+type findingsView struct {
+	Project, Kind, Severity, Query string
+	Projects, Kinds                []string
+	Severities                     []string
+	Rows                           []findingRow
+	Matched, Total                 int
+	Page, Pages                    int
+	PrevURL, NextURL               string
+}
+
+// filter is the findings list's query: every part optional; text is in
+// lower case.
+type filter struct {
+	project, kind, text string
+	severity            radar.Severity
+}
+
+// parseFilter reads the query, naming the parameter and its values when one
+// is wrong.
+func parseFilter(q url.Values) (filter, error) {
+	f := filter{project: strings.TrimSpace(q.Get("project")), kind: q.Get("kind"), text: strings.ToLower(strings.TrimSpace(q.Get("q"))),
+		severity: radar.Severity(strings.ToLower(q.Get("severity")))}
+	if f.severity != "" && f.severity.Rank() == 0 {
+		return f, fmt.Errorf("severity %q is not one of info, warning, critical; choose one of those or leave it empty", q.Get("severity"))
+	}
+	if f.kind != "" && !slices.Contains(radar.Kinds, f.kind) {
+		return f, fmt.Errorf("kind %q is not a finding kind; use one of %s", f.kind, strings.Join(radar.Kinds, ", "))
+	}
+	return f, nil
+}
+
+func (ix *index) summaryOf(f *radar.Finding) string {
+	if s := radar.EvidenceString(f.Evidence, "summary"); s != "" {
+		return s
+	}
+	if is := ix.issues[f.Issue]; is != nil {
+		return is.Summary
+	}
+	return ""
+}
+
+func (f filter) match(ix *index, i int) bool {
+	x := ix.finding(i)
+	if f.project != "" && !strings.EqualFold(x.Project, f.project) {
+		return false
+	}
+	if f.kind != "" && x.Kind != f.kind {
+		return false
+	}
+	if f.severity != "" && x.Severity.Rank() < f.severity.Rank() {
+		return false
+	}
+	return f.text == "" || strings.Contains(ix.searchText[i], f.text)
+}
+
+func (ix *index) row(f *radar.Finding) findingRow {
+	subject := f.Issue
+	if rk := releaseOf(*f); rk != (releaseKey{}) {
+		subject = rk.project + " " + rk.name
+	}
+	return findingRow{Severity: string(f.Severity), Kind: f.Kind, Project: f.Project, Subject: subject,
+		Path: f.PagePath(), Summary: ix.summaryOf(f), Title: f.Title}
+}
+
+func (u *UI) serveFindings(w http.ResponseWriter, r *http.Request, ix *index) {
+	q := r.URL.Query()
+	flt, err := parseFilter(q)
+	v := findingsView{Project: flt.project, Kind: flt.kind, Severity: string(flt.severity), Query: strings.TrimSpace(q.Get("q")),
+		Projects: ix.projects, Kinds: radar.Kinds, Severities: []string{"info", "warning", "critical"}, Total: len(ix.rep.Findings)}
+	if err != nil {
+		u.render(w, r, http.StatusBadRequest, "findings", page{Title: "Findings", Message: err.Error(), View: v})
+		return
+	}
+	pg, _ := strconv.Atoi(q.Get("page"))
+	pg = max(pg, 1)
+	var matched []int
+	for _, i := range ix.sorted {
+		if flt.match(ix, i) {
+			matched = append(matched, i)
+		}
+	}
+	v.Matched = len(matched)
+	v.Pages = max(1, (len(matched)+findingsPerPage-1)/findingsPerPage)
+	v.Page = min(pg, v.Pages)
+	lo := (v.Page - 1) * findingsPerPage
+	for _, i := range matched[lo:min(lo+findingsPerPage, len(matched))] {
+		v.Rows = append(v.Rows, ix.row(ix.finding(i)))
+	}
+	pageURL := func(n int) string {
+		qq := url.Values{}
+		for k, vs := range q {
+			if k != "page" && len(vs) > 0 && vs[0] != "" {
+				qq.Set(k, vs[0])
+			}
+		}
+		qq.Set("page", strconv.Itoa(n))
+		return "/findings?" + qq.Encode()
+	}
+	if v.Page > 1 {
+		v.PrevURL = pageURL(v.Page - 1)
+	}
+	if v.Page < v.Pages {
+		v.NextURL = pageURL(v.Page + 1)
+	}
+	title := "Findings"
+	if flt != (filter{}) {
+		title = fmt.Sprintf("Findings: %d of %d", v.Matched, v.Total)
+	}
+	u.render(w, r, http.StatusOK, "findings", page{Title: title, View: v})
+}

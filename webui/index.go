@@ -1,0 +1,264 @@
+package webui
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/radarhq/radar"
+)
+
+// releaseKey names a version by project and name, as its page does.
+type releaseKey struct{ project, name string }
+
+// index is one snapshot and its report, looked up the ways the pages need.
+// It is built once per analysis and read by every request.
+type index struct {
+	now  time.Time
+	snap radar.Snapshot
+	rep  radar.Report
+
+	issues    map[string]*radar.Issue
+	blocks    map[string][]string // blocker → blocked, both directions of every link
+	blockedBy map[string][]string
+	children  map[string][]string // parent or epic → children
+	parents   map[string][]string
+
+	findingsOf      map[string][]int // issue key → findings about it (cycles: every member)
+	releaseFindings map[releaseKey][]int
+	sorted          []int    // findings by severity, then impact
+	rank            []int    // finding → its position in sorted
+	searchText      []string // finding → the lower-case text free-text search looks in
+	critical        map[string]bool
+	criticalEdge    map[[2]string]bool // consecutive keys on a critical path, either way
+	cycle           map[string]bool
+	blast           map[string]int
+
+	versions     map[releaseKey]*radar.Version
+	versionByID  map[string]*radar.Version
+	forecast     map[releaseKey]*radar.VersionForecast
+	members      map[string][]string // version id → keys of issues in it now
+	versionDates map[string][]radar.VersionDate
+	changes      map[string][]radar.Change // issue key → its changelog, oldest first
+	statusCat    map[string]radar.StatusCategory
+	statusName   map[string]radar.StatusCategory
+	projects     []string
+}
+
+func newIndex(snap radar.Snapshot, rep radar.Report) *index {
+	ix := &index{now: rep.GeneratedAt, snap: snap, rep: rep,
+		issues: make(map[string]*radar.Issue, len(snap.Issues)), blocks: make(map[string][]string, len(snap.Dependencies)),
+		blockedBy: make(map[string][]string, len(snap.Dependencies)),
+		children:  map[string][]string{}, parents: map[string][]string{}, findingsOf: map[string][]int{},
+		releaseFindings: map[releaseKey][]int{}, critical: map[string]bool{}, criticalEdge: map[[2]string]bool{},
+		cycle: map[string]bool{}, blast: map[string]int{}, versions: map[releaseKey]*radar.Version{},
+		versionByID: map[string]*radar.Version{}, forecast: map[releaseKey]*radar.VersionForecast{},
+		members: map[string][]string{}, versionDates: map[string][]radar.VersionDate{}, changes: make(map[string][]radar.Change, len(snap.Issues)),
+		statusCat: map[string]radar.StatusCategory{}, statusName: map[string]radar.StatusCategory{}}
+	if ix.now.IsZero() {
+		ix.now = time.Now().UTC()
+	}
+	projects := map[string]bool{}
+	for i := range snap.Issues {
+		is := &snap.Issues[i]
+		ix.issues[is.Key] = is
+		projects[is.Project] = true
+		for _, p := range [2]string{is.ParentKey, is.EpicKey} {
+			if p != "" && p != is.Key {
+				ix.children[p] = append(ix.children[p], is.Key)
+				ix.parents[is.Key] = append(ix.parents[is.Key], p)
+			}
+		}
+		for _, id := range is.FixVersions {
+			ix.members[id] = append(ix.members[id], is.Key)
+		}
+	}
+	for _, d := range snap.Dependencies {
+		if d.Blocker == d.Blocked || d.Blocker == "" || d.Blocked == "" {
+			continue
+		}
+		ix.blocks[d.Blocker] = append(ix.blocks[d.Blocker], d.Blocked)
+		ix.blockedBy[d.Blocked] = append(ix.blockedBy[d.Blocked], d.Blocker)
+	}
+	for _, adj := range []map[string][]string{ix.blocks, ix.blockedBy} {
+		for k, ks := range adj {
+			slices.Sort(ks)
+			adj[k] = slices.Compact(ks)
+		}
+	}
+	for _, s := range snap.Statuses {
+		ix.statusCat[s.ID] = s.Category
+		ix.statusName[strings.ToLower(s.Name)] = s.Category
+	}
+	for i := range snap.Versions {
+		v := &snap.Versions[i]
+		ix.versions[releaseKey{v.Project, v.Name}] = v
+		ix.versionByID[v.ID] = v
+		projects[v.Project] = true
+	}
+	for _, vd := range snap.VersionDates {
+		ix.versionDates[vd.VersionID] = append(ix.versionDates[vd.VersionID], vd)
+	}
+	ix.indexChanges()
+	for i := range rep.Versions {
+		fc := &rep.Versions[i]
+		ix.forecast[releaseKey{fc.Project, fc.Name}] = fc
+		ix.markCritical(fc.CriticalPath)
+	}
+	for _, e := range rep.Epics {
+		ix.markCritical(e.CriticalPath)
+	}
+	ix.indexFindings()
+	for p := range projects {
+		if p != "" {
+			ix.projects = append(ix.projects, p)
+		}
+	}
+	slices.Sort(ix.projects)
+	return ix
+}
+
+// indexChanges splits the changelog by issue, without copying it unless an
+// issue's changes are out of order.
+func (ix *index) indexChanges() {
+	cs := ix.snap.Changes
+	for start := 0; start < len(cs); {
+		end := start + 1
+		for end < len(cs) && cs[end].IssueKey == cs[start].IssueKey {
+			end++
+		}
+		key := cs[start].IssueKey
+		ch := cs[start:end:end]
+		if prev, ok := ix.changes[key]; ok || !slices.IsSortedFunc(ch, byCreated) {
+			ch = append(slices.Clone(prev), ch...)
+			slices.SortStableFunc(ch, byCreated)
+		}
+		ix.changes[key] = ch
+		start = end
+	}
+}
+
+// versionMembers lists the issues ever in version id: those in it now, and
+// those whose changelog shows them joining or leaving it.
+func (ix *index) versionMembers(id string) []string {
+	keys := slices.Clone(ix.members[id])
+	seen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		seen[k] = true
+	}
+	for i := range ix.snap.Changes {
+		c := &ix.snap.Changes[i]
+		if (c.To == id || c.From == id) && !seen[c.IssueKey] && changeField(*c) == "fix version" {
+			seen[c.IssueKey] = true
+			keys = append(keys, c.IssueKey)
+		}
+	}
+	return keys
+}
+
+func byCreated(a, b radar.Change) int { return a.Created.Compare(b.Created) }
+
+func (ix *index) markCritical(path []string) {
+	for i, k := range path {
+		ix.critical[k] = true
+		if i > 0 {
+			ix.criticalEdge[[2]string{path[i-1], k}] = true
+			ix.criticalEdge[[2]string{k, path[i-1]}] = true
+		}
+	}
+}
+
+// indexFindings files each finding under its issue or release and sorts
+// them by severity, then impact.
+func (ix *index) indexFindings() {
+	fs := ix.rep.Findings
+	for i := range fs {
+		f := &fs[i]
+		switch {
+		case f.Kind == radar.KindDependencyCycle:
+			for _, k := range radar.EvidenceStrings(f.Evidence, "members") {
+				ix.cycle[k] = true
+				ix.findingsOf[k] = append(ix.findingsOf[k], i)
+			}
+		case releaseOf(*f) != releaseKey{}:
+			rk := releaseOf(*f)
+			ix.releaseFindings[rk] = append(ix.releaseFindings[rk], i)
+		case radar.IsIssueKey(f.Issue):
+			ix.findingsOf[f.Issue] = append(ix.findingsOf[f.Issue], i)
+		}
+		if f.Kind == radar.KindBlocker {
+			n, _ := radar.EvidenceNumber(f.Evidence, "blast_radius")
+			ix.blast[f.Issue] = int(n)
+		}
+	}
+	ix.sorted = make([]int, len(fs))
+	for i := range ix.sorted {
+		ix.sorted[i] = i
+	}
+	slices.SortStableFunc(ix.sorted, func(a, b int) int {
+		if c := cmp.Compare(fs[b].Severity.Rank(), fs[a].Severity.Rank()); c != 0 {
+			return c
+		}
+		return cmp.Compare(impact(fs[b]), impact(fs[a]))
+	})
+	ix.searchText = make([]string, len(fs))
+	for i := range fs {
+		f := &fs[i]
+		ix.searchText[i] = strings.ToLower(strings.Join([]string{f.Issue, f.Title, f.Detail, ix.summaryOf(f),
+			radar.EvidenceString(f.Evidence, "assignee")}, "\x00"))
+	}
+	ix.rank = make([]int, len(fs))
+	for pos, i := range ix.sorted {
+		ix.rank[i] = pos
+	}
+}
+
+// releaseOf names the release a finding is about; zero when none.
+func releaseOf(f radar.Finding) releaseKey {
+	if v := radar.EvidenceString(f.Evidence, "version"); v != "" && f.Project != "" {
+		return releaseKey{f.Project, v}
+	}
+	if f.Kind == radar.KindReleaseAtRisk && f.Project != "" {
+		return releaseKey{f.Project, f.Issue}
+	}
+	return releaseKey{}
+}
+
+// impactKeys are the evidence numbers that measure a finding's reach, in
+// the order they are looked for: the first present is its impact.
+var impactKeys = []string{"blast_radius", "remaining_items", "size", "added_items", "times_reopened", "times_moved",
+	"days_overdue", "days_in_progress", "days_since_update", "wip"}
+
+// impact is how much a finding reaches: the issues waiting on a blocker,
+// the items left in a release, and so on; 0 when unknown.
+func impact(f radar.Finding) float64 {
+	for _, k := range impactKeys {
+		if n, ok := radar.EvidenceNumber(f.Evidence, k); ok {
+			return n
+		}
+	}
+	return 0
+}
+
+// changeField names a changelog item's field in lower case, whatever the
+// server generation reported.
+func changeField(c radar.Change) string {
+	switch {
+	case strings.EqualFold(c.FieldID, "status"):
+		return "status"
+	case strings.EqualFold(c.FieldID, "fixVersions"), strings.EqualFold(c.Field, "fixversions"), strings.EqualFold(c.Field, "fix version"):
+		return "fix version"
+	}
+	return strings.ToLower(c.Field)
+}
+
+// category maps a changelog status (id, name) to its category.
+func (ix *index) category(id, name string) radar.StatusCategory {
+	if c, ok := ix.statusCat[id]; ok {
+		return c
+	}
+	return ix.statusName[strings.ToLower(name)]
+}
+
+func (ix *index) finding(i int) *radar.Finding { return &ix.rep.Findings[i] }

@@ -1,0 +1,127 @@
+package webui
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/radarhq/radar"
+)
+
+type field struct{ Name, Value string }
+
+type link struct{ Text, Path string }
+
+// findingDetail is a finding with its evidence, on an issue or release page.
+type findingDetail struct {
+	Severity, Kind, Title, Detail string
+	Evidence                      []field
+}
+
+type issueView struct {
+	Key, Summary, Status, Type, Assignee, Project, Priority string
+	Category                                                string
+	External                                                bool
+	JiraURL                                                 string
+	Dates                                                   []field
+	Releases                                                []link
+	Findings                                                []findingDetail
+	Critical, Cycle                                         bool
+	Blast                                                   int
+	Graph                                                   template.HTML
+	Upstream, Downstream, FoldedDone, NotDrawn              int
+	ShowDone, ShowParents                                   bool
+	DoneURL, ParentsURL                                     string
+}
+
+func (u *UI) serveIssue(w http.ResponseWriter, r *http.Request, ix *index) {
+	key := strings.ToUpper(strings.TrimSpace(r.PathValue("key")))
+	is := ix.issues[key]
+	_, linked := ix.blockedBy[key]
+	if _, ok := ix.blocks[key]; ok {
+		linked = true
+	}
+	if is == nil && !linked {
+		u.render(w, r, http.StatusNotFound, "message", page{Title: "Issue " + key + " not found",
+			Message: "Issue " + key + " is not in the synced data. Check the key, or whether its project is in jira.projects and synced."})
+		return
+	}
+	q := r.URL.Query()
+	opt := graphOptions{parents: q.Get("parents") == "1", done: q.Get("done") == "1"}
+	v := issueView{Key: key, External: is == nil, JiraURL: u.jiraLink(key), Critical: ix.critical[key], Cycle: ix.cycle[key],
+		Blast: ix.blast[key], ShowDone: opt.done, ShowParents: opt.parents}
+	if is != nil {
+		v.Summary, v.Status, v.Type, v.Project, v.Priority = is.Summary, is.Status, is.Type, is.Project, is.Priority
+		v.Category = string(is.StatusCategory)
+		v.Assignee = is.AssigneeName
+		if v.Assignee == "" {
+			v.Assignee = "unassigned"
+		}
+		for _, d := range []struct {
+			name string
+			t    time.Time
+		}{{"Created", is.Created}, {"Updated", is.Updated}, {"Start", is.StartDate}, {"Due", is.Due}, {"Resolved", is.Resolved}} {
+			if !d.t.IsZero() {
+				v.Dates = append(v.Dates, field{d.name, d.t.UTC().Format(time.DateOnly)})
+			}
+		}
+		for _, id := range is.FixVersions {
+			if ver := ix.versionByID[id]; ver != nil {
+				v.Releases = append(v.Releases, link{ver.Project + " " + ver.Name, radar.ReleasePath(ver.Project, ver.Name)})
+			}
+		}
+	}
+	for _, i := range ix.findingsOf[key] {
+		v.Findings = append(v.Findings, detail(ix.finding(i)))
+	}
+	nb := ix.neighbourhood(key, opt)
+	v.Graph = u.graphSVG(nb)
+	v.Upstream, v.Downstream, v.FoldedDone, v.NotDrawn = nb.upstream, nb.downstream, nb.foldedDone, nb.notDrawn
+	// toggle is this page's address with one option flipped.
+	toggle := func(parents, done bool) string {
+		qq := url.Values{}
+		if parents {
+			qq.Set("parents", "1")
+		}
+		if done {
+			qq.Set("done", "1")
+		}
+		if len(qq) == 0 {
+			return radar.IssuePath(key)
+		}
+		return radar.IssuePath(key) + "?" + qq.Encode()
+	}
+	v.DoneURL, v.ParentsURL = toggle(opt.parents, !opt.done), toggle(!opt.parents, opt.done)
+	title := key
+	if is != nil {
+		title = key + ": " + cut(is.Summary, 80)
+	}
+	u.render(w, r, http.StatusOK, "issue", page{Title: title, View: v})
+}
+
+// detail renders a finding's evidence as sorted name/value pairs.
+func detail(f *radar.Finding) findingDetail {
+	d := findingDetail{Severity: string(f.Severity), Kind: f.Kind, Title: f.Title, Detail: f.Detail}
+	keys := make([]string, 0, len(f.Evidence))
+	for k := range f.Evidence {
+		if k != "summary" && k != "assignee_email" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		val := radar.EvidenceString(f.Evidence, k)
+		switch x := f.Evidence[k].(type) {
+		case []string, []any:
+			val = strings.Join(radar.EvidenceStrings(f.Evidence, k), ", ")
+		case float64:
+			val = fmt.Sprintf("%g", x)
+		}
+		d.Evidence = append(d.Evidence, field{strings.ReplaceAll(k, "_", " "), cut(val, 400)})
+	}
+	return d
+}
