@@ -62,6 +62,11 @@ type Alerter struct {
 	api        *slack.Client // nil with a webhook
 	token      string        // secret
 	webhookURL string        // secret
+	// signingSecret verifies Slack's interaction requests (secret); with
+	// it, finding messages carry buttons.
+	signingSecret string
+
+	background sync.WaitGroup // work started after answering a request
 
 	noTransport bool // dry runs only
 
@@ -161,6 +166,9 @@ func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
 	if !strings.HasSuffix(a.cfg.APIURL, "/") {
 		a.cfg.APIURL += "/"
 	}
+	if a.cfg.AckReminder <= 0 {
+		a.cfg.AckReminder = 7 * 24 * time.Hour
+	}
 	if a.maxAttempts <= 0 {
 		a.maxAttempts = 1
 	}
@@ -171,6 +179,9 @@ func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
 	}
 	hook, err := secret(cfg.WebhookURL, cfg.WebhookURLFile, "slack.webhook_url_file")
 	if err != nil {
+		errs = append(errs, err)
+	}
+	if a.signingSecret, err = secret(cfg.SigningSecret, cfg.SigningSecretFile, "slack.signing_secret_file"); err != nil {
 		errs = append(errs, err)
 	}
 	switch {

@@ -10,18 +10,36 @@ import (
 	"time"
 
 	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/alerts"
 	"github.com/radarhq/radar/analysis"
 )
 
-// Limits on what an HTTP client may send. Every endpoint is a GET with no
-// body, so anything bigger is a mistake or an attack.
+// Limits on what an HTTP client may send. Every endpoint but the two POSTs
+// below is a GET with no body, so anything bigger is a mistake or an attack.
 const (
 	// MaxHeaderBytes caps the request line and headers (net/http adds 4 KiB
 	// of slack); larger requests get 431.
 	MaxHeaderBytes = 16 << 10
 	// MaxQueryBytes caps the query string; longer ones get 414.
 	MaxQueryBytes = 2 << 10
+	// MaxAckBytes caps the JSON body of POST /api/findings/{id}/ack.
+	MaxAckBytes = 8 << 10
 )
+
+// bodyLimit returns how large a body the request's endpoint accepts: only
+// the POSTs that act on findings take one.
+func bodyLimit(r *http.Request) int64 {
+	if r.Method != http.MethodPost {
+		return 0
+	}
+	switch {
+	case r.URL.Path == "/slack/interactions":
+		return alerts.MaxInteractionBytes
+	case strings.HasPrefix(r.URL.Path, "/api/findings/") && strings.HasSuffix(r.URL.Path, "/ack"):
+		return MaxAckBytes
+	}
+	return 0
+}
 
 // NewHTTPServer returns a server for h with Radar's limits: readHeader
 // bounds the time to send the request line and headers (slow clients are
@@ -39,10 +57,21 @@ func NewHTTPServer(h http.Handler, readHeader time.Duration) *http.Server {
 	}
 }
 
-// limitRequests refuses request bodies (413) and query strings longer than
-// MaxQueryBytes (414) before any endpoint sees them.
+// limitRequests refuses request bodies (413) but on the endpoints that
+// take a small one (bodyLimit), and query strings longer than
+// MaxQueryBytes (414), before any endpoint sees them.
 func limitRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if limit := bodyLimit(r); limit > 0 {
+			if r.ContentLength > limit {
+				w.Header().Set("Connection", "close")
+				http.Error(w, fmt.Sprintf("request body larger than %d bytes", limit), http.StatusRequestEntityTooLarge)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			next.ServeHTTP(w, r)
+			return
+		}
 		if r.ContentLength != 0 { // a length, or -1 for a chunked body
 			w.Header().Set("Connection", "close")
 			http.Error(w, "request bodies are not accepted: every endpoint is a GET without one", http.StatusRequestEntityTooLarge)
@@ -69,6 +98,8 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.serveReady)
 	mux.Handle("GET /api/findings", s.auth(http.HandlerFunc(s.serveFindings)))
 	mux.Handle("GET /api/versions", s.auth(http.HandlerFunc(s.serveVersions)))
+	mux.Handle("POST /api/findings/{id}/ack", s.auth(http.HandlerFunc(s.serveAck)))
+	mux.Handle("POST /slack/interactions", s.slackInteractions())
 	return limitRequests(mux)
 }
 
@@ -141,6 +172,12 @@ func (s *Service) serveFindings(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		rep.Findings = kept
+	}
+	var err error
+	if rep.Findings, err = s.store.AttachAcks(r.Context(), rep.Findings); err != nil {
+		s.log.Error("read acks", "component", "service", "err", err)
+		http.Error(w, "database unavailable; try again", http.StatusServiceUnavailable)
+		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	analysis.WriteJSON(w, rep)

@@ -243,6 +243,14 @@ shut:
 	if err := srv.Shutdown(shutCtx); err != nil && runErr == nil {
 		runErr = err
 	}
+	// Clicks answered before the shutdown finish their Slack updates.
+	actions := make(chan struct{})
+	go func() { s.WaitActions(); close(actions) }()
+	select {
+	case <-actions:
+	case <-shutCtx.Done():
+		s.log.Warn("exiting with a Slack update still running; it is in the outbox and goes out on the next start", "component", "service")
+	}
 	return runErr
 }
 
@@ -318,6 +326,7 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 		return cyc
 	}
 	cyc.Changes = changes
+	s.updateUnowned(ctx)
 	if s.alerter != nil {
 		err := s.alerter.Deliver(ctx, report, changes)
 		s.recordSlack(ctx)

@@ -46,6 +46,10 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	// The risk register: who owns each finding, and its state.
+	if report.Findings, err = st.AttachAcks(ctx, report.Findings); err != nil {
+		return err
+	}
 	return write(e, report)
 }
 

@@ -45,6 +45,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"sync":       {"sync Jira into the database once", runSync},
 		"analyze":    {"analyse the synced data and print findings", runAnalyze},
+		"ack":        {"acknowledge, snooze or dismiss a finding (as Slack's buttons do)", runAck},
 		"graph":      {"export the dependency network (dot, mermaid, json)", runGraph},
 		"alert":      {"analyse and deliver Slack alerts once", runAlert},
 		"slack-test": {"send a test message to each route's channel", runSlackTest},
