@@ -190,6 +190,9 @@ func (a *Alerter) TellAck(ctx context.Context, k store.KnownFinding) error {
 				a.planMu.Unlock()
 				return fmt.Errorf("tell ack of %s: %w", k.Finding.ID, err)
 			}
+			if ack.Owned() {
+				v.owner = actor(ack) // who acknowledged it owns it
+			}
 		}
 		var p plan
 		id := k.Finding.ID

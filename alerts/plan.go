@@ -212,6 +212,9 @@ func (a *Alerter) planRoute(ctx context.Context, r route, threads map[string]sto
 				return v, err
 			}
 			v.owner = owner
+			if v.ack != nil && v.ack.Owned() {
+				v.owner = actor(*v.ack) // who acknowledged it owns it
+			}
 		}
 		return v, nil
 	}
