@@ -199,7 +199,7 @@ func (a *Alerter) TellAck(ctx context.Context, k store.KnownFinding) error {
 		reply := ackLine(ack)
 		p.add(r, fmt.Sprintf("%s|ack|reply|%s", id, stamp), store.OpReply, id, Message{Text: reply, Blocks: slack.Blocks{BlockSet: []slack.Block{section(reply)}}})
 		p.add(r, fmt.Sprintf("%s|ack|update|%s", id, stamp), store.OpUpdate, id, a.findingMessage(v, r.audience))
-		if _, err := a.st.EnqueueSlack(ctx, r.key, p.msgs, nil); err != nil {
+		if _, err := a.st.EnqueueSlackPosts(ctx, p.msgs); err != nil {
 			a.planMu.Unlock()
 			return fmt.Errorf("tell ack of %s: %w", k.Finding.ID, err)
 		}
@@ -275,15 +275,15 @@ func (a *Alerter) reminders(ctx context.Context, acks map[string]radar.Ack, open
 		if len(rs) == 0 {
 			op, rs = store.OpPost, inScope
 		}
+		var p plan
 		for _, r := range rs {
-			var p plan
 			p.add(r, key, op, id, msg)
 			if op == store.OpPost {
-				p.msgs[0].FindingID = ""
+				p.msgs[len(p.msgs)-1].FindingID = ""
 			}
-			if _, err := a.st.EnqueueSlack(ctx, r.key, p.msgs, nil); err != nil {
-				return fmt.Errorf("plan reminders: %w", err)
-			}
+		}
+		if _, err := a.st.EnqueueSlackPosts(ctx, p.msgs); err != nil {
+			return fmt.Errorf("plan reminders: %w", err)
 		}
 		if err := a.st.MarkAckReminded(ctx, id, at); err != nil {
 			return err

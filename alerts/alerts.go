@@ -246,10 +246,11 @@ type route struct {
 	projects map[string]bool
 	kinds    map[string]bool
 	digest   string
+	report   string // cron spec of the route's status report
 }
 
 func newRoute(i int, rc config.Route, webhook bool) (route, error) {
-	r := route{index: i, channel: rc.Channel, audience: rc.Audience, digest: rc.Digest}
+	r := route{index: i, channel: rc.Channel, audience: rc.Audience, digest: rc.Digest, report: rc.Report}
 	var errs []error
 	if r.channel == "" {
 		if !webhook {

@@ -201,6 +201,16 @@ func (s *Service) Run(ctx context.Context) error {
 				return fmt.Errorf("slack.routes[%d].digest %q: %w", i, spec, err)
 			}
 		}
+		for i := 0; i < s.alerter.Routes(); i++ {
+			spec := s.alerter.ReportSpec(i)
+			if spec == "" {
+				continue
+			}
+			if _, err := c.AddFunc(spec, func() { s.runReport(jobCtx, i) }); err != nil {
+				ln.Close()
+				return fmt.Errorf("slack.routes[%d].report %q: %w", i, spec, err)
+			}
+		}
 	}
 	c.Start()
 	first := make(chan struct{})

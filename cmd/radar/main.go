@@ -50,6 +50,7 @@ func commands() map[string]command {
 		"alert":      {"analyse and deliver Slack alerts once", runAlert},
 		"slack-test": {"send a test message to each route's channel", runSlackTest},
 		"outbox":     {"list pending Slack notifications; drop ones to give up on", runOutbox},
+		"report":     {"write the status report: releases, risks, what changed and why", runReport},
 		"backup":     {"copy the database consistently while Radar runs (--to FILE)", runBackup},
 		"serve":      {"run on a schedule with metrics and an HTTP API", runServe},
 		"demo":       {"run Radar against the built-in Jira simulator", runDemo},

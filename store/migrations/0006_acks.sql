@@ -26,3 +26,13 @@ CREATE TABLE slack_requests_seen (
     signature TEXT PRIMARY KEY,
     seen_at   INTEGER NOT NULL
 );
+
+-- What each status report saw (release scopes, forecasts, blockers,
+-- throughput), as JSON, so the next report can say what changed since and
+-- why forecasts moved. scope names the report's project ('' for all).
+CREATE TABLE status_reports (
+    scope TEXT NOT NULL,
+    at    INTEGER NOT NULL,
+    body  TEXT NOT NULL,
+    PRIMARY KEY (scope, at)
+);
