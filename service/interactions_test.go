@@ -246,3 +246,31 @@ func TestAckAPI(t *testing.T) {
 		t.Error("/metrics lacks radar_findings_unowned")
 	}
 }
+
+func TestReportsRunOnTheirSchedule(t *testing.T) {
+	w := newWorld(t, 80)
+	w.cfg.Schedule.Sync = "@every 1h" // only the start-up cycle
+	w.cfg.Slack.Routes[0].Projects = []string{"PAY"}
+	w.cfg.Slack.Routes[0].Report = "@every 1s"
+	r := start(t, w.cfg, service.Options{})
+	if c := r.cycle(t); c.Err != nil {
+		t.Fatal(c.Err)
+	}
+	waitFor(t, "a status report in Slack", func() bool {
+		for _, m := range w.slack.Messages() {
+			if strings.HasPrefix(m.Text, "Status report · PAY") {
+				return true
+			}
+		}
+		return false
+	})
+	// The next one compares with the first.
+	waitFor(t, "a second report saying what changed since the first", func() bool {
+		for _, m := range w.slack.Messages() {
+			if strings.Contains(string(m.Blocks), "(the last report)") {
+				return true
+			}
+		}
+		return false
+	})
+}
