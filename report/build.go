@@ -2,7 +2,8 @@
 // an analysis, the synced snapshot, the findings' history and what the
 // last report saw, and writes them as Markdown or HTML. It is pure: it
 // does no I/O but writing to the io.Writer it is given, and it must not
-// depend on the store, the connector or alerts.
+// depend on the store, the connector or alerts. Untrusted text is cleaned
+// and escaped as analysis cleans it.
 package report
 
 import (

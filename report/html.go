@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+
+	"github.com/radarhq/radar/analysis"
 )
 
 // page lays a document out as a standalone HTML page; html/template
@@ -36,8 +38,30 @@ var page = template.Must(template.New("report").Parse(`<!doctype html>
 
 // WriteHTML writes the document as a standalone HTML page.
 func WriteHTML(w io.Writer, d Document) error {
-	if err := page.Execute(w, d); err != nil {
+	if err := page.Execute(w, plain(d)); err != nil {
 		return fmt.Errorf("write report html: %w", err)
 	}
 	return nil
+}
+
+// plain returns the document with every text made one safe line
+// (analysis.PlainText); html/template escapes the rest.
+func plain(d Document) Document {
+	var line func(l Line) Line
+	line = func(l Line) Line {
+		out := Line{Label: analysis.PlainText(l.Label, maxText), Text: analysis.PlainText(l.Text, maxText)}
+		for _, s := range l.Sub {
+			out.Sub = append(out.Sub, line(s))
+		}
+		return out
+	}
+	out := Document{Title: analysis.PlainText(d.Title, maxText), Subtitle: analysis.PlainText(d.Subtitle, maxText)}
+	for _, s := range d.Sections {
+		sec := Section{Heading: analysis.PlainText(s.Heading, maxText)}
+		for _, l := range s.Lines {
+			sec.Lines = append(sec.Lines, line(l))
+		}
+		out.Sections = append(out.Sections, sec)
+	}
+	return out
 }

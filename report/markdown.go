@@ -4,25 +4,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/radarhq/radar/analysis"
 )
 
-// mdEscaper escapes Markdown's inline syntax in untrusted text (issue
-// titles, notes, names).
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`,
-	"<", "&lt;", ">", "&gt;", "&", "&amp;", "|", `\|`, "#", `\#`, "\r", " ", "\n", " ", "\t", " ")
+// maxText bounds one piece of untrusted text in a report line.
+const maxText = 1000
 
-func md(s string) string { return mdEscaper.Replace(clean(s)) }
-
-// clean drops control characters other than the ones the escapers turn
-// into spaces.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
-}
+func md(s string) string { return analysis.MarkdownText(s, maxText) }
 
 // WriteMarkdown writes the document as Markdown.
 func WriteMarkdown(w io.Writer, d Document) error {

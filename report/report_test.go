@@ -155,3 +155,34 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Errorf("%s differs (go test -update rewrites it):\n%s", path, got)
 	}
 }
+
+func TestReportEscapesUntrustedText(t *testing.T) {
+	evil := "PAY-1 <script>alert(1)</script> [x](http://evil) **bold** |cell|\n# heading \u202eevil"
+	st := radar.StatusReport{GeneratedAt: time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC), Audience: report.AudienceTeam,
+		Risks: []radar.Finding{{ID: "stale:PAY-1", Kind: radar.KindStale, Severity: radar.SeverityCritical, Issue: "PAY-1", Title: evil,
+			Ack: &radar.Ack{State: radar.AckAcknowledged, By: "<!channel>", Note: evil}}}}
+	st.NextSteps = []radar.NextStep{{Finding: st.Risks[0], Owner: "<!channel>", Note: evil}}
+	d := report.Lay(st)
+	tests := []struct {
+		name  string
+		write func(*bytes.Buffer) error
+		bad   []string
+	}{
+		{"markdown", func(b *bytes.Buffer) error { return report.WriteMarkdown(b, d) }, []string{"<script>", " [x](", "**bold**", "\n# heading", "\u202e", "|cell|"}},
+		{"html", func(b *bytes.Buffer) error { return report.WriteHTML(b, d) }, []string{"<script>", "\u202e", "<!channel>"}},
+		{"slack", func(b *bytes.Buffer) error { return json.NewEncoder(b).Encode(alerts.ReportMessages(d)) }, []string{"<script>", "<!channel>", `\u003cscript`, `\u003c!channel`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, bad := range tt.bad {
+				if strings.Contains(b.String(), bad) {
+					t.Errorf("output holds %q:\n%s", bad, b.String())
+				}
+			}
+		})
+	}
+}
