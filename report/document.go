@@ -89,10 +89,7 @@ func layTeam(st radar.StatusReport, d Document) Document {
 	}
 	d.Sections = append(d.Sections, rel)
 
-	risks := Section{Heading: "Top risks"}
-	for _, f := range st.Risks {
-		risks.Lines = append(risks.Lines, Line{Label: string(f.Severity), Text: f.Title + " — " + ownerText(f)})
-	}
+	risks := Section{Heading: "Top risks", Lines: riskLines(st.Risks)}
 	if st.Unowned > 0 {
 		risks.Lines = append(risks.Lines, Line{Label: "Unowned", Text: plural(st.Unowned, "open risk") + " nobody has acknowledged"})
 	}
@@ -167,14 +164,20 @@ func layExec(st radar.StatusReport, d Document) Document {
 	if len(decide) > 0 {
 		d.Sections = append(d.Sections, Section{Heading: "Decisions needed", Lines: decide})
 	}
-	risks := Section{Heading: "Top risks"}
-	for _, f := range st.Risks {
-		risks.Lines = append(risks.Lines, Line{Label: string(f.Severity), Text: f.Title + " — " + ownerText(f)})
-	}
+	risks := Section{Heading: "Top risks", Lines: riskLines(st.Risks)}
 	risks.Lines = append(risks.Lines, Line{Label: "Since the last report", Text: fmt.Sprintf("%d new, %d escalated, %d resolved; %d unowned",
 		len(st.New), len(st.Escalated), len(st.Resolved), st.Unowned)})
 	d.Sections = append(d.Sections, risks)
 	return d
+}
+
+// riskLines lists risks with their severity, owner and state.
+func riskLines(fs []radar.Finding) []Line {
+	var out []Line
+	for _, f := range fs {
+		out = append(out, Line{Label: string(f.Severity), Text: f.Title + " — " + ownerText(f)})
+	}
+	return out
 }
 
 // late reports whether a release's P85 is after its release date.

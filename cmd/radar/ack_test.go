@@ -16,14 +16,14 @@ import (
 	"github.com/radarhq/radar/jirasim"
 )
 
-func TestAckCommand(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end")
-	}
+// syncedDemo syncs the demo scenario from a simulator into a new database
+// and returns the configuration's path and the scenario.
+func syncedDemo(t *testing.T) (string, *jirasim.Scenario) {
+	t.Helper()
 	now := time.Now().UTC()
 	sc := jirasim.Generate(jirasim.Demo(now))
 	srv := httptest.NewServer(jirasim.New(sc, jirasim.Options{Email: "radar@example.com", Token: "sim-token"}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "radar.yaml")
 	cfg := fmt.Sprintf("jira:\n  url: %s\n  email: radar@example.com\n  projects: [PAY, WEB, OPS]\nstore:\n  path: %s\n", srv.URL, filepath.Join(dir, "radar.db"))
@@ -31,6 +31,14 @@ func TestAckCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	runCmd(t, simTokenEnv, "sync", "--config", cfgPath)
+	return cfgPath, sc
+}
+
+func TestAckCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	cfgPath, sc := syncedDemo(t)
 	runCmd(t, simTokenEnv, "analyze", "--config", cfgPath, "--record")
 	id := radar.KindBlocker + ":" + sc.Planted.Blocker
 
@@ -79,38 +87,3 @@ func TestAckCommand(t *testing.T) {
 	}
 }
 
-func TestReportCommand(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end")
-	}
-	now := time.Now().UTC()
-	sc := jirasim.Generate(jirasim.Demo(now))
-	srv := httptest.NewServer(jirasim.New(sc, jirasim.Options{Email: "radar@example.com", Token: "sim-token"}))
-	defer srv.Close()
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "radar.yaml")
-	cfg := fmt.Sprintf("jira:\n  url: %s\n  email: radar@example.com\n  projects: [PAY, WEB, OPS]\nstore:\n  path: %s\n", srv.URL, filepath.Join(dir, "radar.db"))
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	runCmd(t, simTokenEnv, "sync", "--config", cfgPath)
-	first := runCmd(t, simTokenEnv, "report", "--config", cfgPath, "--project", "PAY", "--since", "2w")
-	if !strings.Contains(first, "# Status report · PAY") || !strings.Contains(first, "## Releases") || strings.Contains(first, "(the last report)") {
-		t.Errorf("first report:\n%s", first)
-	}
-	second := runCmd(t, simTokenEnv, "report", "--config", cfgPath, "--project", "PAY", "--audience", "exec", "--format", "html")
-	if !strings.HasPrefix(second, "<!doctype html>") || !strings.Contains(second, "(the last report)") {
-		t.Errorf("second report does not compare with the first:\n%s", second)
-	}
-	slackJSON := runCmd(t, simTokenEnv, "report", "--config", cfgPath, "--format", "slack", "--dry-run")
-	var msgs []json.RawMessage
-	if err := json.Unmarshal([]byte(slackJSON), &msgs); err != nil || len(msgs) == 0 {
-		t.Errorf("--format slack: %v\n%s", err, slackJSON)
-	}
-	for _, args := range [][]string{{"--format", "pdf"}, {"--audience", "board"}, {"--since", "soon"}, {"--project", "NOPE"}} {
-		var out, errOut bytes.Buffer
-		if code := run(context.Background(), append([]string{"report", "--config", cfgPath}, args...), &out, &errOut, simTokenEnv); code != 2 {
-			t.Errorf("report %v: exit %d (%s), want 2", args, code, errOut.String())
-		}
-	}
-}
