@@ -22,8 +22,12 @@ type StatusReport struct {
 	Escalated  []Finding
 	Resolved   []Finding
 	// Unowned counts open warning and critical findings nobody acknowledged.
-	Unowned   int
-	NextSteps []NextStep
+	Unowned int
+	// Dormant counts unreleased versions left out: open work, but no issue
+	// of theirs touched for 90 days. DoneNotReleased counts unreleased
+	// versions whose every issue is done.
+	Dormant, DoneNotReleased int
+	NextSteps                []NextStep
 }
 
 // ReleaseStatus is one unreleased version in a status report.

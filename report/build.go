@@ -74,6 +74,9 @@ const (
 	// throughputMove is the relative throughput change that counts as a
 	// reason for a forecast move.
 	throughputMove = 0.2
+	// dormantAfter leaves out of a report a version none of whose issues
+	// was touched for this long: old sites keep many such versions.
+	dormantAfter = 90 * 24 * time.Hour
 )
 
 // Build returns the status report and the baseline to keep for the next.
@@ -129,6 +132,7 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 		rs := radar.ReleaseStatus{Project: vf.Project, Name: vf.Name, ReleaseDate: vf.ReleaseDate, P50: vf.P50, P85: vf.P85,
 			OnTimeProbability: vf.OnTimeProbability}
 		rb := ReleaseBaseline{P85: vf.P85}
+		var touched time.Time
 		for _, is := range scope[key] {
 			rs.Total++
 			rb.Scope = append(rb.Scope, is.Key)
@@ -136,6 +140,17 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 				rs.Done++
 				rb.Done = append(rb.Done, is.Key)
 			}
+			if is.Updated.After(touched) {
+				touched = is.Updated
+			}
+		}
+		switch {
+		case rs.Total > 0 && rs.Done == rs.Total:
+			st.DoneNotReleased++
+			continue
+		case in.Now.Sub(touched) > dormantAfter:
+			st.Dormant++
+			continue
 		}
 		sort.Strings(rb.Scope)
 		sort.Strings(rb.Done)
@@ -304,20 +319,23 @@ func containsKey(scope []*radar.Issue, k string) bool {
 	return false
 }
 
-// throughput is the issues (not sub-tasks) of project resolved per week
-// over the throughputWeeks before now.
+// throughput is the median of the weekly counts of issues (not
+// sub-tasks) of project resolved in the throughputWeeks before now: a
+// median, as real sites close hundreds of old tickets on a cleanup day,
+// which would make a mean swing wildly.
 func throughput(s radar.Snapshot, project string, now time.Time) float64 {
-	from := now.Add(-throughputWeeks * 7 * 24 * time.Hour)
-	n := 0
+	week := 7 * 24 * time.Hour
+	counts := make([]float64, throughputWeeks)
 	for _, is := range s.Issues {
-		if is.Subtask || !is.Done() || (project != "" && !strings.EqualFold(is.Project, project)) {
+		if is.Subtask || !is.Done() || (project != "" && !strings.EqualFold(is.Project, project)) || is.Resolved.After(now) {
 			continue
 		}
-		if is.Resolved.After(from) && !is.Resolved.After(now) {
-			n++
+		if w := int(now.Sub(is.Resolved) / week); w >= 0 && w < throughputWeeks {
+			counts[w]++
 		}
 	}
-	return float64(n) / throughputWeeks
+	slices.Sort(counts)
+	return (counts[throughputWeeks/2-1] + counts[throughputWeeks/2]) / 2
 }
 
 // diff returns the keys of a not in b; both sorted.

@@ -29,8 +29,25 @@ type Line struct {
 	Sub   []Line
 }
 
-// maxKeys is how many issue keys a line names before "and N more".
-const maxKeys = 5
+// maxKeys is how many issue keys a line names before "and N more";
+// maxChanges how many findings each kind of change lists (a cleanup day
+// resolves hundreds).
+const (
+	maxKeys    = 5
+	maxChanges = 10
+)
+
+// leftOut says which versions the report leaves out, and why.
+func leftOut(st radar.StatusReport) []Line {
+	var out []Line
+	if st.Dormant > 0 {
+		out = append(out, Line{Label: "Not shown", Text: plural(st.Dormant, "unreleased version") + " with open work but nothing touched for 90 days"})
+	}
+	if st.DoneNotReleased > 0 {
+		out = append(out, Line{Label: "Not shown", Text: plural(st.DoneNotReleased, "unreleased version") + " with every issue done: release or archive them in Jira"})
+	}
+	return out
+}
 
 // Lay returns the report's document: a team report names issues, owners
 // and notes; an exec report is short and says what needs deciding.
@@ -84,6 +101,7 @@ func layTeam(st radar.StatusReport, d Document) Document {
 		}
 		rel.Lines = append(rel.Lines, l)
 	}
+	rel.Lines = append(rel.Lines, leftOut(st)...)
 	if len(rel.Lines) == 0 {
 		rel.Lines = []Line{{Text: "No unreleased versions."}}
 	}
@@ -111,7 +129,11 @@ func layTeam(st radar.StatusReport, d Document) Document {
 		label string
 		fs    []radar.Finding
 	}{{"New", st.New}, {"Escalated", st.Escalated}, {"Resolved", st.Resolved}} {
-		for _, f := range g.fs {
+		for i, f := range g.fs {
+			if i == maxChanges {
+				ch.Lines = append(ch.Lines, Line{Label: g.label, Text: fmt.Sprintf("and %d more", len(g.fs)-maxChanges)})
+				break
+			}
 			ch.Lines = append(ch.Lines, Line{Label: g.label, Text: f.Title})
 		}
 	}
@@ -152,6 +174,7 @@ func layExec(st radar.StatusReport, d Document) Document {
 			decide = append(decide, Line{Label: r.Project + " " + r.Name, Text: "cut scope or move the date"})
 		}
 	}
+	head.Lines = append(head.Lines, leftOut(st)...)
 	if len(head.Lines) == 0 {
 		head.Lines = []Line{{Text: "No unreleased versions."}}
 	}

@@ -86,4 +86,3 @@ func TestAckCommand(t *testing.T) {
 		t.Errorf("%d findings carry an ack, want 1", acked)
 	}
 }
-
