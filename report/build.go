@@ -182,8 +182,12 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 
 	// Risks, blockers, owners.
 	risks := append([]radar.Finding(nil), open...)
+	// Most severe first; within a severity, the kinds that hold up delivery
+	// (blockers, cycles, overdue work, releases at risk) before stale work,
+	// which on old sites is mostly abandoned.
 	slices.SortStableFunc(risks, func(a, b radar.Finding) int {
-		return cmp.Or(cmp.Compare(b.Severity.Rank(), a.Severity.Rank()), cmp.Compare(b.BlastRadius(), a.BlastRadius()), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(b.Severity.Rank(), a.Severity.Rank()), cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)),
+			cmp.Compare(b.BlastRadius(), a.BlastRadius()), cmp.Compare(a.ID, b.ID))
 	})
 	n := topRisksTeam
 	if in.Audience == AudienceExec {
@@ -286,6 +290,14 @@ func reasons(rs radar.ReleaseStatus, p ReleaseBaseline, prev *Baseline, now Base
 		out = append(out, radar.ForecastReason{Kind: radar.ReasonNoSingleCause, Detail: "no single cause: progress and forecast noise"})
 	}
 	return out
+}
+
+// kindRank orders finding kinds as radar.Kinds lists them.
+func kindRank(k string) int {
+	if i := slices.Index(radar.Kinds, k); i >= 0 {
+		return i
+	}
+	return len(radar.Kinds)
 }
 
 // touches reports whether a blocker finding is about, or holds up, one of keys.
