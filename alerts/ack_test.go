@@ -173,3 +173,26 @@ func TestButtonsNeedTheSigningSecret(t *testing.T) {
 		}
 	}
 }
+
+func TestDigestShowsOwnersAndStates(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#delivery", func(r *config.Route) { r.Digest = "@daily" })})
+	h.mustRun()
+	owned := finding(radar.KindBlocker, "PAY-1", radar.SeverityCritical)
+	owned.Evidence["blast_radius"] = 12
+	snoozed := finding(radar.KindStale, "PAY-2", radar.SeverityWarning)
+	dismissed := finding(radar.KindOverdue, "PAY-3", radar.SeverityWarning)
+	h.record(owned, snoozed, dismissed)
+	h.ack(owned, radar.AckRequest{By: "ada"})
+	h.ack(snoozed, radar.AckRequest{By: "bob", UntilWorse: true})
+	h.ack(dismissed, radar.AckRequest{By: "cy", Dismiss: true})
+	if err := h.a.Digest(context.Background(), 0, radar.Report{GeneratedAt: h.now, Findings: []radar.Finding{owned, snoozed, dismissed}}); err != nil {
+		t.Fatal(err)
+	}
+	ms := h.messages("")
+	text := blockText(ms[len(ms)-1])
+	for _, want := range []string{"12 issues wait · PAY-1 is a blocker · 👤 owner ada", "PAY-2> is a stale · 😴 snoozed by bob", "PAY-3> is a overdue · 🙅 not a risk (cy)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("digest lacks %q:\n%s", want, text)
+		}
+	}
+}
