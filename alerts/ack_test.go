@@ -1,7 +1,10 @@
 package alerts_test
 
 import (
+	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -194,5 +197,41 @@ func TestDigestShowsOwnersAndStates(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("digest lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+func TestDoubleClickIsOneAction(t *testing.T) {
+	h := newHarness(t, []config.Route{route("#delivery")})
+	h.cfg.SigningSecret = "sign-secret"
+	h.restart()
+	h.mustRun()
+	f := finding(radar.KindBlocker, "PAY-12", radar.SeverityWarning)
+	h.record(f)
+	h.mustRun(change(f, radar.TransitionNew, ""))
+	handler, err := h.a.Interactions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler)
+	defer srv.Close()
+	parent := h.messages("")[0]
+	for i := 0; i < 2; i++ {
+		body := slacksim.BlockActions(slacksim.Click{Message: parent, User: slacksim.User{ID: "U0ADA", Name: "ada"}, ActionID: "radar_ack",
+			BlockID: "radar_actions", Value: f.ID, BaseURL: h.srv.URL}, h.now.Add(time.Duration(i)*time.Second))
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		req.Header = slacksim.Sign("sign-secret", h.now, body)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("click %d: %d", i, resp.StatusCode)
+		}
+		h.a.Wait()
+		h.now = h.now.Add(2 * time.Second)
+	}
+	if rs := threadReplies(h); len(rs) != 1 || !strings.Contains(rs[0].Text, "Acknowledged by <@U0ADA>") {
+		t.Errorf("replies = %d, want one acknowledgement", len(rs))
 	}
 }

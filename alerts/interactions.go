@@ -16,6 +16,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/store"
 )
 
@@ -129,6 +130,10 @@ func (a *Alerter) act(ctx context.Context, cb slack.InteractionCallback) {
 		ack, err := req.Ack(a.now())
 		if err == nil {
 			ack.SlackUser = cb.User.ID
+			if a.repeated(ctx, act.Value, ack) {
+				a.log.Info("the same click again within a minute; already done", "finding", act.Value, "state", ack.State)
+				continue
+			}
 			var k store.KnownFinding
 			if k, err = a.st.PutAck(ctx, act.Value, ack); err == nil {
 				a.log.Info("finding acted on from Slack", "finding", act.Value, "state", ack.State, "by", ack.By)
@@ -148,6 +153,22 @@ func (a *Alerter) act(ctx context.Context, cb slack.InteractionCallback) {
 		a.log.Info("a Slack click could not be recorded", "finding", act.Value, "action", act.ActionID, "err", err)
 		a.respond(ctx, cb.ResponseURL, text)
 	}
+}
+
+// doubleClick is how soon the same person's same click counts as a
+// repeat (a double click, or a click while the message was updating).
+const doubleClick = time.Minute
+
+// repeated reports whether ack repeats the finding's current ack: the
+// same person, the same action, moments later. It is done already.
+func (a *Alerter) repeated(ctx context.Context, findingID string, ack radar.Ack) bool {
+	acks, err := a.st.Acks(ctx)
+	if err != nil {
+		return false // record it again: harmless
+	}
+	prev, ok := acks[findingID]
+	return ok && prev.SlackUser == ack.SlackUser && prev.State == ack.State && prev.UntilWorse == ack.UntilWorse &&
+		ack.At.Sub(prev.At) < doubleClick && ack.Until.Sub(prev.Until) < doubleClick
 }
 
 // respond posts an ephemeral answer, seen only by the person who clicked,
