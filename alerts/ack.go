@@ -1,15 +1,12 @@
 package alerts
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/radarhq/radar"
-	"github.com/radarhq/radar/store"
 )
 
 // Action ids of a finding message's buttons; each button's value is the
@@ -145,153 +142,3 @@ func ackSummary(k radar.Ack) string {
 	}
 	return "it was acknowledged by " + actor(k) + " on " + slackDate(k.At)
 }
-
-// Acknowledge records a person's action on an open finding (see
-// store.PutAck for its errors), then updates the finding's messages in
-// place and says so in their threads. Slack trouble does not undo the
-// action: the messages stay in the outbox, and the error says so.
-func (a *Alerter) Acknowledge(ctx context.Context, findingID string, ack radar.Ack) (store.KnownFinding, error) {
-	k, err := a.st.PutAck(ctx, findingID, ack)
-	if err != nil {
-		return k, err
-	}
-	return k, a.TellAck(ctx, k)
-}
-
-// TellAck updates, in every route that gave the finding its own message,
-// the message to show its ack, and replies in the thread; then flushes.
-func (a *Alerter) TellAck(ctx context.Context, k store.KnownFinding) error {
-	if k.Finding.Ack == nil {
-		return nil
-	}
-	unlock, err := a.lockSlack(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	a.planMu.Lock()
-	m := a.mentions(true)
-	ack := *k.Finding.Ack
-	stamp := ack.At.UTC().Format(runFormat)
-	told := false
-	for _, r := range a.routes {
-		threads, err := a.st.SlackThreads(ctx, r.key)
-		if err != nil {
-			a.planMu.Unlock()
-			return fmt.Errorf("tell ack of %s: %w", k.Finding.ID, err)
-		}
-		t, ok := threads[k.Finding.ID]
-		if !ok || t.InSummary || !t.Open {
-			continue
-		}
-		v := findingView{change: radar.FindingChange{Finding: k.Finding, FirstSeen: k.FirstSeen}, ack: &ack}
-		if r.audience == AudienceTeam {
-			if v.owner, err = m.owner(ctx, k.Finding); err != nil {
-				a.planMu.Unlock()
-				return fmt.Errorf("tell ack of %s: %w", k.Finding.ID, err)
-			}
-			if ack.Owned() {
-				v.owner = actor(ack) // who acknowledged it owns it
-			}
-		}
-		var p plan
-		id := k.Finding.ID
-		reply := ackLine(ack)
-		p.add(r, fmt.Sprintf("%s|ack|reply|%s", id, stamp), store.OpReply, id, Message{Text: reply, Blocks: slack.Blocks{BlockSet: []slack.Block{section(reply)}}})
-		p.add(r, fmt.Sprintf("%s|ack|update|%s", id, stamp), store.OpUpdate, id, a.findingMessage(v, r.audience))
-		if _, err := a.st.EnqueueSlackPosts(ctx, p.msgs); err != nil {
-			a.planMu.Unlock()
-			return fmt.Errorf("tell ack of %s: %w", k.Finding.ID, err)
-		}
-		told = true
-	}
-	a.planMu.Unlock()
-	if !told {
-		return nil
-	}
-	if err := a.flush(ctx); err != nil {
-		return fmt.Errorf("tell ack of %s (recorded; the Slack update stays in the outbox): %w", k.Finding.ID, err)
-	}
-	return nil
-}
-
-// TellAckLater runs TellAck in the background, for callers that must
-// answer first (Slack wants an answer within 3 seconds). Wait waits for it.
-func (a *Alerter) TellAckLater(k store.KnownFinding) {
-	a.background.Add(1)
-	go func() {
-		defer a.background.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		if err := a.TellAck(ctx, k); err != nil {
-			a.log.Error("update the finding's Slack messages after an action", "finding", k.Finding.ID, "err", err)
-		}
-	}()
-}
-
-// Wait waits for the work started in the background (TellAckLater and
-// Slack interactions) to end.
-func (a *Alerter) Wait() { a.background.Wait() }
-
-// reminders plans, for every finding acknowledged longer than
-// slack.ack_reminder ago and still open, one reminder to its owner: a
-// reply in each thread the finding has, or a post in the channels whose
-// routes cover it when it has none.
-func (a *Alerter) reminders(ctx context.Context, acks map[string]radar.Ack, open map[string]bool, at time.Time) error {
-	var due []string
-	for id, k := range acks {
-		if k.Owned() && open[id] && k.RemindedAt.IsZero() && at.Sub(k.At) >= a.cfg.AckReminder && a.cfg.AckReminder > 0 {
-			due = append(due, id)
-		}
-	}
-	if len(due) == 0 {
-		return nil
-	}
-	known, err := a.st.FindingsByID(ctx, due)
-	if err != nil {
-		return fmt.Errorf("plan reminders: %w", err)
-	}
-	for _, id := range due {
-		k := acks[id]
-		f := known[id].Finding
-		days := int(at.Sub(k.At) / (24 * time.Hour))
-		text := fmt.Sprintf("⏰ %s, you acknowledged this %d days ago and it is still open: %s. Is it in hand? (Radar reminds once.)",
-			actor(k), days, a.headline(f, false))
-		msg := Message{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}}}
-		key := fmt.Sprintf("%s|remind|%s", id, k.At.UTC().Format(runFormat))
-		var inThread, inScope []route
-		for _, r := range a.routes {
-			threads, err := a.st.SlackThreads(ctx, r.key)
-			if err != nil {
-				return fmt.Errorf("plan reminders: %w", err)
-			}
-			if t, ok := threads[id]; ok && !t.InSummary && t.Open {
-				inThread = append(inThread, r)
-			} else if r.inScope(f) {
-				inScope = append(inScope, r)
-			}
-		}
-		op, rs := store.OpReply, inThread
-		if len(rs) == 0 {
-			op, rs = store.OpPost, inScope
-		}
-		var p plan
-		for _, r := range rs {
-			p.add(r, key, op, id, msg)
-			if op == store.OpPost {
-				p.msgs[len(p.msgs)-1].FindingID = ""
-			}
-		}
-		if _, err := a.st.EnqueueSlackPosts(ctx, p.msgs); err != nil {
-			return fmt.Errorf("plan reminders: %w", err)
-		}
-		if err := a.st.MarkAckReminded(ctx, id, at); err != nil {
-			return err
-		}
-		a.log.Info("reminded an owner that an acknowledged finding is still open", "finding", id, "channels", len(rs))
-	}
-	return nil
-}
-
-// errNoSigningSecret says why Slack's buttons cannot be verified.
-var errNoSigningSecret = errors.New("slack.signing_secret: not set; copy the Signing Secret from your Slack app's Basic Information page into RADAR_SLACK_SIGNING_SECRET or slack.signing_secret_file")

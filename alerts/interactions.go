@@ -28,6 +28,9 @@ const MaxInteractionBytes = 256 << 10
 // from now, either way.
 const maxRequestAge = 5 * time.Minute
 
+// errNoSigningSecret says why Slack's buttons cannot be verified.
+var errNoSigningSecret = errors.New("slack.signing_secret: not set; copy the Signing Secret from your Slack app's Basic Information page into RADAR_SLACK_SIGNING_SECRET or slack.signing_secret_file")
+
 // Errors a Slack request is refused with (401).
 var (
 	errStaleRequest  = errors.New("X-Slack-Request-Timestamp missing or more than 5 minutes from now")
