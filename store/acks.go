@@ -112,13 +112,20 @@ func (s *Store) AttachAcks(ctx context.Context, fs []radar.Finding) ([]radar.Fin
 // so the same escalation re-alerts once. A dismissal, or a snooze until
 // it gets worse, ends instead: the finding got worse.
 func (s *Store) RebaseAck(ctx context.Context, f radar.Finding) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM finding_acks WHERE finding_id = ? AND (state = ? OR (state = ? AND until_worse != 0))`,
-		f.ID, radar.AckDismissed, radar.AckSnoozed)
-	if err == nil {
-		_, err = s.db.ExecContext(ctx, `UPDATE finding_acks SET kind = ?, severity = ?, blast_radius = ? WHERE finding_id = ?`,
-			f.Kind, string(f.Severity), f.BlastRadius(), f.ID)
-	}
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("rebase ack of %s: %w", f.ID, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM finding_acks WHERE finding_id = ? AND (state = ? OR (state = ? AND until_worse != 0))`,
+		f.ID, radar.AckDismissed, radar.AckSnoozed); err != nil {
+		return fmt.Errorf("rebase ack of %s: %w", f.ID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE finding_acks SET kind = ?, severity = ?, blast_radius = ? WHERE finding_id = ?`,
+		f.Kind, string(f.Severity), f.BlastRadius(), f.ID); err != nil {
+		return fmt.Errorf("rebase ack of %s: %w", f.ID, err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("rebase ack of %s: %w", f.ID, err)
 	}
 	return nil
