@@ -3,6 +3,8 @@ package alerts
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/radarhq/radar/report"
@@ -18,19 +20,15 @@ func (a *Alerter) ReportSpec(i int) string {
 	return a.routes[i].report
 }
 
-// ReportScope returns the project and audience route i's status report is
-// for: its one project ("" when it covers several or all) and its audience.
-func (a *Alerter) ReportScope(i int) (project, audience string) {
+// ReportScope returns the projects and audience route i's status report
+// is for: its projects joined by commas ("" when it covers all) and its
+// audience.
+func (a *Alerter) ReportScope(i int) (projects, audience string) {
 	if i < 0 || i >= len(a.routes) {
 		return "", AudienceTeam
 	}
 	r := a.routes[i]
-	if len(r.projects) == 1 {
-		for p := range r.projects {
-			project = p
-		}
-	}
-	return project, r.audience
+	return strings.Join(slices.Sorted(maps.Keys(r.projects)), ","), r.audience
 }
 
 // ReportMessages lays a status report out as Slack messages, as many as

@@ -26,7 +26,7 @@ const (
 type Input struct {
 	Now      time.Time
 	Window   time.Duration // how far back "what changed" looks when there is no earlier report
-	Project  string        // "" for all
+	Project  string        // a project key, several joined by commas ("PAY,WEB"), or "" for all
 	Audience string
 	// Analysis is the latest analysis, its findings' Ack attached.
 	Analysis radar.Report
@@ -92,14 +92,20 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 		prev = &Baseline{}
 	}
 
-	inScope := func(project string) bool { return in.Project == "" || strings.EqualFold(project, in.Project) }
+	projects := map[string]bool{}
+	for _, p := range strings.Split(in.Project, ",") {
+		if p = strings.ToUpper(strings.TrimSpace(p)); p != "" {
+			projects[p] = true
+		}
+	}
+	inScope := func(project string) bool { return len(projects) == 0 || projects[strings.ToUpper(project)] }
 	var open []radar.Finding
 	for _, f := range in.Analysis.Findings {
 		if inScope(f.Project) {
 			open = append(open, f)
 		}
 	}
-	base.Throughput = throughput(in.Snapshot, in.Project, in.Now)
+	base.Throughput = throughput(in.Snapshot, inScope, in.Now)
 	for _, f := range open {
 		if f.Kind == radar.KindBlocker {
 			base.Blockers = append(base.Blockers, f.ID)
@@ -332,14 +338,14 @@ func containsKey(scope []*radar.Issue, k string) bool {
 }
 
 // throughput is the median of the weekly counts of issues (not
-// sub-tasks) of project resolved in the throughputWeeks before now: a
+// sub-tasks) of the projects in scope resolved in the throughputWeeks before now: a
 // median, as real sites close hundreds of old tickets on a cleanup day,
 // which would make a mean swing wildly.
-func throughput(s radar.Snapshot, project string, now time.Time) float64 {
+func throughput(s radar.Snapshot, inScope func(project string) bool, now time.Time) float64 {
 	week := 7 * 24 * time.Hour
 	counts := make([]float64, throughputWeeks)
 	for _, is := range s.Issues {
-		if is.Subtask || !is.Done() || (project != "" && !strings.EqualFold(is.Project, project)) || is.Resolved.After(now) {
+		if is.Subtask || !is.Done() || !inScope(is.Project) || is.Resolved.After(now) {
 			continue
 		}
 		if w := int(now.Sub(is.Resolved) / week); w >= 0 && w < throughputWeeks {

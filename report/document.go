@@ -54,7 +54,7 @@ func leftOut(st radar.StatusReport) []Line {
 func Lay(st radar.StatusReport) Document {
 	scope := "all projects"
 	if st.Project != "" {
-		scope = st.Project
+		scope = strings.ReplaceAll(st.Project, ",", ", ")
 	}
 	since := "since " + stamp(st.Since)
 	if st.LastReport {

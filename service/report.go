@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 // ReportRequest says which status report to build.
 type ReportRequest struct {
 	Now      time.Time
-	Project  string        // "" for every project
+	Project  string        // a project, several joined by commas, or "" for every project
 	Audience string        // team or exec
 	Window   time.Duration // "what changed" look-back when there is no earlier report
 	// Record keeps what this report saw, so the next one says what
@@ -26,7 +27,7 @@ type ReportRequest struct {
 // StatusReport builds the status report of an analysis: the findings'
 // acks and history and the last report of the same project come from st.
 func StatusReport(ctx context.Context, st *store.Store, analysis radar.Report, snap radar.Snapshot, req ReportRequest) (radar.StatusReport, error) {
-	scope := strings.ToUpper(req.Project)
+	scope := scopeKey(req.Project)
 	in := report.Input{Now: req.Now, Window: req.Window, Project: scope, Audience: req.Audience, Analysis: analysis, Snapshot: snap}
 	at, body, ok, err := st.LastStatusReport(ctx, scope)
 	if err != nil {
@@ -56,6 +57,19 @@ func StatusReport(ctx context.Context, st *store.Store, analysis radar.Report, s
 		}
 	}
 	return sr, nil
+}
+
+// scopeKey names a report's projects in the store: upper case, sorted,
+// joined by commas.
+func scopeKey(projects string) string {
+	var ps []string
+	for _, p := range strings.Split(projects, ",") {
+		if p = strings.ToUpper(strings.TrimSpace(p)); p != "" {
+			ps = append(ps, p)
+		}
+	}
+	slices.Sort(ps)
+	return strings.Join(slices.Compact(ps), ",")
 }
 
 // runReport posts route i's status report to its channel.

@@ -21,7 +21,7 @@ import (
 func runReport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "report")
 	path := fs.String("config", "", "configuration file (YAML)")
-	project := fs.String("project", "", "report on this project only (default: every project)")
+	project := fs.String("project", "", "report on this project only, or several: PAY,WEB (default: every project)")
 	audience := fs.String("audience", report.AudienceTeam, "team (names issues, owners, notes) or exec (short, decisions)")
 	sinceFlag := fs.String("since", "7d", "how far back \"what changed\" looks when there is no earlier report (7d, 2w, 48h)")
 	format := fs.String("format", "markdown", "markdown, html or slack (Block Kit JSON)")
@@ -54,8 +54,10 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if *project != "" && len(cfg.Jira.Projects) > 0 && !containsFold(cfg.Jira.Projects, *project) {
-		return fmt.Errorf("%w: --project %q is not in jira.projects (%v)", errUsage, *project, cfg.Jira.Projects)
+	for _, p := range strings.Split(*project, ",") {
+		if p = strings.TrimSpace(p); p != "" && len(cfg.Jira.Projects) > 0 && !containsFold(cfg.Jira.Projects, p) {
+			return fmt.Errorf("%w: --project %q is not in jira.projects (%v)", errUsage, p, cfg.Jira.Projects)
+		}
 	}
 	rep := analysis.Analyze(snap, service.AnalysisOptions(cfg, now))
 	sr, err := service.StatusReport(ctx, st, rep, snap, service.ReportRequest{Now: now, Project: *project, Audience: *audience,
