@@ -70,6 +70,10 @@ type Finding struct {
 	Title    string         `json:"title"`
 	Detail   string         `json:"detail"`
 	Evidence map[string]any `json:"evidence"`
+	// Ack is what a person said about the finding (the risk register's
+	// owner and state); nil when nobody has. The analysis never sets it:
+	// readers of the store attach it.
+	Ack *Ack `json:"ack,omitempty"`
 }
 
 // VersionForecast is the release forecast of one unreleased version.

@@ -64,6 +64,11 @@ type Alerter struct {
 	api        *slack.Client // nil with a webhook
 	token      string        // secret
 	webhookURL string        // secret
+	// signingSecret verifies Slack's interaction requests (secret); with
+	// it, finding messages carry buttons.
+	signingSecret string
+
+	background sync.WaitGroup // work started after answering a request
 
 	noTransport bool // dry runs only
 
@@ -169,6 +174,9 @@ func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
 	if !strings.HasSuffix(a.cfg.APIURL, "/") {
 		a.cfg.APIURL += "/"
 	}
+	if a.cfg.AckReminder <= 0 {
+		a.cfg.AckReminder = 7 * 24 * time.Hour
+	}
 	if a.maxAttempts <= 0 {
 		a.maxAttempts = 1
 	}
@@ -179,6 +187,9 @@ func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
 	}
 	hook, err := secret(cfg.WebhookURL, cfg.WebhookURLFile, "slack.webhook_url_file")
 	if err != nil {
+		errs = append(errs, err)
+	}
+	if a.signingSecret, err = secret(cfg.SigningSecret, cfg.SigningSecretFile, "slack.signing_secret_file"); err != nil {
 		errs = append(errs, err)
 	}
 	switch {
@@ -243,10 +254,11 @@ type route struct {
 	projects map[string]bool
 	kinds    map[string]bool
 	digest   string
+	report   string // cron spec of the route's status report
 }
 
 func newRoute(i int, rc config.Route, webhook bool) (route, error) {
-	r := route{index: i, channel: rc.Channel, audience: rc.Audience, digest: rc.Digest}
+	r := route{index: i, channel: rc.Channel, audience: rc.Audience, digest: rc.Digest, report: rc.Report}
 	var errs []error
 	if r.channel == "" {
 		if !webhook {

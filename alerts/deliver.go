@@ -151,7 +151,7 @@ func (a *Alerter) redact(err error) string {
 	if a.webhookURL != "" {
 		s = strings.ReplaceAll(s, a.webhookURL, "[redacted webhook url]")
 	}
-	return config.RedactSecrets(s, a.webhookURL, a.token)
+	return config.RedactSecrets(s, a.webhookURL, a.token, a.signingSecret)
 }
 
 // Flush sends every pending outbox message in order, pacing each channel,

@@ -69,6 +69,10 @@ func (a *Alerter) digestMessages(ctx context.Context, r route, report radar.Repo
 	if err != nil {
 		return nil, at, fmt.Errorf("digest %s: %w", r.channel, err)
 	}
+	// The risk register: owners and states show beside their findings.
+	if report.Findings, err = a.st.AttachAcks(ctx, report.Findings); err != nil {
+		return nil, at, fmt.Errorf("digest %s: %w", r.channel, err)
+	}
 	return a.renderDigest(r, report, threads, last, at), at, nil
 }
 
@@ -114,7 +118,7 @@ func (a *Alerter) renderDigest(r route, report radar.Report, threads map[string]
 				break
 			}
 			n, _ := evNumber(f.Evidence, "blast_radius")
-			g.lines = append(g.lines, fmt.Sprintf("• %s %s: %d issues wait · %s", severityIcon(f.Severity), a.subject(f), int(n), escapeN(f.Title, maxTitle)))
+			g.lines = append(g.lines, fmt.Sprintf("• %s %s: %d issues wait · %s%s", severityIcon(f.Severity), a.subject(f), int(n), escapeN(f.Title, maxTitle), ackTag(f.Ack)))
 		}
 		groups = append(groups, g)
 	}
@@ -248,6 +252,10 @@ func (a *Alerter) DryRun(ctx context.Context, report radar.Report) ([]DryRunMess
 		at = a.now()
 	}
 	m := a.mentions(false)
+	acks, err := a.st.Acks(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dry run: %w", err)
+	}
 	var out []DryRunMessage
 	for _, r := range a.routes {
 		threads, err := a.st.SlackThreads(ctx, r.key)
@@ -276,7 +284,7 @@ func (a *Alerter) DryRun(ctx context.Context, report radar.Report) ([]DryRunMess
 		if err != nil {
 			return nil, fmt.Errorf("dry run: %w", err)
 		}
-		p, err := a.planRoute(ctx, r, threads, seen, append(changes, gone...), at, m)
+		p, err := a.planRoute(ctx, r, threads, seen, append(changes, gone...), at, m, acks)
 		if err != nil {
 			return nil, fmt.Errorf("dry run: %w", err)
 		}

@@ -130,7 +130,7 @@ func (a *Alerter) issueLine(g issueGroup) string {
 		if st := subjectText(f); st != "" && strings.HasPrefix(title, st) {
 			title = strings.TrimSpace(title[len(st):])
 		}
-		parts[i] = "*" + kindLabel(f.Kind) + "*: " + Escape(title)
+		parts[i] = "*" + kindLabel(f.Kind) + "*: " + Escape(title) + ackTag(f.Ack)
 	}
 	page := ""
 	if u := a.pageURL(lead); u != "" {

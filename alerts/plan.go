@@ -65,6 +65,11 @@ func (a *Alerter) plan(ctx context.Context, report radar.Report, changes []radar
 	}
 	m := a.mentions(true)
 	open := openIDs(report.Findings, changes)
+	acks, err := a.st.Acks(ctx)
+	if err != nil {
+		return fmt.Errorf("plan: %w", err)
+	}
+	escalated := map[string]radar.Finding{}
 	for _, r := range a.routes {
 		threads, err := a.st.SlackThreads(ctx, r.key)
 		if err != nil {
@@ -78,7 +83,7 @@ func (a *Alerter) plan(ctx context.Context, report radar.Report, changes []radar
 		if err != nil {
 			return fmt.Errorf("plan %s: %w", r.channel, err)
 		}
-		p, err := a.planRoute(ctx, r, threads, seen, append(changes[:len(changes):len(changes)], gone...), at, m)
+		p, err := a.planRoute(ctx, r, threads, seen, append(changes[:len(changes):len(changes)], gone...), at, m, acks)
 		if err != nil {
 			return fmt.Errorf("plan %s: %w", r.channel, err)
 		}
@@ -90,8 +95,17 @@ func (a *Alerter) plan(ctx context.Context, report radar.Report, changes []radar
 			a.log.Info("planned notifications", "channel", r.channel, "audience", r.audience,
 				"messages", added, "summarised", p.summarised)
 		}
+		for _, f := range p.escalated {
+			escalated[f.ID] = f
+		}
 	}
-	return nil
+	for _, f := range escalated {
+		// Told once: the next run measures from here.
+		if err := a.st.RebaseAck(ctx, f); err != nil {
+			return fmt.Errorf("plan: %w", err)
+		}
+	}
+	return a.reminders(ctx, acks, open, at)
 }
 
 // openIDs returns the ids of the findings open in a run: the report's
@@ -162,6 +176,9 @@ type plan struct {
 	msgs       []store.OutboxMessage
 	threads    []store.SlackThread
 	summarised int // findings reported only in a summary
+	// escalated are acknowledged, snoozed or dismissed findings re-alerted
+	// because they got worse.
+	escalated []radar.Finding
 }
 
 func (p *plan) add(r route, key, op, findingID string, m Message) {
@@ -171,22 +188,33 @@ func (p *plan) add(r route, key, op, findingID string, m Message) {
 }
 
 // planRoute decides, from what the route's channel was told before
-// (threads), what this run's changes call for. It does no I/O except
-// through mention lookups.
+// (threads) and what people said about the findings (acks), what this
+// run's changes call for. It does no I/O except through mention lookups.
+//
+// An acknowledged, snoozed (until its end) or dismissed finding stays
+// quiet, but for its resolution, until it gets worse than when it was
+// acknowledged (radar.Ack.Escalates): then it re-alerts once, saying who
+// acknowledged it.
 func (a *Alerter) planRoute(ctx context.Context, r route, threads map[string]store.SlackThread, seen bool,
-	changes []radar.FindingChange, at time.Time, mention *mentioner) (plan, error) {
+	changes []radar.FindingChange, at time.Time, mention *mentioner, acks map[string]radar.Ack) (plan, error) {
 	var p plan
 	run := at.UTC().Format(runFormat)
 	sorted := append([]radar.FindingChange(nil), changes...)
 	sort.SliceStable(sorted, func(i, j int) bool { return findingLess(sorted[i].Finding, sorted[j].Finding) })
 	view := func(c radar.FindingChange, resolved bool) (findingView, error) {
 		v := findingView{change: c, resolved: resolved}
+		if k, ok := acks[c.Finding.ID]; ok {
+			v.ack = &k
+		}
 		if r.audience == AudienceTeam {
 			owner, err := mention.owner(ctx, c.Finding)
 			if err != nil {
 				return v, err
 			}
 			v.owner = owner
+			if v.ack != nil && v.ack.Owned() {
+				v.owner = actor(*v.ack) // who acknowledged it owns it
+			}
 		}
 		return v, nil
 	}
@@ -245,6 +273,22 @@ func (a *Alerter) planRoute(ctx context.Context, r route, threads map[string]sto
 		t, has := threads[f.ID]
 		own := has && !t.InSummary // the finding has its own message and thread
 		rank := f.Severity.Rank()
+		if k, ok := acks[f.ID]; ok && c.Transition != radar.TransitionResolved && k.Active(at) {
+			if !k.Escalates(f) || !r.matches(f) {
+				continue // quiet: a person has it in hand, or said it is no risk
+			}
+			p.escalated = append(p.escalated, f)
+			var err error
+			if own {
+				err = followUp(c, t, radar.TransitionEscalated, k.Severity, true)
+			} else {
+				err = parent(c, t, radar.TransitionEscalated)
+			}
+			if err != nil {
+				return p, err
+			}
+			continue
+		}
 		switch {
 		case c.Transition == radar.TransitionResolved:
 			if !has || !t.Open {

@@ -120,6 +120,7 @@ type findingView struct {
 	change   radar.FindingChange
 	owner    string // mrkdwn: a mention or the escaped display name
 	resolved bool
+	ack      *radar.Ack // what a person said about it; nil when nobody has
 }
 
 // subject is the finding's subject as mrkdwn: an issue link or escaped text.
@@ -295,6 +296,7 @@ func (a *Alerter) findingMessage(v findingView, audience string) Message {
 		}
 		blocks = append(blocks, contextBlock(fmt.Sprintf("Radar · %s · finding %s", Escape(f.Kind), escapeN(f.ID, maxTitle))))
 	}
+	blocks = append(blocks, a.ackBlocks(v)...)
 	if v.resolved {
 		blocks = append(blocks, contextBlock(fmt.Sprintf("✅ Over: resolved %s after %s open", date(v.change.ResolvedAt), openFor(v.change))))
 	}
@@ -331,6 +333,10 @@ func (a *Alerter) replyMessage(v findingView, t radar.Transition, prev radar.Sev
 	var line string
 	switch t {
 	case radar.TransitionEscalated:
+		if prev == f.Severity {
+			line = fmt.Sprintf("%s *Got worse* (%s): %s", severityIcon(f.Severity), f.Severity, escapeN(f.Title, maxTitle))
+			break
+		}
 		line = fmt.Sprintf("%s *Escalated* from %s to %s: %s", severityIcon(f.Severity), orUnknown(string(prev)), f.Severity, escapeN(f.Title, maxTitle))
 	case radar.TransitionResolved:
 		line = fmt.Sprintf("✅ *Resolved* after %s open: %s", openFor(v.change), escapeN(f.Title, maxTitle))
@@ -339,6 +345,7 @@ func (a *Alerter) replyMessage(v findingView, t radar.Transition, prev radar.Sev
 	default:
 		line = escapeN(f.Title, maxTitle)
 	}
+	line += ackReplyNote(v, t)
 	if audience == AudienceTeam && t != radar.TransitionResolved && v.owner != "" {
 		line += "\nOwner: " + v.owner
 	}

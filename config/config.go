@@ -113,6 +113,14 @@ type Slack struct {
 	APIURL         string  `yaml:"api_url"`        // default https://slack.com/api/
 	MaxIndividual  int     `yaml:"max_individual"` // default 10
 	Routes         []Route `yaml:"routes"`
+	// SigningSecret verifies the requests Slack sends to
+	// /slack/interactions when someone clicks a finding's button; with it
+	// set, finding messages carry Acknowledge, Snooze and Not a risk.
+	SigningSecret     Secret `yaml:"signing_secret"`
+	SigningSecretFile string `yaml:"signing_secret_file"`
+	// AckReminder is how long a finding may stay acknowledged and open
+	// before its owner is reminded, once; default 7 days (168h).
+	AckReminder time.Duration `yaml:"ack_reminder"`
 }
 
 // Route sends matching findings to one channel for one audience.
@@ -123,6 +131,7 @@ type Route struct {
 	MinSeverity string   `yaml:"min_severity"` // info | warning | critical, default warning
 	Audience    string   `yaml:"audience"`     // team | exec, default team
 	Digest      string   `yaml:"digest"`       // cron spec, optional
+	Report      string   `yaml:"report"`       // cron spec of a status report post, optional
 }
 
 // Schedule says when the service works.

@@ -21,6 +21,8 @@ const (
 	EnvSlackToken      = "RADAR_SLACK_TOKEN"
 	EnvSlackWebhookURL = "RADAR_SLACK_WEBHOOK_URL"
 	EnvHTTPToken       = "RADAR_HTTP_TOKEN"
+	// EnvSlackSigningSecret fills slack.signing_secret.
+	EnvSlackSigningSecret = "RADAR_SLACK_SIGNING_SECRET"
 )
 
 // Load reads the YAML file at path, or starts from defaults alone when path
@@ -30,12 +32,12 @@ const (
 //     wrong type and bad durations are errors naming the key and line;
 //     ${NAME} and $NAME in values expand through getenv ($$ is a literal $);
 //  2. reads the *_file secrets (jira.token_file, slack.token_file,
-//     slack.webhook_url_file, http.token_file), trimming whitespace; a path
+//     slack.webhook_url_file, slack.signing_secret_file, http.token_file), trimming whitespace; a path
 //     is relative to the config file's directory; setting a secret and its
 //     file together is an error;
 //  3. fills settings still empty from RADAR_JIRA_URL, RADAR_JIRA_EMAIL,
-//     RADAR_JIRA_TOKEN, RADAR_SLACK_TOKEN, RADAR_SLACK_WEBHOOK_URL and
-//     RADAR_HTTP_TOKEN;
+//     RADAR_JIRA_TOKEN, RADAR_SLACK_TOKEN, RADAR_SLACK_WEBHOOK_URL,
+//     RADAR_SLACK_SIGNING_SECRET and RADAR_HTTP_TOKEN;
 //  4. applies Default() to every field left at its zero value;
 //  5. makes a relative store.path (the default ./radar.db too) relative to
 //     the config file's directory, as the *_file paths are, so the database
@@ -135,6 +137,7 @@ func inlineSecrets(c *Config, body []byte) []string {
 		{"slack.token", c.Slack.Token},
 		{"slack.webhook_url", c.Slack.WebhookURL},
 		{"http.token", c.HTTP.Token},
+		{"slack.signing_secret", c.Slack.SigningSecret},
 	} {
 		if s.v != "" && bytes.Contains(body, []byte(s.v.Value())) {
 			keys = append(keys, s.key)
@@ -189,7 +192,7 @@ func Default() Config {
 			Seed:           1,
 			History:        12 * 7 * 24 * time.Hour,
 		},
-		Slack:    Slack{APIURL: "https://slack.com/api/", MaxIndividual: 10},
+		Slack:    Slack{APIURL: "https://slack.com/api/", MaxIndividual: 10, AckReminder: 7 * 24 * time.Hour},
 		Schedule: Schedule{Sync: "@every 15m"},
 		HTTP:     HTTP{Listen: "127.0.0.1:9317", ReadyMaxAge: time.Hour},
 		Log:      Log{Format: "text", Level: "info"},
@@ -246,6 +249,7 @@ func applyDefaults(c *Config) {
 		c.Slack.APIURL += "/" // slack-go wants the trailing slash
 	}
 	orDefault(&c.Slack.MaxIndividual, d.Slack.MaxIndividual)
+	orDefault(&c.Slack.AckReminder, d.Slack.AckReminder)
 	for i := range c.Slack.Routes {
 		orDefault(&c.Slack.Routes[i].MinSeverity, DefaultMinSeverity)
 		orDefault(&c.Slack.Routes[i].Audience, DefaultAudience)
@@ -285,6 +289,7 @@ func applyEnv(c *Config, getenv func(string) string) {
 		{(*string)(&c.Slack.Token), EnvSlackToken},
 		{(*string)(&c.Slack.WebhookURL), EnvSlackWebhookURL},
 		{(*string)(&c.HTTP.Token), EnvHTTPToken},
+		{(*string)(&c.Slack.SigningSecret), EnvSlackSigningSecret},
 	} {
 		if *e.dst == "" {
 			*e.dst = strings.TrimSpace(getenv(e.env))
@@ -312,6 +317,7 @@ func readSecretFiles(c *Config, dir string) ([]secretFile, []Problem) {
 		{"slack.token", "slack.token_file", &c.Slack.Token, c.Slack.TokenFile},
 		{"slack.webhook_url", "slack.webhook_url_file", &c.Slack.WebhookURL, c.Slack.WebhookURLFile},
 		{"http.token", "http.token_file", &c.HTTP.Token, c.HTTP.TokenFile},
+		{"slack.signing_secret", "slack.signing_secret_file", &c.Slack.SigningSecret, c.Slack.SigningSecretFile},
 	} {
 		if s.file == "" {
 			continue

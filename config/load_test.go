@@ -307,11 +307,14 @@ func TestLoadFull(t *testing.T) {
 			History:        8 * 7 * 24 * time.Hour,
 		},
 		Slack: Slack{
-			Token:         "xoxb-full",
-			APIURL:        "https://slack.example.com/api/",
-			MaxIndividual: 5,
+			Token:             "xoxb-full",
+			APIURL:            "https://slack.example.com/api/",
+			MaxIndividual:     5,
+			SigningSecret:     "signing-secret-from-file",
+			SigningSecretFile: "secrets/slack-signing-secret",
+			AckReminder:       72 * time.Hour,
 			Routes: []Route{
-				{Channel: "#pay-delivery", Projects: []string{"PAY"}, Kinds: []string{"blocker", "overdue", "release_at_risk"}, MinSeverity: "info", Audience: "team", Digest: "0 9 * * MON-FRI"},
+				{Channel: "#pay-delivery", Projects: []string{"PAY"}, Kinds: []string{"blocker", "overdue", "release_at_risk"}, MinSeverity: "info", Audience: "team", Digest: "0 9 * * MON-FRI", Report: "0 9 * * MON"},
 				{Channel: "C0123456789", Projects: []string{}, Kinds: []string{}, MinSeverity: "critical", Audience: "exec", Digest: "@weekly"},
 			},
 		},
@@ -450,14 +453,15 @@ func TestEnvOverrides(t *testing.T) {
 	env := map[string]string{
 		EnvJiraURL: "https://env.example.com", EnvJiraEmail: "env@example.com", EnvJiraToken: " env-jira \n",
 		EnvSlackToken: "xoxb-env", EnvSlackWebhookURL: "https://hooks.example.com/env", EnvHTTPToken: "env-http",
+		EnvSlackSigningSecret: "env-signing",
 	}
 	t.Run("fill empty settings", func(t *testing.T) {
 		cfg, err := Load("", envMap(env))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := []string{cfg.Jira.URL, cfg.Jira.Email, cfg.Jira.Token.Value(), cfg.Slack.Token.Value(), cfg.Slack.WebhookURL.Value(), cfg.HTTP.Token.Value()}
-		want := []string{"https://env.example.com", "env@example.com", "env-jira", "xoxb-env", "https://hooks.example.com/env", "env-http"}
+		got := []string{cfg.Jira.URL, cfg.Jira.Email, cfg.Jira.Token.Value(), cfg.Slack.Token.Value(), cfg.Slack.WebhookURL.Value(), cfg.HTTP.Token.Value(), cfg.Slack.SigningSecret.Value()}
+		want := []string{"https://env.example.com", "env@example.com", "env-jira", "xoxb-env", "https://hooks.example.com/env", "env-http", "env-signing"}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("got %q, want %q", got, want)
 		}

@@ -284,6 +284,10 @@ func (s *Slack) validate(v *validator, projects []string) {
 	if s.MaxIndividual < 1 {
 		v.add("slack.max_individual", "%d is too small; use 1 or more (default %d)", s.MaxIndividual, Default().Slack.MaxIndividual)
 	}
+	if s.SigningSecret != "" && s.Token == "" {
+		v.add("slack.signing_secret", "set, but slack.token is not; buttons need a bot token to update messages: export RADAR_SLACK_TOKEN (xoxb-…) or remove the signing secret")
+	}
+	v.durationRange("slack.ack_reminder", s.AckReminder, time.Hour, 0, Default().Slack.AckReminder)
 	if len(s.Routes) > 0 && s.Token == "" && s.WebhookURL == "" {
 		v.add("slack.routes", "set, but neither slack.token nor slack.webhook_url is; export RADAR_SLACK_TOKEN or set slack.webhook_url (or remove the routes)")
 	}
@@ -333,6 +337,9 @@ func (s *Slack) validate(v *validator, projects []string) {
 		v.oneOf(path+".audience", r.Audience, audiences)
 		if r.Digest != "" {
 			v.cron(path+".digest", r.Digest, `"0 9 * * MON-FRI" or "@daily"`)
+		}
+		if r.Report != "" {
+			v.cron(path+".report", r.Report, `"0 9 * * MON"`)
 		}
 	}
 }

@@ -180,6 +180,14 @@ func TestValidateMessages(t *testing.T) {
 			`slack.routes[2].digest: "every morning" is not a cron spec (expected exactly 5 fields, found 2: [every morning]); write e.g. "0 9 * * MON-FRI" or "@daily"`},
 		{"route digest descriptor", route(Route{Channel: "#a", Digest: "@fortnightly"}),
 			`slack.routes[2].digest: "@fortnightly" is not a cron spec (unrecognized descriptor: @fortnightly); write e.g. "0 9 * * MON-FRI" or "@daily"`},
+		{"route report", route(Route{Channel: "#a", Report: "mondays"}),
+			`slack.routes[2].report: "mondays" is not a cron spec (expected exactly 5 fields, found 1: [mondays]); write e.g. "0 9 * * MON"`},
+		{"signing secret without a token", func(c *Config) {
+			c.Slack.WebhookURL = "https://hooks.slack.com/services/T/B/x"
+			c.Slack.SigningSecret = "s3cret"
+		}, "slack.signing_secret: set, but slack.token is not; buttons need a bot token to update messages: export RADAR_SLACK_TOKEN (xoxb-…) or remove the signing secret"},
+		{"ack reminder too short", func(c *Config) { c.Slack.AckReminder = time.Minute },
+			"slack.ack_reminder: 1m is out of range; use at least 1h (default 7d)"},
 		{"route kind typo", route(Route{Channel: "#a", Kinds: []string{"blocker", "blockers"}}),
 			`slack.routes[2].kinds[1]: "blockers" is not a finding kind; did you mean "blocker"?`},
 		{"route kind unknown", route(Route{Channel: "#a", Kinds: []string{"weather"}}),

@@ -49,6 +49,7 @@ func exportedNames(t *testing.T) (series map[string]bool, radarFamilies []string
 	m.AnalysisFinished(time.Second)
 	m.Notification(metrics.ResultSent)
 	m.OutboxPending(0)
+	m.SetUnowned([]radar.Finding{{Kind: radar.KindBlocker, Severity: radar.SeverityCritical, Project: "PAY"}})
 	m.DependencyResult(metrics.DependencyJira, time.Date(2026, 3, 2, 9, 1, 0, 0, time.UTC), nil)
 	m.DependencyResult(metrics.DependencySlack, time.Date(2026, 3, 2, 9, 1, 0, 0, time.UTC), nil)
 

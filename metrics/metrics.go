@@ -82,6 +82,7 @@ type Metrics struct {
 	slackOutbox       prometheus.Gauge
 	dependencyUp      *prometheus.GaugeVec
 	dependencySuccess *prometheus.GaugeVec
+	unowned           *prometheus.GaugeVec
 }
 
 // New registers Radar's metrics, the Go runtime collector and the process
@@ -146,6 +147,10 @@ func New(reg *prometheus.Registry) *Metrics {
 			Name: "radar_dependency_last_success_timestamp_seconds",
 			Help: "Unix time of Radar's last successful exchange with a dependency (jira: a sync finished; slack: Slack last answered a request).",
 		}, []string{"dependency"}),
+		unowned: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "radar_findings_unowned",
+			Help: "Open findings nobody has acknowledged (owned), by project and severity; findings marked not a risk do not count.",
+		}, []string{"project", "severity"}),
 	}
 	reg.MustRegister(
 		m.analysis,

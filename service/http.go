@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/alerts"
 	"github.com/radarhq/radar/analysis"
 	"github.com/radarhq/radar/metrics"
 )
 
-// Limits on what an HTTP client may send. Every endpoint is a GET with no
-// body, so anything bigger is a mistake or an attack.
+// Limits on what an HTTP client may send. Every endpoint but the two POSTs
+// below is a GET with no body, so anything bigger is a mistake or an attack.
 const (
 	// MaxHeaderBytes caps the request line and headers; larger requests get
 	// 431.
@@ -25,7 +26,24 @@ const (
 	headerSlack = 4 << 10
 	// MaxQueryBytes caps the query string; longer ones get 414.
 	MaxQueryBytes = 2 << 10
+	// MaxAckBytes caps the JSON body of POST /api/findings/{id}/ack.
+	MaxAckBytes = 8 << 10
 )
+
+// bodyLimit returns how large a body the request's endpoint accepts: only
+// the POSTs that act on findings take one.
+func bodyLimit(r *http.Request) int64 {
+	if r.Method != http.MethodPost {
+		return 0
+	}
+	switch {
+	case r.URL.Path == "/slack/interactions":
+		return alerts.MaxInteractionBytes
+	case strings.HasPrefix(r.URL.Path, "/api/findings/") && strings.HasSuffix(r.URL.Path, "/ack"):
+		return MaxAckBytes
+	}
+	return 0
+}
 
 // NewHTTPServer returns a server for h with Radar's limits: readHeader
 // bounds the time to send the request line and headers (slow clients are
@@ -43,12 +61,22 @@ func NewHTTPServer(h http.Handler, readHeader time.Duration) *http.Server {
 	}
 }
 
-// limitRequests refuses request bodies (413) and query strings longer than
-// MaxQueryBytes (414) before any endpoint sees them; only the web UI's
-// sign-in and sign-out forms take a (small, bounded) body.
+// limitRequests refuses request bodies (413) but on the endpoints that
+// take a small one (bodyLimit, and the web UI's sign-in and sign-out forms,
+// bounded there), and query strings longer than MaxQueryBytes (414),
+// before any endpoint sees them.
 func limitRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The web UI's sign-in and sign-out forms: a small body, bounded there.
+		if limit := bodyLimit(r); limit > 0 {
+			if r.ContentLength > limit {
+				w.Header().Set("Connection", "close")
+				http.Error(w, fmt.Sprintf("request body larger than %d bytes", limit), http.StatusRequestEntityTooLarge)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			next.ServeHTTP(w, r)
+			return
+		}
 		form := r.Method == http.MethodPost && (r.URL.Path == "/signin" || r.URL.Path == "/signout")
 		if !form && r.ContentLength != 0 { // a length, or -1 for a chunked body
 			w.Header().Set("Connection", "close")
@@ -78,6 +106,8 @@ func (s *Service) Handler() http.Handler {
 	mux.Handle("GET /readyz", s.auth(http.HandlerFunc(s.serveReady)))
 	mux.Handle("GET /api/findings", s.auth(http.HandlerFunc(s.serveFindings)))
 	mux.Handle("GET /api/versions", s.auth(http.HandlerFunc(s.serveVersions)))
+	mux.Handle("POST /api/findings/{id}/ack", s.auth(http.HandlerFunc(s.serveAck)))
+	mux.Handle("POST /slack/interactions", s.slackInteractions())
 	mux.Handle("/", s.ui.Handler()) // the web UI: /, /findings, /issues/…, /releases/…
 	return limitRequests(mux)
 }
@@ -168,6 +198,12 @@ func (s *Service) serveFindings(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, ok := s.latest(w)
 	if !ok {
+		return
+	}
+	var aerr error
+	if rep.Findings, aerr = s.store.AttachAcks(r.Context(), rep.Findings); aerr != nil {
+		s.log.Error("read acks", "component", "service", "err", aerr)
+		http.Error(w, "database unavailable; try again", http.StatusServiceUnavailable)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -50,6 +50,8 @@ func TestHTTPLimits(t *testing.T) {
 		{"header just over 16 KiB", "GET", "/healthz", nil, http.Header{"X-Pad": {strings.Repeat("a", 20000)}}, http.StatusRequestHeaderFieldsTooLarge},
 		{"GET with a body", "GET", "/healthz", strings.NewReader("hello"), nil, http.StatusRequestEntityTooLarge},
 		{"POST with a large body", "POST", "/api/findings", strings.NewReader(strings.Repeat("x", 1<<20)), nil, http.StatusRequestEntityTooLarge},
+		{"Slack interaction over its cap", "POST", "/slack/interactions", strings.NewReader(strings.Repeat("x", 300<<10)), nil, http.StatusRequestEntityTooLarge},
+		{"ack body over its cap", "POST", "/api/findings/blocker:PAY-1/ack", strings.NewReader(strings.Repeat("x", service.MaxAckBytes+1)), nil, http.StatusRequestEntityTooLarge},
 		{"chunked body", "GET", "/metrics", io.MultiReader(strings.NewReader("chunk")), nil, http.StatusRequestEntityTooLarge},
 		{"query within the cap", "GET", "/healthz?pad=" + strings.Repeat("a", service.MaxQueryBytes-10), nil, nil, http.StatusOK},
 		{"query over the cap", "GET", "/api/findings?project=" + strings.Repeat("a", service.MaxQueryBytes), nil, nil, http.StatusRequestURITooLong},

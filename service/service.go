@@ -261,6 +261,16 @@ func (s *Service) Run(ctx context.Context) error {
 				return fmt.Errorf("slack.routes[%d].digest %q: %w", i, spec, err)
 			}
 		}
+		for i := 0; i < s.alerter.Routes(); i++ {
+			spec := s.alerter.ReportSpec(i)
+			if spec == "" {
+				continue
+			}
+			if _, err := c.AddFunc(spec, func() { s.runReport(jobCtx, i) }); err != nil {
+				ln.Close()
+				return fmt.Errorf("slack.routes[%d].report %q: %w", i, spec, err)
+			}
+		}
 	}
 	c.Start()
 	first := make(chan struct{})
@@ -302,6 +312,14 @@ shut:
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil && runErr == nil {
 		runErr = err
+	}
+	// Clicks answered before the shutdown finish their Slack updates.
+	actions := make(chan struct{})
+	go func() { s.WaitActions(); close(actions) }()
+	select {
+	case <-actions:
+	case <-shutCtx.Done():
+		s.log.Warn("exiting with a Slack update still running; it is in the outbox and goes out on the next start", "component", "service")
 	}
 	return runErr
 }
@@ -396,6 +414,7 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	}
 	s.recordAnalysis(s.now(), nil)
 	cyc.Changes = changes
+	s.updateUnowned(ctx)
 	if s.alerter != nil {
 		err := s.alerter.Deliver(ctx, report, changes)
 		s.recordSlack(ctx)

@@ -1,8 +1,10 @@
 // Package slacksim is a fake Slack for tests and the demo: an http.Handler
 // that answers chat.postMessage (message metadata included), chat.update,
 // conversations.history, conversations.replies, users.conversations,
-// users.lookupByEmail and an incoming webhook with Slack's real response
-// shapes, records every message,
+// users.lookupByEmail, an incoming webhook and interactions' response_url
+// with Slack's real response shapes, builds and signs the block_actions
+// requests Slack sends an app when someone clicks a button, records every
+// message,
 // and fails on demand (429 with Retry-After, 500, dropped connections, a 500
 // after doing the work, for a number of requests or for an outage of any
 // length, permanent errors per channel). It must not be used to talk to real Slack.
@@ -112,6 +114,7 @@ type Server struct {
 	requests      map[string]int    // method -> count
 	methodErrors  map[string]string // API method -> error
 	lastTS        int64             // microseconds of the last ts handed out
+	responses     []Response        // posts to interactions' response_url
 }
 
 type fault struct {
@@ -290,6 +293,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == s.opts.WebhookPath {
 		method = "webhook"
 	}
+	if strings.HasPrefix(r.URL.Path, ResponseURLPath) {
+		method = "response_url"
+	}
 	s.mu.Lock()
 	s.requests[method]++
 	var f *fault
@@ -324,6 +330,10 @@ func (discard) WriteHeader(int)             {}
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, method string) {
 	if method == "webhook" {
 		s.webhook(w, r)
+		return
+	}
+	if method == "response_url" {
+		s.response(w, r)
 		return
 	}
 	if strings.HasPrefix(r.URL.Path, "/services/") {

@@ -156,6 +156,10 @@ func (s *Store) RecordFindings(ctx context.Context, at time.Time, fs []radar.Fin
 		if _, err := event.ExecContext(ctx, p.f.ID, atMS, string(radar.TransitionResolved), string(p.f.Severity), string(p.f.Severity)); err != nil {
 			return nil, fmt.Errorf("resolve finding %s: event: %w", p.f.ID, err)
 		}
+		// What people said about it ends with it: back again, it is news.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM finding_acks WHERE finding_id = ?`, p.f.ID); err != nil {
+			return nil, fmt.Errorf("resolve finding %s: ack: %w", p.f.ID, err)
+		}
 		moved++
 		changes = append(changes, radar.FindingChange{Finding: p.f, Transition: radar.TransitionResolved,
 			PrevSeverity: p.f.Severity, FirstSeen: p.firstSeen, ResolvedAt: at})

@@ -107,3 +107,34 @@ func (s *Store) EnqueueSlackDigest(ctx context.Context, route string, at time.Ti
 	}
 	return nil
 }
+
+// EnqueueSlackPosts records standalone messages (status reports,
+// reminders) in the outbox in one transaction, leaving thread and route
+// state alone; messages whose key is present are skipped. It returns how
+// many were added.
+func (s *Store) EnqueueSlackPosts(ctx context.Context, msgs []OutboxMessage) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue slack posts: %w", err)
+	}
+	defer tx.Rollback()
+	added := 0
+	for _, m := range msgs {
+		at := m.CreatedAt
+		if at.IsZero() {
+			at = s.now()
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO slack_outbox(key, route, channel, op, finding_id, payload, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`,
+			m.Key, m.Route, m.Channel, m.Op, m.FindingID, string(m.Payload), at.UnixMilli())
+		if err != nil {
+			return 0, fmt.Errorf("enqueue slack post %s: %w", m.Key, err)
+		}
+		n, _ := res.RowsAffected()
+		added += int(n)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("enqueue slack posts: %w", err)
+	}
+	return added, nil
+}

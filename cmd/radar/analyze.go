@@ -81,6 +81,10 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	// The risk register: who owns each finding, and its state.
+	if report.Findings, err = st.AttachAcks(ctx, report.Findings); err != nil {
+		return err
+	}
 	all := filter
 	all.Limit = 0
 	matched := len(all.Apply(report).Findings)

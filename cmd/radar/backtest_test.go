@@ -4,40 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/radarhq/radar"
-	"github.com/radarhq/radar/jirasim"
 )
-
-// syncedDemo syncs the simulator's demo scenario into a database in a temp
-// dir and returns the configuration path.
-func syncedDemo(t *testing.T, now time.Time) string {
-	t.Helper()
-	srv := httptest.NewServer(jirasim.New(jirasim.Generate(jirasim.Demo(now)), jirasim.Options{Email: "radar@example.com", Token: "sim-token"}))
-	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "radar.yaml")
-	cfg := fmt.Sprintf("jira:\n  url: %s\n  email: radar@example.com\n  projects: [PAY, WEB, OPS]\nstore:\n  path: %s\n", srv.URL, filepath.Join(dir, "radar.db"))
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	runCmd(t, simTokenEnv, "sync", "--config", cfgPath)
-	return cfgPath
-}
 
 func TestBacktestAndReplayEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
 	now := time.Now().UTC()
-	cfgPath := syncedDemo(t, now)
+	cfgPath, _ := syncedDemoAt(t, now)
 
 	out := runCmd(t, simTokenEnv, "backtest", "--config", cfgPath, "--format", "json", "--horizons", "1w,2w")
 	var bt struct {

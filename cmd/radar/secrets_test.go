@@ -29,13 +29,14 @@ const (
 	secretSlackToken = "xoxb-SECRET-slack"
 	secretHookPath   = "/services/T000/B000/SECRET-hook"
 	secretHTTPToken  = "SECRET-http"
+	secretSigning    = "SECRET-signing"
 )
 
 // secretForms returns each secret in every form it could leak in: as is,
 // lower-cased, URL-escaped, and base64-encoded as Basic auth sends it.
 func secretForms() map[string]string {
 	forms := map[string]string{}
-	for _, s := range []string{secretJiraToken, secretSlackToken, secretHookPath, secretHTTPToken} {
+	for _, s := range []string{secretJiraToken, secretSlackToken, secretHookPath, secretHTTPToken, secretSigning} {
 		forms[s] = s
 		forms["lower-case "+s] = strings.ToLower(s)
 		forms["url-escaped "+s] = url.PathEscape(s)
@@ -153,7 +154,7 @@ func (w *secretWorld) config(t *testing.T, p configParts) string {
 		p.jiraAuth = fmt.Sprintf("  email: %s\n  token: %s\n", secretEmail, secretJiraToken)
 	}
 	if p.slack == "" {
-		p.slack = fmt.Sprintf("  token: %s\n  api_url: %s/api/\n", secretSlackToken, w.slackURL)
+		p.slack = fmt.Sprintf("  token: %s\n  signing_secret: %s\n  api_url: %s/api/\n", secretSlackToken, secretSigning, w.slackURL)
 	}
 	if p.logFormat == "" {
 		p.logFormat = "text"

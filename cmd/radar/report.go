@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/radarhq/radar/alerts"
+	"github.com/radarhq/radar/analysis"
+	"github.com/radarhq/radar/config"
+	"github.com/radarhq/radar/report"
+	"github.com/radarhq/radar/service"
+)
+
+// runReport writes the delivery status report: per release progress and
+// forecast, top risks with owners, blockers, what changed since the last
+// report (with the reasons forecasts moved) and next steps. Each run is
+// recorded, so the next one says what changed since.
+func runReport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "report")
+	path := fs.String("config", "", "configuration file (YAML)")
+	project := fs.String("project", "", "report on this project only, or several: PAY,WEB (default: every project)")
+	audience := fs.String("audience", report.AudienceTeam, "team (names issues, owners, notes) or exec (short, decisions)")
+	sinceFlag := fs.String("since", "7d", "how far back \"what changed\" looks when there is no earlier report (7d, 2w, 48h)")
+	format := fs.String("format", "markdown", "markdown, html or slack (Block Kit JSON)")
+	nowFlag := fs.String("now", "", "report as of this time (RFC 3339) for reproducible output; default: now")
+	dryRun := fs.Bool("dry-run", false, "do not record this report: the next one compares with the last recorded")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *audience != report.AudienceTeam && *audience != report.AudienceExec {
+		return fmt.Errorf("%w: --audience %q: use team or exec", errUsage, *audience)
+	}
+	write, ok := map[string]func(io.Writer, report.Document) error{
+		"markdown": report.WriteMarkdown,
+		"html":     report.WriteHTML,
+		"slack":    writeSlackReport,
+	}[*format]
+	if !ok {
+		return fmt.Errorf("%w: --format %q: use markdown, html or slack", errUsage, *format)
+	}
+	window, err := config.ParseDuration(*sinceFlag)
+	if err != nil || window <= 0 {
+		return fmt.Errorf("%w: --since %q: use a duration such as 7d, 2w or 48h", errUsage, *sinceFlag)
+	}
+	now, err := parseNow(*nowFlag)
+	if err != nil {
+		return err
+	}
+	cfg, st, snap, err := loadSynced(ctx, e, *path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, p := range strings.Split(*project, ",") {
+		if p = strings.TrimSpace(p); p != "" && len(cfg.Jira.Projects) > 0 && !containsFold(cfg.Jira.Projects, p) {
+			return fmt.Errorf("%w: --project %q is not in jira.projects (%v)", errUsage, p, cfg.Jira.Projects)
+		}
+	}
+	rep := analysis.Analyze(snap, service.AnalysisOptions(cfg, now))
+	sr, err := service.StatusReport(ctx, st, rep, snap, service.ReportRequest{Now: now, Project: *project, Audience: *audience,
+		Window: window, Record: !*dryRun})
+	if err != nil {
+		return err
+	}
+	return write(e.stdout, report.Lay(sr))
+}
+
+// writeSlackReport writes the Slack messages of a report as Block Kit JSON.
+func writeSlackReport(w io.Writer, d report.Document) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(alerts.ReportMessages(d))
+}
+
+func containsFold(xs []string, x string) bool {
+	for _, y := range xs {
+		if strings.EqualFold(y, x) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestReportCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	cfgPath, _ := syncedDemo(t)
+	first := runCmd(t, simTokenEnv, "report", "--config", cfgPath, "--project", "PAY", "--since", "2w")
+	if !strings.Contains(first, "# Status report · PAY") || !strings.Contains(first, "## Releases") || strings.Contains(first, "(the last report)") {
+		t.Errorf("first report:\n%s", first)
+	}
+	second := runCmd(t, simTokenEnv, "report", "--config", cfgPath, "--project", "PAY", "--audience", "exec", "--format", "html")
+	if !strings.HasPrefix(second, "<!doctype html>") || !strings.Contains(second, "(the last report)") {
+		t.Errorf("second report does not compare with the first:\n%s", second)
+	}
+	slackJSON := runCmd(t, simTokenEnv, "report", "--config", cfgPath, "--format", "slack", "--dry-run")
+	var msgs []json.RawMessage
+	if err := json.Unmarshal([]byte(slackJSON), &msgs); err != nil || len(msgs) == 0 {
+		t.Errorf("--format slack: %v\n%s", err, slackJSON)
+	}
+	for _, args := range [][]string{{"--format", "pdf"}, {"--audience", "board"}, {"--since", "soon"}, {"--project", "NOPE"}} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), append([]string{"report", "--config", cfgPath}, args...), &out, &errOut, simTokenEnv); code != 2 {
+			t.Errorf("report %v: exit %d (%s), want 2", args, code, errOut.String())
+		}
+	}
+}

@@ -1,0 +1,123 @@
+package report_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/analysis"
+	"github.com/radarhq/radar/report"
+)
+
+// realSite is the TIMOB export (22k issues, 2010–2021), relative to the
+// repository root's parent as the shared data lives beside the checkout.
+const realSite = "../../shared/data/tidev-timob.jsonl.xz"
+
+// loadRealSite maps the export's issues and versions into a snapshot
+// (links are left out: the report's releases and throughput do not need
+// them), and returns the last time anything was updated.
+func loadRealSite(t *testing.T) (radar.Snapshot, time.Time) {
+	t.Helper()
+	if _, err := os.Stat(realSite); err != nil {
+		t.Skipf("real Jira export not found at %s (it lives in the shared data, not the repository): %v", realSite, err)
+	}
+	if _, err := exec.LookPath("xz"); err != nil {
+		t.Skip("xz not installed: cannot read the real Jira export")
+	}
+	out, err := exec.Command("xz", "-dc", realSite).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const layout = "2006-01-02T15:04:05.000-0700"
+	var snap radar.Snapshot
+	seen := map[string]bool{}
+	var last time.Time
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var raw struct {
+			ID, Key string
+			Fields  struct {
+				IssueType   struct{ Subtask bool }                        `json:"issuetype"`
+				Status      struct{ StatusCategory struct{ Key string } } `json:"status"`
+				Created     string                                        `json:"created"`
+				Updated     string                                        `json:"updated"`
+				Resolved    string                                        `json:"resolutiondate"`
+				FixVersions []struct {
+					ID, Name           string
+					Released, Archived bool
+					ReleaseDate        string `json:"releaseDate"`
+				} `json:"fixVersions"`
+			} `json:"fields"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &raw); err != nil {
+			t.Fatal(err)
+		}
+		f := raw.Fields
+		is := radar.Issue{ID: raw.ID, Key: raw.Key, Project: "TIMOB", Type: "Bug", Subtask: f.IssueType.Subtask,
+			StatusCategory: radar.StatusCategory(f.Status.StatusCategory.Key)}
+		is.Created, _ = time.Parse(layout, f.Created)
+		is.Updated, _ = time.Parse(layout, f.Updated)
+		is.Resolved, _ = time.Parse(layout, f.Resolved)
+		if is.Updated.After(last) {
+			last = is.Updated
+		}
+		for _, v := range f.FixVersions {
+			is.FixVersions = append(is.FixVersions, v.ID)
+			if !seen[v.ID] {
+				seen[v.ID] = true
+				rd, _ := time.Parse(time.DateOnly, v.ReleaseDate)
+				snap.Versions = append(snap.Versions, radar.Version{ID: v.ID, Project: "TIMOB", Name: v.Name, Released: v.Released, Archived: v.Archived, ReleaseDate: rd})
+			}
+		}
+		snap.Issues = append(snap.Issues, is)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return snap, last
+}
+
+// TestReportOnARealSite builds two weekly reports at the end of a real,
+// years-old site's life: dormant versions and versions done but never
+// released are counted, not listed, and a cleanup day does not read as a
+// throughput change.
+func TestReportOnARealSite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real data")
+	}
+	snap, last := loadRealSite(t)
+	first, second := last.AddDate(0, 0, -7), last
+	opts := func(now time.Time) analysis.Options { return analysis.Options{Now: now, Trials: 1000, Seed: 1} }
+	_, base := report.Build(report.Input{Now: first, Window: 7 * 24 * time.Hour, Analysis: analysis.Analyze(snap, opts(first)), Snapshot: snap})
+	rep := analysis.Analyze(snap, opts(second))
+	st, now := report.Build(report.Input{Now: second, Window: 7 * 24 * time.Hour, Analysis: rep, Snapshot: snap, Previous: &base})
+
+	if len(st.Releases) > 15 {
+		t.Errorf("%d releases listed out of %d unreleased; a weekly report should show the live ones", len(st.Releases), len(rep.Versions))
+	}
+	if st.Dormant == 0 {
+		t.Errorf("no dormant version counted among %d unreleased on a site with years of history", len(rep.Versions))
+	}
+	// The site resolved 4 issues on a typical day and up to 1,639 on a
+	// cleanup day: a weekly throughput in the hundreds would be a cleanup
+	// read as speed.
+	for _, b := range []report.Baseline{base, now} {
+		if b.Throughput > 70 {
+			t.Errorf("throughput %.1f issues a week at %s: a cleanup day read as speed", b.Throughput, b.At.Format(time.DateOnly))
+		}
+	}
+	var b bytes.Buffer
+	if err := report.WriteMarkdown(&b, report.Lay(st)); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() > 20<<10 {
+		t.Errorf("the report is %d KiB; a status report is read in a minute", b.Len()>>10)
+	}
+	t.Logf("%d releases shown, %d dormant, %d done but unreleased, of %d unreleased:\n%s", len(st.Releases), st.Dormant, st.DoneNotReleased, len(rep.Versions), b.String())
+}

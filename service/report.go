@@ -1,0 +1,99 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/report"
+	"github.com/radarhq/radar/store"
+)
+
+// ReportRequest says which status report to build.
+type ReportRequest struct {
+	Now      time.Time
+	Project  string        // a project, several joined by commas, or "" for every project
+	Audience string        // team or exec
+	Window   time.Duration // "what changed" look-back when there is no earlier report
+	// Record keeps what this report saw, so the next one says what
+	// changed since it.
+	Record bool
+}
+
+// StatusReport builds the status report of an analysis: the findings'
+// acks and history and the last report of the same project come from st.
+func StatusReport(ctx context.Context, st *store.Store, analysis radar.Report, snap radar.Snapshot, req ReportRequest) (radar.StatusReport, error) {
+	scope := scopeKey(req.Project)
+	in := report.Input{Now: req.Now, Window: req.Window, Project: scope, Audience: req.Audience, Analysis: analysis, Snapshot: snap}
+	at, body, ok, err := st.LastStatusReport(ctx, scope)
+	if err != nil {
+		return radar.StatusReport{}, err
+	}
+	if ok && at.Before(req.Now) {
+		var b report.Baseline
+		if err := json.Unmarshal(body, &b); err != nil {
+			return radar.StatusReport{}, fmt.Errorf("status report: the last report's record is unreadable (%w); it is replaced by this one", err)
+		}
+		in.Previous = &b
+	}
+	if in.Analysis.Findings, err = st.AttachAcks(ctx, analysis.Findings); err != nil {
+		return radar.StatusReport{}, err
+	}
+	if in.Changes, err = st.FindingChangesSince(ctx, in.Since()); err != nil {
+		return radar.StatusReport{}, err
+	}
+	sr, base := report.Build(in)
+	if req.Record {
+		b, err := json.Marshal(base)
+		if err != nil {
+			return radar.StatusReport{}, fmt.Errorf("status report: %w", err)
+		}
+		if err := st.PutStatusReport(ctx, scope, base.At, b); err != nil {
+			return radar.StatusReport{}, err
+		}
+	}
+	return sr, nil
+}
+
+// scopeKey names a report's projects in the store: upper case, sorted,
+// joined by commas.
+func scopeKey(projects string) string {
+	var ps []string
+	for _, p := range strings.Split(projects, ",") {
+		if p = strings.ToUpper(strings.TrimSpace(p)); p != "" {
+			ps = append(ps, p)
+		}
+	}
+	slices.Sort(ps)
+	return strings.Join(slices.Compact(ps), ",")
+}
+
+// runReport posts route i's status report to its channel.
+func (s *Service) runReport(ctx context.Context, i int) {
+	s.mu.RLock()
+	r := s.report
+	s.mu.RUnlock()
+	if r == nil {
+		s.log.Info("no analysis yet; status report skipped", "component", "service", "route", i)
+		return
+	}
+	snap, err := s.store.LoadSnapshot(ctx)
+	if err != nil {
+		s.log.Error("status report", "component", "service", "route", i, "err", err)
+		return
+	}
+	project, audience := s.alerter.ReportScope(i)
+	sr, err := StatusReport(ctx, s.store, *r, snap, ReportRequest{Now: s.now(), Project: project, Audience: audience,
+		Window: 7 * 24 * time.Hour, Record: true})
+	if err == nil {
+		err = s.alerter.PostReport(ctx, i, report.Lay(sr))
+	}
+	s.recordSlack(ctx)
+	if err != nil {
+		s.log.Error("status report failed", "component", "service", "route", i, "err", err)
+	}
+}
