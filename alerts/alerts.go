@@ -14,15 +14,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
 
-	"github.com/radarhq/radar"
-	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/store"
 )
 
@@ -39,56 +36,39 @@ type Metrics interface {
 	OutboxPending(n int)
 }
 
-// Alerter plans and delivers Slack notifications.
+// Alerter plans and delivers Slack notifications. It ties the delivery
+// stages together: the flush's scheduler (flush.go) sends each message
+// through one attempt (attempt.go, send.go), whose failures classify
+// sorts (classify.go), paced per channel (pace.go); a send whose answer
+// was lost is found again by lostSends (lostsend.go); health records what
+// the requests found (health.go).
 type Alerter struct {
-	cfg     config.Slack
-	routes  []route
-	st      *store.Store
-	log     *slog.Logger
-	now     func() time.Time
-	client  *http.Client
-	jiraURL string
+	settings Settings
+	routes   []route
+	st       *store.Store
+	log      *slog.Logger
+	now      func() time.Time
+	client   *http.Client
+	jiraURL  string
 	// publicURL is the web UI's base URL messages link to; empty: no link.
 	publicURL string
 	metrics   Metrics
 
-	pace        time.Duration // minimum gap between two sends to one channel
-	backoff     time.Duration // first retry wait after a 5xx or network error
-	maxBackoff  time.Duration
-	maxAttempts int // per message per flush, for 5xx and network errors
-	// requestTimeout bounds one Slack request. Requests do not inherit the
-	// caller's cancellation: a shutdown must not abort a message Slack may
-	// already have accepted.
-	requestTimeout time.Duration
-
-	api        *slack.Client // nil with a webhook
-	token      string        // secret
-	webhookURL string        // secret
-	// signingSecret verifies Slack's interaction requests (secret); with
-	// it, finding messages carry buttons.
-	signingSecret string
-
-	background sync.WaitGroup // work started after answering a request
+	api      *slack.Client // nil with a webhook
+	redactor               // the secrets: token, webhookURL, signingSecret
 
 	noTransport bool // dry runs only
 
-	planMu   sync.Mutex // one plan at a time: plans read, then write, thread state
-	flushMu  sync.Mutex
-	lastSend map[string]time.Time // by channel
+	background sync.WaitGroup // work started after answering a request
 
-	// Guarded by flushMu: what finding a cut-off send needs.
-	channelIDs map[string]string // channel as configured (#name or id) -> id
-	warnedLook map[string]bool   // lookup problems already logged, by code
-	// settle is how long after an unanswered send its message is left alone
-	// before it is looked for (and perhaps sent again): Slack may still be
-	// processing the post, and its history may lag.
-	settle    time.Duration
-	lastTry   map[int64]time.Time // outbox id -> this process's last unanswered send
-	lookFails map[int64]int       // outbox id -> failed lookups in this process
+	planMu  sync.Mutex // one plan at a time: plans read, then write, thread state
+	flushMu sync.Mutex // one flush at a time
 
-	healthMu  sync.Mutex
-	healthOK  time.Time // when Slack last answered a request
-	healthErr error     // the last request's transport failure; nil once Slack answers
+	retry  retryPolicy
+	pace   pacer
+	settle time.Duration // see WithSettleDelay
+	lost   *lostSends
+	health health
 }
 
 // Option configures an Alerter.
@@ -119,7 +99,7 @@ func WithMetrics(m Metrics) Option { return func(a *Alerter) { a.metrics = m } }
 
 // WithPacing sets the minimum gap between two messages to one channel
 // (default 1s, Slack's chat.postMessage limit).
-func WithPacing(d time.Duration) Option { return func(a *Alerter) { a.pace = d } }
+func WithPacing(d time.Duration) Option { return func(a *Alerter) { a.pace.gap = d } }
 
 // WithoutTransport lets New succeed without a token or webhook, for dry
 // runs: DryRun works, anything that would send returns an error.
@@ -129,7 +109,7 @@ func WithoutTransport() Option { return func(a *Alerter) { a.noTransport = true 
 // wait, the longest wait and the attempts per message per flush (defaults
 // 1s, 1m, 6). A 429 always waits its Retry-After.
 func WithBackoff(first, max time.Duration, attempts int) Option {
-	return func(a *Alerter) { a.backoff, a.maxBackoff, a.maxAttempts = first, max, attempts }
+	return func(a *Alerter) { a.retry.first, a.retry.max, a.retry.attempts = first, max, attempts }
 }
 
 // WithSettleDelay sets how long a message whose send went unanswered (a
@@ -139,183 +119,56 @@ func WithBackoff(first, max time.Duration, attempts int) Option {
 // for on the first flush.
 func WithSettleDelay(d time.Duration) Option { return func(a *Alerter) { a.settle = d } }
 
-// New returns an Alerter for the Slack configuration. The token (or the
-// webhook URL) comes from the config value or its *_file; with neither it
-// returns an error saying what to set.
-func New(cfg config.Slack, st *store.Store, opts ...Option) (*Alerter, error) {
+// New returns an Alerter for settings that are already valid (see
+// Settings). It fails only when it could never send: no token or webhook
+// (unless WithoutTransport), or no route.
+func New(s Settings, st *store.Store, opts ...Option) (*Alerter, error) {
 	a := &Alerter{
-		cfg:            cfg,
-		st:             st,
-		log:            slog.Default(),
-		now:            time.Now,
-		client:         http.DefaultClient,
-		pace:           time.Second,
-		backoff:        time.Second,
-		maxBackoff:     time.Minute,
-		maxAttempts:    6,
-		requestTimeout: 10 * time.Second, // well inside a 30 s shutdown grace
-		lastSend:       map[string]time.Time{},
-		channelIDs:     map[string]string{},
-		warnedLook:     map[string]bool{},
-		settle:         30 * time.Second,
-		lastTry:        map[int64]time.Time{},
-		lookFails:      map[int64]int{},
+		settings: s,
+		st:       st,
+		log:      slog.Default(),
+		now:      time.Now,
+		client:   http.DefaultClient,
+		retry:    retryPolicy{first: time.Second, max: time.Minute, attempts: 6, timeout: 10 * time.Second}, // well inside a 30 s shutdown grace
+		pace:     pacer{gap: time.Second},
+		settle:   30 * time.Second,
+		redactor: redactor{token: s.Token.Value(), webhookURL: s.WebhookURL.Value(), signingSecret: s.SigningSecret.Value()},
 	}
 	for _, o := range opts {
 		o(a)
 	}
 	a.log = a.log.With("component", "alerts")
-	if a.cfg.MaxIndividual <= 0 {
-		a.cfg.MaxIndividual = 10
-	}
-	if a.cfg.APIURL == "" {
-		a.cfg.APIURL = slack.APIURL
-	}
-	if !strings.HasSuffix(a.cfg.APIURL, "/") {
-		a.cfg.APIURL += "/"
-	}
-	if a.cfg.AckReminder <= 0 {
-		a.cfg.AckReminder = 7 * 24 * time.Hour
-	}
-	if a.maxAttempts <= 0 {
-		a.maxAttempts = 1
-	}
+	a.retry.attempts = max(a.retry.attempts, 1)
 	var errs []error
-	token, err := secret(cfg.Token, cfg.TokenFile, "slack.token_file")
-	if err != nil {
-		errs = append(errs, err)
-	}
-	hook, err := secret(cfg.WebhookURL, cfg.WebhookURLFile, "slack.webhook_url_file")
-	if err != nil {
-		errs = append(errs, err)
-	}
-	if a.signingSecret, err = secret(cfg.SigningSecret, cfg.SigningSecretFile, "slack.signing_secret_file"); err != nil {
-		errs = append(errs, err)
-	}
 	switch {
-	case token != "":
-		a.token = token
-		a.api = slack.New(token, slack.OptionAPIURL(a.cfg.APIURL), slack.OptionHTTPClient(a.client))
-	case hook != "":
-		a.webhookURL = hook
-	case len(errs) == 0 && !a.noTransport:
+	case a.token != "":
+		a.api = slack.New(a.token, slack.OptionAPIURL(s.APIURL), slack.OptionHTTPClient(a.client))
+	case a.webhookURL == "" && !a.noTransport:
 		errs = append(errs, errNoTransport)
 	}
-	byKey := map[string]int{}
-	for i, rc := range cfg.Routes {
-		r, err := newRoute(i, rc, a.api == nil)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if j, dup := byKey[r.key]; dup {
-			// Threads are kept by channel and audience: the routes would share them.
-			errs = append(errs, fmt.Errorf("slack.routes[%d]: same channel and audience as slack.routes[%d]; merge them: list both projects in one route", i, j))
-			continue
-		}
-		byKey[r.key] = i
-		a.routes = append(a.routes, r)
-	}
-	if len(cfg.Routes) == 0 {
-		errs = append(errs, errors.New("slack.routes: empty; add a route such as {channel: \"#delivery\", min_severity: warning}"))
+	if len(s.Routes) == 0 {
+		errs = append(errs, errNoRoutes)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("new alerter: %w", err)
 	}
+	for i, r := range s.Routes {
+		a.routes = append(a.routes, newRoute(i, r))
+	}
+	a.pace.now = a.now
+	a.health = health{now: a.now, secrets: a.redactor}
+	a.lost = newLostSends(a.api, a.now, a.log, &a.health, a.redactor, a.settle)
 	return a, nil
 }
 
-var errNoTransport = errors.New("slack: no transport; export RADAR_SLACK_TOKEN (a bot token xoxb-…) or set slack.token_file, or RADAR_SLACK_WEBHOOK_URL / slack.webhook_url for post-only alerts")
-
-// secret returns the value, or the trimmed content of file when the value
-// is empty. Errors name the key, never the secret.
-func secret(v config.Secret, file, key string) (string, error) {
-	if v.Value() != "" || file == "" {
-		return strings.TrimSpace(v.Value()), nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w; check the path and its permissions", key, err)
-	}
-	return strings.TrimSpace(string(b)), nil
-}
+var (
+	errNoTransport = errors.New("slack: no transport; export RADAR_SLACK_TOKEN (a bot token xoxb-…) or set slack.token_file, or RADAR_SLACK_WEBHOOK_URL / slack.webhook_url for post-only alerts")
+	errNoRoutes    = errors.New("slack.routes: empty; add a route such as {channel: \"#delivery\", min_severity: warning}")
+)
 
 // Webhook reports whether the alerter posts through an incoming webhook
 // (no threads, no updates, no mentions) rather than a bot token.
 func (a *Alerter) Webhook() bool { return a.api == nil }
-
-// route is one configured route, ready to match.
-type route struct {
-	index    int
-	key      string // stable name in the store: channel and audience
-	channel  string
-	audience string
-	minRank  int
-	projects map[string]bool
-	kinds    map[string]bool
-	digest   string
-	report   string // cron spec of the route's status report
-}
-
-func newRoute(i int, rc config.Route, webhook bool) (route, error) {
-	r := route{index: i, channel: rc.Channel, audience: rc.Audience, digest: rc.Digest, report: rc.Report}
-	var errs []error
-	if r.channel == "" {
-		if !webhook {
-			errs = append(errs, fmt.Errorf("slack.routes[%d].channel: empty; set the channel id (C…) or #name", i))
-		}
-		r.channel = "webhook"
-	}
-	switch r.audience {
-	case "":
-		r.audience = AudienceTeam
-	case AudienceTeam, AudienceExec:
-	default:
-		errs = append(errs, fmt.Errorf("slack.routes[%d].audience: %q; use team or exec", i, rc.Audience))
-	}
-	sev := radar.Severity(rc.MinSeverity)
-	if sev == "" {
-		sev = radar.SeverityWarning
-	}
-	if r.minRank = sev.Rank(); r.minRank == 0 {
-		errs = append(errs, fmt.Errorf("slack.routes[%d].min_severity: %q; use info, warning or critical", i, rc.MinSeverity))
-	}
-	known := map[string]bool{}
-	for _, k := range radar.Kinds {
-		known[k] = true
-	}
-	for _, k := range rc.Kinds {
-		if !known[k] {
-			errs = append(errs, fmt.Errorf("slack.routes[%d].kinds: unknown kind %q; known kinds: %s", i, k, strings.Join(radar.Kinds, ", ")))
-		}
-	}
-	r.projects = set(rc.Projects)
-	r.kinds = set(rc.Kinds)
-	r.key = r.channel + "|" + r.audience
-	return r, errors.Join(errs...)
-}
-
-func set(xs []string) map[string]bool {
-	if len(xs) == 0 {
-		return nil
-	}
-	m := make(map[string]bool, len(xs))
-	for _, x := range xs {
-		m[x] = true
-	}
-	return m
-}
-
-// inScope reports whether the route covers the finding's project and kind,
-// whatever its severity.
-func (r route) inScope(f radar.Finding) bool {
-	return (r.projects == nil || r.projects[f.Project]) && (r.kinds == nil || r.kinds[f.Kind])
-}
-
-// matches reports whether the route wants to hear about the finding now.
-func (r route) matches(f radar.Finding) bool {
-	return r.inScope(f) && f.Severity.Rank() >= r.minRank
-}
 
 func (a *Alerter) notification(result string) {
 	if a.metrics != nil {

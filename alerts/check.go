@@ -38,7 +38,7 @@ func (a *Alerter) Check(ctx context.Context) []CheckResult {
 		case isChannelID(r.channel):
 			res.Detail = "a channel id: membership is not checked without posting; radar slack-test posts to it"
 		default:
-			id, err := a.channelID(ctx, r.channel)
+			id, err := a.lost.channelID(ctx, r.channel)
 			switch {
 			case errors.Is(err, errNotMember):
 				res.Err = fmt.Errorf("slack.routes[%d].channel: the app is not a member of %s, or no such channel", r.index, r.channel)

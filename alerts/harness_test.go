@@ -124,7 +124,7 @@ func (h *harness) restart() {
 		// flush; inflight_test.go sets a settle delay where it matters.
 		alerts.WithSettleDelay(0),
 	}, h.opts...)
-	a, err := alerts.New(h.cfg, h.st, opts...)
+	a, err := alerts.New(alerts.NewSettings(h.cfg), h.st, opts...)
 	if err != nil {
 		h.t.Fatalf("new alerter: %v", err)
 	}

@@ -2,10 +2,8 @@ package alerts
 
 import (
 	"errors"
-	"net/http"
+	"sync"
 	"time"
-
-	"github.com/slack-go/slack"
 )
 
 // Health reports whether Slack is reachable and accepts Radar's
@@ -17,56 +15,60 @@ import (
 // (channel_not_found) is an answer: Slack is up. lastErr carries no
 // secret. Health is safe to call from any goroutine.
 func (a *Alerter) Health() (lastOK time.Time, lastErr error) {
-	a.healthMu.Lock()
-	defer a.healthMu.Unlock()
-	return a.healthOK, a.healthErr
+	return a.health.get()
 }
 
-// observe records the outcome of one Slack request for Health. A single
-// rate limit says nothing either way: it is waited out.
-func (a *Alerter) observe(err error) {
+// health is what the latest Slack requests found, behind its own lock.
+type health struct {
+	now     func() time.Time
+	secrets redactor
+
+	mu      sync.Mutex
+	lastOK  time.Time // when Slack last answered a request
+	lastErr error     // the last request's transport failure; nil once Slack answers
+}
+
+func (h *health) get() (time.Time, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.lastOK, h.lastErr
+}
+
+// observe records the outcome of one Slack request. A single rate limit
+// says nothing either way: it is waited out.
+func (h *health) observe(err error) {
 	if rateLimited(err) {
 		return
 	}
 	if transportDown(err) {
-		a.observeDown(errors.New(a.redact(err)))
+		h.down(errors.New(h.secrets.redact(err)))
 		return
 	}
-	a.healthMu.Lock()
-	a.healthOK, a.healthErr = a.now(), nil
-	a.healthMu.Unlock()
+	h.mu.Lock()
+	h.lastOK, h.lastErr = h.now(), nil
+	h.mu.Unlock()
 }
 
-// observeDown records that Slack is unreachable or refuses Radar.
-func (a *Alerter) observeDown(err error) {
-	a.healthMu.Lock()
-	a.healthErr = err
-	a.healthMu.Unlock()
-}
-
-func rateLimited(err error) bool {
-	var rl *slack.RateLimitedError
-	var sc slack.StatusCodeError
-	return errors.As(err, &rl) || errors.As(err, &sc) && sc.Code == http.StatusTooManyRequests
-}
-
-// transportDown reports whether err says Slack cannot be reached or will
-// not take Radar's credentials, rather than refusing one request.
-func transportDown(err error) bool {
-	if err == nil {
-		return false
+// observeLookup records a lookup's outcome: a channel the app cannot read
+// is an answer, not an outage.
+func (h *health) observeLookup(err error) {
+	if _, cannot := lookCodes[errorCode(err)]; cannot {
+		err = nil
 	}
-	if authCodes[errorCode(err)] {
-		return true
-	}
-	class, _ := classify(err)
-	return class == classTransient
+	h.observe(err)
+}
+
+// down records that Slack is unreachable or refuses Radar.
+func (h *health) down(err error) {
+	h.mu.Lock()
+	h.lastErr = err
+	h.mu.Unlock()
 }
 
 // answeredSince reports whether Slack answered a request of this process
 // after t.
-func (a *Alerter) answeredSince(t time.Time) bool {
-	a.healthMu.Lock()
-	defer a.healthMu.Unlock()
-	return a.healthOK.After(t)
+func (h *health) answeredSince(t time.Time) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.lastOK.After(t)
 }

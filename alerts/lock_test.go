@@ -37,7 +37,7 @@ func TestTwoProcessesDeliverOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		a, err := alerts.New(h.cfg, st, alerts.WithPacing(0), alerts.WithLogger(slog.New(slog.DiscardHandler)),
+		a, err := alerts.New(alerts.NewSettings(h.cfg), st, alerts.WithPacing(0), alerts.WithLogger(slog.New(slog.DiscardHandler)),
 			alerts.WithClock(func() time.Time { return h.now }),
 			alerts.WithHTTPClient(&http.Client{Transport: slowTransport{http.DefaultTransport, 50 * time.Millisecond}}),
 			alerts.WithBackoff(time.Millisecond, 4*time.Millisecond, 6))

@@ -341,7 +341,7 @@ func (a *Alerter) planRoute(ctx context.Context, r route, threads map[string]sto
 	if len(fresh) == 0 {
 		return p, nil
 	}
-	if seen && len(fresh) <= a.cfg.MaxIndividual {
+	if seen && len(fresh) <= a.settings.MaxIndividual {
 		for _, c := range fresh {
 			if err := parent(c, threads[c.Finding.ID], transitionOf(c)); err != nil {
 				return p, err
@@ -355,7 +355,7 @@ func (a *Alerter) planRoute(ctx context.Context, r route, threads map[string]sto
 	own := map[string]bool{}
 	for i, c := range fresh {
 		fs[i] = c.Finding
-		if c.Finding.Severity == radar.SeverityCritical && len(own) < a.cfg.MaxIndividual {
+		if c.Finding.Severity == radar.SeverityCritical && len(own) < a.settings.MaxIndividual {
 			own[c.Finding.ID] = true
 		}
 	}

@@ -11,7 +11,7 @@ import (
 // An ok:false answer without an error field must not have "unknown_error"
 // spliced between every character of the error text.
 func TestRedactEmptySlackError(t *testing.T) {
-	a := &Alerter{token: "xoxb-secret"}
+	a := redactor{token: "xoxb-secret"}
 	tests := []struct {
 		name string
 		err  error

@@ -18,7 +18,7 @@ import (
 func (a *Alerter) reminders(ctx context.Context, acks map[string]radar.Ack, open map[string]bool, at time.Time) error {
 	var due []string
 	for id, k := range acks {
-		if k.Owned() && open[id] && k.RemindedAt.IsZero() && at.Sub(k.At) >= a.cfg.AckReminder && a.cfg.AckReminder > 0 {
+		if k.Owned() && open[id] && k.RemindedAt.IsZero() && at.Sub(k.At) >= a.settings.AckReminder && a.settings.AckReminder > 0 {
 			due = append(due, id)
 		}
 	}

@@ -267,6 +267,14 @@ func (a *Analysis) validate(v *validator) {
 }
 
 func (s *Slack) validate(v *validator, projects []string) {
+	for _, sec := range []struct {
+		key string
+		val Secret
+	}{{"slack.token", s.Token}, {"slack.signing_secret", s.SigningSecret}} {
+		if sec.val.Value() != strings.TrimSpace(sec.val.Value()) {
+			v.add(sec.key, "has spaces or a line break around it, which Slack refuses; remove them (a ${VAR} whose value ends in a newline does this)")
+		}
+	}
 	if s.Token != "" && s.WebhookURL != "" {
 		v.add("slack.token", "set together with slack.webhook_url; keep one: a token posts to each route's channel, a webhook only to its own channel")
 	}

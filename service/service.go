@@ -144,7 +144,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 		if opts.SlackHTTPClient != nil {
 			aopts = append(aopts, alerts.WithHTTPClient(opts.SlackHTTPClient))
 		}
-		if s.alerter, err = alerts.New(cfg.Slack, st, aopts...); err != nil {
+		if s.alerter, err = alerts.New(alerts.NewSettings(cfg.Slack), st, aopts...); err != nil {
 			st.Close()
 			return nil, err
 		}

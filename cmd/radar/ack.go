@@ -64,7 +64,7 @@ func runAck(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	var k store.KnownFinding
 	if cfg.Slack.Token != "" {
-		a, err := alerts.New(cfg.Slack, st, alerts.WithLogger(newLogger(e, cfg)), alerts.WithJiraURL(cfg.Jira.URL))
+		a, err := alerts.New(alerts.NewSettings(cfg.Slack), st, alerts.WithLogger(newLogger(e, cfg)), alerts.WithJiraURL(cfg.Jira.URL))
 		if err != nil {
 			return err
 		}

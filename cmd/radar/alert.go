@@ -43,7 +43,7 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	if *dryRun {
 		opts = append(opts, alerts.WithoutTransport())
 	}
-	a, err := alerts.New(cfg.Slack, st, opts...)
+	a, err := alerts.New(alerts.NewSettings(cfg.Slack), st, opts...)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	case len(cfg.Slack.Routes) == 0:
 		report("slack", "slack.routes is empty: Radar runs without Slack alerts (add a route such as {channel: \"#delivery\", min_severity: warning})", nil, "")
 	default:
-		a, err := alerts.New(cfg.Slack, nil, alerts.WithLogger(newLogger(e, cfg)))
+		a, err := alerts.New(alerts.NewSettings(cfg.Slack), nil, alerts.WithLogger(newLogger(e, cfg)))
 		if err != nil {
 			return err
 		}

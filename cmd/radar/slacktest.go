@@ -24,7 +24,7 @@ func runSlackTest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	a, err := alerts.New(cfg.Slack, st, alerts.WithLogger(newLogger(e, cfg)), alerts.WithJiraURL(cfg.Jira.URL))
+	a, err := alerts.New(alerts.NewSettings(cfg.Slack), st, alerts.WithLogger(newLogger(e, cfg)), alerts.WithJiraURL(cfg.Jira.URL))
 	if err != nil {
 		return err
 	}
