@@ -248,7 +248,45 @@ func TestBrowser(t *testing.T) {
 		if got := eval[string](t, tb, `document.querySelector("td.summary").textContent`); got != injected {
 			t.Errorf("the summary next to the key reads %q, want the text %q", got, injected)
 		}
+		owner := eval[string](t, tb, `[...document.querySelectorAll("tr.finding")].find(tr => tr.cells[1].textContent === "blocker").querySelector("td.owner").textContent`)
+		if !strings.HasPrefix(owner, "owner ada") || !strings.Contains(owner, "vendor fix "+injected) {
+			t.Errorf("the blocker's owner reads %q; want ada, with her note as text", owner)
+		}
+		// Choosing a state applies at once: nobody else owns anything.
+		eval[bool](t, tb, `(() => { const s = document.querySelector('select[name="state"]'); s.value = "acknowledged";
+			s.dispatchEvent(new Event("change")); return true; })()`)
+		tb.waitTitle(t, "Findings:")
+		if n := eval[int](t, tb, `document.querySelectorAll("tr.finding").length`); n != 1 {
+			t.Errorf("%d acknowledged findings listed, want the blocker alone", n)
+		}
 		tb.clean(t, "findings")
+	})
+
+	t.Run("report", func(t *testing.T) {
+		tb.open(t, w.url+"/", "Radar overview")
+		// The overview links each project's status report.
+		href := eval[string](t, tb, fmt.Sprintf(`document.querySelector('a[href="/report?project=%s&audience=team"]').getAttribute("href")`, w.blocker.Project))
+		tb.open(t, w.url+href, "Status report · "+w.blocker.Project)
+		text := eval[string](t, tb, `document.querySelector(".report").innerText`)
+		for _, want := range []string{"Releases", "Top risks", "Track record: P85 held in", "ada: vendor fix " + injected} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the status report does not show %q:\n%s", want, text)
+			}
+		}
+		if n := eval[int](t, tb, `document.images.length + document.querySelectorAll(".report img, .report script, style").length`); n != 0 {
+			t.Errorf("%d images, scripts or inline styles on the report page: Jira text became markup", n)
+		}
+		// The page is styled by the UI's stylesheet, which the CSP allows.
+		if got := eval[string](t, tb, `getComputedStyle(document.querySelector(".report h2")).borderBottomStyle`); got != "solid" {
+			t.Errorf("the report's headings are not styled (border %q): its stylesheet did not apply", got)
+		}
+		// Choosing the other audience shows leadership's report.
+		tb.do(t, chromedp.SetValue(`select[name="audience"]`, "exec"), chromedp.Submit(`#report-form`))
+		tb.waitTitle(t, "Status report · ")
+		if text := eval[string](t, tb, `document.body.innerText`); !strings.Contains(text, "For leadership") {
+			t.Error("the exec report is not for leadership")
+		}
+		tb.clean(t, "report")
 	})
 
 	t.Run("print", func(t *testing.T) {
