@@ -86,13 +86,13 @@ func (f filter) match(ix *index, i int, acks map[string]radar.Ack, now time.Time
 	if f.severity != "" && x.Severity.Rank() < f.severity.Rank() {
 		return false
 	}
-	a := ackOf(acks, x)
-	if f.state != "" && ackState(a, now) != f.state {
+	if f.state != "" && ackState(ackOf(acks, x), now) != f.state {
 		return false
 	}
 	if f.text == "" || strings.Contains(ix.searchText[i], f.text) {
 		return true
 	}
+	a := ackOf(acks, x)
 	return a != nil && (strings.Contains(strings.ToLower(a.By), f.text) || strings.Contains(strings.ToLower(a.Note), f.text))
 }
 

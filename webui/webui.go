@@ -1,9 +1,11 @@
 // Package webui serves Radar's read-only web pages: the overview, the
-// findings list, an issue's dependency neighbourhood and a release's
-// forecast. Pages are rendered on the server with html/template and inline
-// SVG drawn here; the little JavaScript there is only helps and is served as
-// a static file, never inline. It reads the snapshot and report the service
-// hands it and must not do I/O of its own (no store, no Jira, no Slack).
+// findings list with their owners and states, an issue's dependency
+// neighbourhood, a release's forecast and the status report. Pages are
+// rendered on the server with html/template and inline SVG drawn here; the
+// little JavaScript there is only helps and is served as a static file,
+// never inline. It reads the snapshot and report the service hands it, and
+// what the callbacks in Options answer (acks, status reports); it must not
+// do I/O of its own (no store, no Jira, no Slack).
 package webui
 
 import (
