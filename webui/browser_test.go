@@ -132,7 +132,20 @@ func (tb *tab) open(t *testing.T, url, title string) {
 
 func (tb *tab) waitTitle(t *testing.T, title string) {
 	t.Helper()
-	js := fmt.Sprintf(`document.readyState === "complete" && document.title.startsWith(%q)`, title)
+	tb.waitLoaded(t, fmt.Sprintf(`document.title.startsWith(%q)`, title), "a title starting with "+title)
+}
+
+// waitQuery waits for a loaded page whose query string holds part: a form
+// submitted to the page it is on keeps its title.
+func (tb *tab) waitQuery(t *testing.T, part string) {
+	t.Helper()
+	tb.waitLoaded(t, fmt.Sprintf(`location.search.includes(%q)`, part), "an address with "+part)
+}
+
+// waitLoaded waits until a page has loaded and js holds on it.
+func (tb *tab) waitLoaded(t *testing.T, js, what string) {
+	t.Helper()
+	js = `document.readyState === "complete" && ` + js
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		// A navigation in flight destroys the context the check runs in;
@@ -142,7 +155,7 @@ func (tb *tab) waitTitle(t *testing.T, title string) {
 		}
 		if time.Now().After(deadline) {
 			got, _ := chromedp.Run(tb.ctx, chromedp.Title())
-			t.Fatalf("page title %q, want it to start with %q", got, title)
+			t.Fatalf("page %q, want %s", got, what)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -244,7 +257,7 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		tb.do(t, chromedp.SetValue(`input[name="q"]`, w.blocker.Issue), chromedp.Submit(`#filters`))
-		tb.waitTitle(t, "Findings:")
+		tb.waitQuery(t, "q="+w.blocker.Issue)
 		if got := eval[string](t, tb, `document.querySelector("td.summary").textContent`); got != injected {
 			t.Errorf("the summary next to the key reads %q, want the text %q", got, injected)
 		}
@@ -255,7 +268,7 @@ func TestBrowser(t *testing.T) {
 		// Choosing a state applies at once: nobody else owns anything.
 		eval[bool](t, tb, `(() => { const s = document.querySelector('select[name="state"]'); s.value = "acknowledged";
 			s.dispatchEvent(new Event("change")); return true; })()`)
-		tb.waitTitle(t, "Findings:")
+		tb.waitQuery(t, "state=acknowledged")
 		if n := eval[int](t, tb, `document.querySelectorAll("tr.finding").length`); n != 1 {
 			t.Errorf("%d acknowledged findings listed, want the blocker alone", n)
 		}
@@ -282,7 +295,7 @@ func TestBrowser(t *testing.T) {
 		}
 		// Choosing the other audience shows leadership's report.
 		tb.do(t, chromedp.SetValue(`select[name="audience"]`, "exec"), chromedp.Submit(`#report-form`))
-		tb.waitTitle(t, "Status report · ")
+		tb.waitQuery(t, "audience=exec")
 		if text := eval[string](t, tb, `document.body.innerText`); !strings.Contains(text, "For leadership") {
 			t.Error("the exec report is not for leadership")
 		}
