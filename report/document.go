@@ -115,7 +115,11 @@ func layTeam(st radar.StatusReport, d Document) Document {
 	if len(st.Blockers) > 0 {
 		bl := Section{Heading: "Blockers"}
 		for _, f := range st.Blockers {
-			bl.Lines = append(bl.Lines, Line{Label: f.Issue, Text: fmt.Sprintf("%s waiting — %s", plural(f.BlastRadius(), "issue"), ownerText(f))})
+			text := fmt.Sprintf("%s waiting — %s", plural(f.BlastRadius(), "issue"), ownerText(f))
+			if s := radar.EvidenceString(f.Evidence, "summary"); s != "" {
+				text = s + " · " + text
+			}
+			bl.Lines = append(bl.Lines, Line{Label: f.Issue, Text: text})
 		}
 		d.Sections = append(d.Sections, bl)
 	}

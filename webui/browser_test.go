@@ -281,7 +281,9 @@ func TestBrowser(t *testing.T) {
 		href := eval[string](t, tb, fmt.Sprintf(`document.querySelector('a[href="/report?project=%s&audience=team"]').getAttribute("href")`, w.blocker.Project))
 		tb.open(t, w.url+href, "Status report · "+w.blocker.Project)
 		text := eval[string](t, tb, `document.querySelector(".report").innerText`)
-		for _, want := range []string{"Releases", "Top risks", "Track record: P85 held in", "ada: vendor fix " + injected} {
+		// The injected summary (of the top blocker) and note show as text.
+		for _, want := range []string{"Releases", "Top risks", "Track record: P85 held in", "ada: vendor fix " + injected,
+			w.blocker.Issue + ": " + injected + " · "} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the status report does not show %q:\n%s", want, text)
 			}
