@@ -28,7 +28,7 @@ func (f Finding) PagePath() string {
 	if v, ok := f.Evidence["version"].(string); ok && v != "" && f.Project != "" {
 		return ReleasePath(f.Project, v)
 	}
-	if f.Kind == KindReleaseAtRisk && f.Project != "" && f.Issue != "" {
+	if (f.Kind == KindReleaseAtRisk || f.Kind == KindReleaseOverdue) && f.Project != "" && f.Issue != "" {
 		return ReleasePath(f.Project, f.Issue)
 	}
 	if IsIssueKey(f.Issue) {

@@ -10,6 +10,8 @@ func TestFindingPagePath(t *testing.T) {
 	}{
 		{"issue", Finding{Kind: KindBlocker, Project: "PAY", Issue: "PAY-12"}, "/issues/PAY-12"},
 		{"release at risk", Finding{Kind: KindReleaseAtRisk, Project: "PAY", Issue: "2.0 beta/1"}, "/releases/PAY/2.0%20beta%2F1"},
+		{"release overdue", Finding{Kind: KindReleaseOverdue, Project: "PAY", Issue: "1.9"}, "/releases/PAY/1.9"},
+		{"abandoned work", Finding{Kind: KindAbandonedWork, Project: "PAY", Issue: "PAY"}, "/findings?kind=abandoned_work&project=PAY"},
 		{"version scope creep", Finding{Kind: KindScopeCreep, Project: "PAY", Issue: "2.0",
 			Evidence: map[string]any{"version": "2.0"}}, "/releases/PAY/2.0"},
 		{"version slipped", Finding{Kind: KindDueDateSlipped, Project: "WEB", Issue: "<b>5</b>",

@@ -28,6 +28,10 @@ type StatusReport struct {
 	// versions whose every issue is done.
 	Dormant, DoneNotReleased int
 	NextSteps                []NextStep
+
+	// TrackRecord is how the forecasts did on the site's own history, from
+	// the last backtest (the analysis's); nil when none was run.
+	TrackRecord *TrackRecord
 }
 
 // ReleaseStatus is one unreleased version in a status report.
@@ -45,8 +49,8 @@ type ReleaseStatus struct {
 	MovedDays int
 	// Reasons say why the forecast moved (or may move).
 	Reasons []ForecastReason
-	// History is the P85 at earlier reports, oldest first: the forecast's
-	// track record.
+	// History is the P85 at earlier reports, oldest first: how the
+	// forecast moved (StatusReport.TrackRecord says how far to trust it).
 	History []DatedForecast
 }
 

@@ -92,12 +92,8 @@ func layTeam(st radar.StatusReport, d Document) Document {
 			}
 			l.Sub = append(l.Sub, Line{Label: "Why", Text: text})
 		}
-		if len(r.History) > 1 {
-			var h []string
-			for _, p := range r.History {
-				h = append(h, fmt.Sprintf("%s (%s)", orUnknown(p.P85), p.At.UTC().Format("Jan 2")))
-			}
-			l.Sub = append(l.Sub, Line{Label: "Track record", Text: "P85 " + strings.Join(h, " → ")})
+		if tr := trackRecord(st, r); tr != "" {
+			l.Sub = append(l.Sub, Line{Label: "Track record", Text: tr})
 		}
 		rel.Lines = append(rel.Lines, l)
 	}
@@ -119,7 +115,11 @@ func layTeam(st radar.StatusReport, d Document) Document {
 	if len(st.Blockers) > 0 {
 		bl := Section{Heading: "Blockers"}
 		for _, f := range st.Blockers {
-			bl.Lines = append(bl.Lines, Line{Label: f.Issue, Text: fmt.Sprintf("%s waiting — %s", plural(f.BlastRadius(), "issue"), ownerText(f))})
+			text := fmt.Sprintf("%s waiting — %s", plural(f.BlastRadius(), "issue"), ownerText(f))
+			if s := radar.EvidenceString(f.Evidence, "summary"); s != "" {
+				text = s + " · " + text
+			}
+			bl.Lines = append(bl.Lines, Line{Label: f.Issue, Text: text})
 		}
 		d.Sections = append(d.Sections, bl)
 	}
@@ -174,6 +174,9 @@ func layExec(st radar.StatusReport, d Document) Document {
 			decide = append(decide, Line{Label: r.Project + " " + r.Name, Text: "cut scope or move the date"})
 		}
 	}
+	if tr := st.TrackRecord; tr != nil && tr.Cases > 0 && len(st.Releases) > 0 {
+		head.Lines = append(head.Lines, Line{Label: "How far to trust these dates", Text: tr.Text() + " on this site's finished releases"})
+	}
 	head.Lines = append(head.Lines, leftOut(st)...)
 	if len(head.Lines) == 0 {
 		head.Lines = []Line{{Text: "No unreleased versions."}}
@@ -192,6 +195,28 @@ func layExec(st radar.StatusReport, d Document) Document {
 		len(st.New), len(st.Escalated), len(st.Resolved), st.Unowned)})
 	d.Sections = append(d.Sections, risks)
 	return d
+}
+
+// trackRecord says how far to trust a release's forecast: how often the
+// P85 held on the site's finished releases (the last backtest), and the
+// P85 at each earlier report; "" when neither is known.
+func trackRecord(st radar.StatusReport, r radar.ReleaseStatus) string {
+	var parts []string
+	switch tr := st.TrackRecord; {
+	case tr == nil || r.P85 == "":
+	case tr.Cases == 0:
+		parts = append(parts, "no finished release to check the forecasts against yet")
+	default:
+		parts = append(parts, tr.Text()+" on this site's finished releases")
+	}
+	if len(r.History) > 1 {
+		var h []string
+		for _, p := range r.History {
+			h = append(h, fmt.Sprintf("%s (%s)", orUnknown(p.P85), p.At.UTC().Format("Jan 2")))
+		}
+		parts = append(parts, "P85 at each report "+strings.Join(h, " → "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // riskLines lists risks with their severity, owner and state.

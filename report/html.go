@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
 	"io"
@@ -9,7 +10,8 @@ import (
 )
 
 // page lays a document out as a standalone HTML page; html/template
-// escapes every value.
+// escapes every value. Its "sections" are what HTMLSections returns, for
+// pages (the web UI's) that bring their own head, heading and styles.
 var page = template.Must(template.New("report").Parse(`<!doctype html>
 <html lang="en">
 <head>
@@ -20,6 +22,10 @@ var page = template.Must(template.New("report").Parse(`<!doctype html>
 <body>
 <h1>{{.Title}}</h1>
 <p class="sub">{{.Subtitle}}</p>
+{{- template "sections" .}}
+</body>
+</html>
+{{define "sections"}}
 {{- range .Sections}}
 <h2>{{.Heading}}</h2>
 <ul>
@@ -28,9 +34,7 @@ var page = template.Must(template.New("report").Parse(`<!doctype html>
 {{- end}}
 </ul>
 {{- end}}
-</body>
-</html>
-{{define "line"}}{{if .Label}}<strong>{{.Label}}:</strong> {{end}}{{.Text}}{{if .Sub}}
+{{- end}}{{define "line"}}{{if .Label}}<strong>{{.Label}}:</strong> {{end}}{{.Text}}{{if .Sub}}
 <ul>{{range .Sub}}
 <li>{{template "line" .}}</li>{{end}}
 </ul>{{end}}{{end}}
@@ -43,6 +47,21 @@ func WriteHTML(w io.Writer, d Document) error {
 	}
 	return nil
 }
+
+// HTMLSections returns the document's sections as HTML (a heading and a
+// list each, every value escaped, no style or script), for a page that
+// shows the title and subtitle itself: the web UI's /report.
+func HTMLSections(d Document) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := page.ExecuteTemplate(&b, "sections", plain(d)); err != nil {
+		return "", fmt.Errorf("write report html: %w", err)
+	}
+	return template.HTML(b.String()), nil
+}
+
+// Plain returns the document with every text made one safe line
+// (analysis.PlainText): what the HTML writers show, before escaping.
+func Plain(d Document) Document { return plain(d) }
 
 // plain returns the document with every text made one safe line
 // (analysis.PlainText); html/template escapes the rest.

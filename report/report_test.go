@@ -58,8 +58,12 @@ func scenario(now time.Time, added bool) radar.Snapshot {
 	return s
 }
 
+// trackRecord is the forecasts' track record the last backtest recorded
+// (store.LastTrackRecord), which the service hands the analysis.
+var trackRecord = &radar.TrackRecord{Cases: 64, P50Coverage: 0.55, P85Coverage: 0.81, P95Coverage: 0.9}
+
 func analyse(s radar.Snapshot, now time.Time) radar.Report {
-	return analysis.Analyze(s, analysis.Options{Now: now, Trials: 2000, Seed: 1})
+	return analysis.Analyze(s, analysis.Options{Now: now, Trials: 2000, Seed: 1, TrackRecord: trackRecord})
 }
 
 // changes is what a findings history would say moved between two runs.
@@ -131,6 +135,9 @@ func TestReportGolden(t *testing.T) {
 				golden(t, filepath.Join("testdata", audience+"."+f.ext), b.Bytes())
 				if audience == report.AudienceTeam && !strings.Contains(b.String(), "PAY-101") {
 					t.Error("the team report does not name the issues whose addition moved the forecast")
+				}
+				if !strings.Contains(b.String(), "P85 held in 81% of 64 past cases") {
+					t.Error("the report does not give the forecasts' track record from the backtest")
 				}
 				if strings.Contains(b.String(), "<ops>") || strings.Contains(b.String(), "<work>") {
 					t.Error("untrusted text is not escaped")

@@ -108,7 +108,7 @@ func (s *Service) Handler() http.Handler {
 	mux.Handle("GET /api/versions", s.auth(http.HandlerFunc(s.serveVersions)))
 	mux.Handle("POST /api/findings/{id}/ack", s.auth(http.HandlerFunc(s.serveAck)))
 	mux.Handle("POST /slack/interactions", s.slackInteractions())
-	mux.Handle("/", s.ui.Handler()) // the web UI: /, /findings, /issues/…, /releases/…
+	mux.Handle("/", s.ui.Handler()) // the web UI: /, /findings, /issues/…, /releases/…, /report
 	return limitRequests(mux)
 }
 

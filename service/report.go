@@ -11,6 +11,7 @@ import (
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/report"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/webui"
 )
 
 // ReportRequest says which status report to build.
@@ -70,6 +71,13 @@ func scopeKey(projects string) string {
 	}
 	slices.Sort(ps)
 	return strings.Join(slices.Compact(ps), ",")
+}
+
+// pageReport builds the status report the web UI's /report shows, from
+// the analysis its pages show. It records nothing: reading a page must not
+// move the next report's "what changed".
+func (s *Service) pageReport(ctx context.Context, rep radar.Report, snap radar.Snapshot, q webui.ReportQuery) (radar.StatusReport, error) {
+	return StatusReport(ctx, s.store, rep, snap, ReportRequest{Now: s.now(), Project: q.Project, Audience: q.Audience, Window: q.Window})
 }
 
 // runReport posts route i's status report to its channel.

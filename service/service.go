@@ -116,7 +116,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 		Health: func(ctx context.Context) string {
 			_, body := s.readiness(ctx)
 			return body
-		}})
+		},
+		Acks:         func(ctx context.Context) (map[string]radar.Ack, error) { return s.store.Acks(ctx) },
+		StatusReport: s.pageReport, Now: s.now})
 	if err != nil {
 		return nil, fmt.Errorf("web ui: %w", err)
 	}

@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/analysis"
+	"github.com/radarhq/radar/report"
 )
 
 var simNow = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -98,11 +100,27 @@ func simulatedSite(n int) radar.Snapshot {
 
 // BenchmarkPages renders the overview, the findings list and the issue page
 // with the largest neighbourhood of a 100,000-issue simulated site: server
-// time per page, through the real handler (the bearer token checked).
+// time per page, through the real handler (the bearer token checked). A
+// tenth of the findings has an owner or state (the acks come from memory:
+// the store's query is not timed), and the status report page builds its
+// report with the report package.
 func BenchmarkPages(b *testing.B) {
 	snap := simulatedSite(100_000)
 	rep := analysis.Analyze(snap, analysis.Options{Now: simNow})
-	u, err := New(Options{JiraURL: "https://example.atlassian.net", Token: "t"})
+	acks := map[string]radar.Ack{}
+	states := []string{radar.AckAcknowledged, radar.AckSnoozed, radar.AckDismissed}
+	for i, f := range rep.Findings {
+		if i%10 == 0 {
+			acks[f.ID] = radar.Ack{State: states[i/10%3], By: "person", At: simNow, UntilWorse: true, Note: "on it"}
+		}
+	}
+	u, err := New(Options{JiraURL: "https://example.atlassian.net", Token: "t",
+		Acks: func(context.Context) (map[string]radar.Ack, error) { return acks, nil },
+		StatusReport: func(_ context.Context, rep radar.Report, snap radar.Snapshot, q ReportQuery) (radar.StatusReport, error) {
+			st, _ := report.Build(report.Input{Now: rep.GeneratedAt, Window: q.Window, Project: q.Project, Audience: q.Audience,
+				Analysis: rep, Snapshot: snap})
+			return st, nil
+		}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -121,6 +139,7 @@ func BenchmarkPages(b *testing.B) {
 		len(snap.Issues), len(rep.Findings), largest, nodes, len(ix.neighbourhood(largest, graphOptions{}).nodes))
 	for _, p := range []struct{ name, path string }{
 		{"overview", "/"}, {"findings", "/findings"}, {"findings-filtered", "/findings?severity=warning&q=person+1"},
+		{"findings-unowned", "/findings?state=unowned"}, {"report", "/report"},
 		{"issue-largest", radar.IssuePath(largest)}, {"issue-largest-parents-done", radar.IssuePath(largest) + "?parents=1&done=1"},
 		{"release", radar.ReleasePath(rep.Versions[0].Project, rep.Versions[0].Name)},
 	} {

@@ -132,7 +132,20 @@ func (tb *tab) open(t *testing.T, url, title string) {
 
 func (tb *tab) waitTitle(t *testing.T, title string) {
 	t.Helper()
-	js := fmt.Sprintf(`document.readyState === "complete" && document.title.startsWith(%q)`, title)
+	tb.waitLoaded(t, fmt.Sprintf(`document.title.startsWith(%q)`, title), "a title starting with "+title)
+}
+
+// waitQuery waits for a loaded page whose query string holds part: a form
+// submitted to the page it is on keeps its title.
+func (tb *tab) waitQuery(t *testing.T, part string) {
+	t.Helper()
+	tb.waitLoaded(t, fmt.Sprintf(`location.search.includes(%q)`, part), "an address with "+part)
+}
+
+// waitLoaded waits until a page has loaded and js holds on it.
+func (tb *tab) waitLoaded(t *testing.T, js, what string) {
+	t.Helper()
+	js = `document.readyState === "complete" && ` + js
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		// A navigation in flight destroys the context the check runs in;
@@ -142,7 +155,7 @@ func (tb *tab) waitTitle(t *testing.T, title string) {
 		}
 		if time.Now().After(deadline) {
 			got, _ := chromedp.Run(tb.ctx, chromedp.Title())
-			t.Fatalf("page title %q, want it to start with %q", got, title)
+			t.Fatalf("page %q, want %s", got, what)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -244,11 +257,51 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		tb.do(t, chromedp.SetValue(`input[name="q"]`, w.blocker.Issue), chromedp.Submit(`#filters`))
-		tb.waitTitle(t, "Findings:")
+		tb.waitQuery(t, "q="+w.blocker.Issue)
 		if got := eval[string](t, tb, `document.querySelector("td.summary").textContent`); got != injected {
 			t.Errorf("the summary next to the key reads %q, want the text %q", got, injected)
 		}
+		owner := eval[string](t, tb, `[...document.querySelectorAll("tr.finding")].find(tr => tr.cells[1].textContent === "blocker").querySelector("td.owner").textContent`)
+		if !strings.HasPrefix(owner, "owner ada") || !strings.Contains(owner, "vendor fix "+injected) {
+			t.Errorf("the blocker's owner reads %q; want ada, with her note as text", owner)
+		}
+		// Choosing a state applies at once: nobody else owns anything.
+		eval[bool](t, tb, `(() => { const s = document.querySelector('select[name="state"]'); s.value = "acknowledged";
+			s.dispatchEvent(new Event("change")); return true; })()`)
+		tb.waitQuery(t, "state=acknowledged")
+		if n := eval[int](t, tb, `document.querySelectorAll("tr.finding").length`); n != 1 {
+			t.Errorf("%d acknowledged findings listed, want the blocker alone", n)
+		}
 		tb.clean(t, "findings")
+	})
+
+	t.Run("report", func(t *testing.T) {
+		tb.open(t, w.url+"/", "Radar overview")
+		// The overview links each project's status report.
+		href := eval[string](t, tb, fmt.Sprintf(`document.querySelector('a[href="/report?project=%s&audience=team"]').getAttribute("href")`, w.blocker.Project))
+		tb.open(t, w.url+href, "Status report · "+w.blocker.Project)
+		text := eval[string](t, tb, `document.querySelector(".report").innerText`)
+		// The injected summary (of the top blocker) and note show as text.
+		for _, want := range []string{"Releases", "Top risks", "Track record: P85 held in", "ada: vendor fix " + injected,
+			w.blocker.Issue + ": " + injected + " · "} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the status report does not show %q:\n%s", want, text)
+			}
+		}
+		if n := eval[int](t, tb, `document.images.length + document.querySelectorAll(".report img, .report script, style").length`); n != 0 {
+			t.Errorf("%d images, scripts or inline styles on the report page: Jira text became markup", n)
+		}
+		// The page is styled by the UI's stylesheet, which the CSP allows.
+		if got := eval[string](t, tb, `getComputedStyle(document.querySelector(".report h2")).borderBottomStyle`); got != "solid" {
+			t.Errorf("the report's headings are not styled (border %q): its stylesheet did not apply", got)
+		}
+		// Choosing the other audience shows leadership's report.
+		tb.do(t, chromedp.SetValue(`select[name="audience"]`, "exec"), chromedp.Submit(`#report-form`))
+		tb.waitQuery(t, "audience=exec")
+		if text := eval[string](t, tb, `document.body.innerText`); !strings.Contains(text, "For leadership") {
+			t.Error("the exec report is not for leadership")
+		}
+		tb.clean(t, "report")
 	})
 
 	t.Run("print", func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/radarhq/radar"
 )
@@ -22,12 +23,15 @@ type findingRow struct {
 	Path     string
 	Summary  string // the issue's summary, next to its key
 	Title    string
+	Issues   []link // for findings about a project's issues: the first few
+	Ack      ackView
 }
 
 type findingsView struct {
 	Project, Kind, Severity, Query string
+	State                          string
 	Projects, Kinds                []string
-	Severities                     []string
+	Severities, States             []string
 	Rows                           []findingRow
 	Matched, Total                 int
 	Page, Pages                    int
@@ -37,20 +41,23 @@ type findingsView struct {
 // filter is the findings list's query: every part optional; text is in
 // lower case.
 type filter struct {
-	project, kind, text string
-	severity            radar.Severity
+	project, kind, text, state string
+	severity                   radar.Severity
 }
 
 // parseFilter reads the query, naming the parameter and its values when one
 // is wrong.
 func parseFilter(q url.Values) (filter, error) {
 	f := filter{project: strings.TrimSpace(q.Get("project")), kind: q.Get("kind"), text: strings.ToLower(strings.TrimSpace(q.Get("q"))),
-		severity: radar.Severity(strings.ToLower(q.Get("severity")))}
+		severity: radar.Severity(strings.ToLower(q.Get("severity"))), state: strings.ToLower(strings.TrimSpace(q.Get("state")))}
 	if f.severity != "" && f.severity.Rank() == 0 {
 		return f, fmt.Errorf("severity %q is not one of info, warning, critical; choose one of those or leave it empty", q.Get("severity"))
 	}
 	if f.kind != "" && !slices.Contains(radar.Kinds, f.kind) {
 		return f, fmt.Errorf("kind %q is not a finding kind; use one of %s", f.kind, strings.Join(radar.Kinds, ", "))
+	}
+	if f.state != "" && !slices.Contains(ackStates, f.state) {
+		return f, fmt.Errorf("state %q is not a finding state; use one of %s", q.Get("state"), strings.Join(ackStates, ", "))
 	}
 	return f, nil
 }
@@ -65,7 +72,10 @@ func (ix *index) summaryOf(f *radar.Finding) string {
 	return ""
 }
 
-func (f filter) match(ix *index, i int) bool {
+// match reports whether finding i passes the filter; acks are who owns
+// which finding at now: the state filter and the free text (an owner's
+// name, a note) look at them.
+func (f filter) match(ix *index, i int, acks map[string]radar.Ack, now time.Time) bool {
 	x := ix.finding(i)
 	if f.project != "" && !strings.EqualFold(x.Project, f.project) {
 		return false
@@ -76,32 +86,59 @@ func (f filter) match(ix *index, i int) bool {
 	if f.severity != "" && x.Severity.Rank() < f.severity.Rank() {
 		return false
 	}
-	return f.text == "" || strings.Contains(ix.searchText[i], f.text)
+	if f.state != "" && ackState(ackOf(acks, x), now) != f.state {
+		return false
+	}
+	if f.text == "" || strings.Contains(ix.searchText[i], f.text) {
+		return true
+	}
+	a := ackOf(acks, x)
+	return a != nil && (strings.Contains(strings.ToLower(a.By), f.text) || strings.Contains(strings.ToLower(a.Note), f.text))
 }
 
-func (ix *index) row(f *radar.Finding) findingRow {
+// rowIssues is how many of a project-wide finding's issues its row links.
+const rowIssues = 5
+
+// row is finding f as a list shows it, with its owner and state from acks
+// at now.
+func (ix *index) row(f *radar.Finding, acks map[string]radar.Ack, now time.Time) findingRow {
 	subject := f.Issue
 	if rk := releaseOf(*f); rk != (releaseKey{}) {
 		subject = rk.project + " " + rk.name
 	}
-	return findingRow{Severity: string(f.Severity), Kind: f.Kind, Project: f.Project, Subject: subject,
-		Path: f.PagePath(), Summary: ix.summaryOf(f), Title: f.Title}
+	row := findingRow{Severity: string(f.Severity), Kind: f.Kind, Project: f.Project, Subject: subject,
+		Path: f.PagePath(), Summary: ix.summaryOf(f), Title: f.Title, Ack: describeAck(ackOf(acks, f), now)}
+	if !radar.IsIssueKey(f.Issue) && releaseOf(*f) == (releaseKey{}) {
+		// A finding about a project's or a person's issues (abandoned work,
+		// an overloaded assignee) links the first few.
+		for _, k := range memberKeys(*f) {
+			if len(row.Issues) == rowIssues {
+				row.Issues = append(row.Issues, link{"…", f.PagePath()})
+				break
+			}
+			row.Issues = append(row.Issues, link{k, radar.IssuePath(k)})
+		}
+	}
+	return row
 }
 
 func (u *UI) serveFindings(w http.ResponseWriter, r *http.Request, ix *index) {
 	q := r.URL.Query()
 	flt, err := parseFilter(q)
 	v := findingsView{Project: flt.project, Kind: flt.kind, Severity: string(flt.severity), Query: strings.TrimSpace(q.Get("q")),
-		Projects: ix.projects, Kinds: radar.Kinds, Severities: []string{"info", "warning", "critical"}, Total: len(ix.rep.Findings)}
+		State: flt.state, Projects: ix.projects, Kinds: radar.Kinds, Severities: []string{"info", "warning", "critical"},
+		States: ackStates, Total: len(ix.rep.Findings)}
 	if err != nil {
 		u.render(w, r, http.StatusBadRequest, "findings", page{Title: "Findings", Message: err.Error(), View: v})
 		return
 	}
 	pg, _ := strconv.Atoi(q.Get("page"))
 	pg = max(pg, 1)
+	acks, msg := u.acks(r)
+	now := u.now()
 	var matched []int
 	for _, i := range ix.sorted {
-		if flt.match(ix, i) {
+		if flt.match(ix, i, acks, now) {
 			matched = append(matched, i)
 		}
 	}
@@ -110,7 +147,7 @@ func (u *UI) serveFindings(w http.ResponseWriter, r *http.Request, ix *index) {
 	v.Page = min(pg, v.Pages)
 	lo := (v.Page - 1) * findingsPerPage
 	for _, i := range matched[lo:min(lo+findingsPerPage, len(matched))] {
-		v.Rows = append(v.Rows, ix.row(ix.finding(i)))
+		v.Rows = append(v.Rows, ix.row(ix.finding(i), acks, now))
 	}
 	pageURL := func(n int) string {
 		qq := url.Values{}
@@ -132,5 +169,5 @@ func (u *UI) serveFindings(w http.ResponseWriter, r *http.Request, ix *index) {
 	if flt != (filter{}) {
 		title = fmt.Sprintf("Findings: %d of %d", v.Matched, v.Total)
 	}
-	u.render(w, r, http.StatusOK, "findings", page{Title: title, View: v})
+	u.render(w, r, http.StatusOK, "findings", page{Title: title, Message: msg, View: v})
 }

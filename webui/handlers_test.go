@@ -27,7 +27,8 @@ func do(t *testing.T, req *http.Request) (*http.Response, string) {
 }
 
 func (w *world) pages() []string {
-	return []string{"/", "/findings", radar.IssuePath(w.blocker.Issue), radar.ReleasePath(w.release.Project, w.release.Name)}
+	return []string{"/", "/findings", radar.IssuePath(w.blocker.Issue), radar.ReleasePath(w.release.Project, w.release.Name),
+		"/report?project=" + w.release.Project + "&audience=team"}
 }
 
 func TestPagesNeedTheToken(t *testing.T) {
@@ -99,7 +100,7 @@ func TestSignInSetsAStrictHttpOnlyCookie(t *testing.T) {
 
 func TestInjectedSummaryIsText(t *testing.T) {
 	w := seeded(t)
-	for _, path := range []string{radar.IssuePath(w.blocker.Issue), "/findings?q=" + url.QueryEscape(w.blocker.Issue), "/"} {
+	for _, path := range []string{radar.IssuePath(w.blocker.Issue), "/findings?q=" + url.QueryEscape(w.blocker.Issue), "/", "/report?project=" + w.blocker.Project} {
 		t.Run(path, func(t *testing.T) {
 			resp, body := w.get(t, path)
 			if resp.StatusCode != http.StatusOK {
@@ -232,5 +233,52 @@ func TestMetricsNameNoIssue(t *testing.T) {
 		if strings.Contains(body, s) {
 			t.Errorf("/metrics contains %q", s)
 		}
+	}
+}
+
+// What people said about findings (acknowledged through the API) shows on
+// the pages the service serves, and the state filter finds it.
+func TestServedPagesShowOwners(t *testing.T) {
+	w := seeded(t)
+	for _, path := range []string{"/findings?state=acknowledged", radar.IssuePath(w.blocker.Issue)} {
+		t.Run(path, func(t *testing.T) {
+			_, body := w.get(t, path)
+			if !strings.Contains(body, "ada") || !strings.Contains(body, "vendor fix &lt;img src=x onerror=alert(1)&gt;") {
+				t.Errorf("the page does not show ada as the blocker's owner with her note as text")
+			}
+		})
+	}
+	_, body := w.get(t, "/findings?state=acknowledged")
+	if rows := findingRow.FindAllStringSubmatch(body, -1); len(rows) != 1 || rows[0][4] != w.blocker.Issue {
+		t.Errorf("state=acknowledged lists %d findings; want only %s", len(rows), w.blocker.Issue)
+	}
+	_, body = w.get(t, "/findings?state=unowned&q="+url.QueryEscape(w.blocker.Issue))
+	for _, row := range findingRow.FindAllStringSubmatch(body, -1) {
+		if row[2] == "blocker" && row[4] == w.blocker.Issue {
+			t.Error("the acknowledged blocker is listed as unowned")
+		}
+	}
+}
+
+// The status report page: the report package's sections inside the UI,
+// with the forecasts' track record and the owners' next steps.
+func TestServedReportPage(t *testing.T) {
+	w := seeded(t)
+	resp, body := w.get(t, "/report?project="+w.blocker.Project)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, want := range []string{"<title>Status report · " + w.blocker.Project, "<h2>Releases</h2>", "<h2>Next steps</h2>",
+		"<strong>Track record:</strong> P85 held in", "<strong>ada:</strong> vendor fix &lt;img"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the report page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "<style") || strings.Contains(body, "<img") {
+		t.Error("the report page carries inline style or markup from Jira text")
+	}
+	// Reading the page records nothing: the next one still has no earlier report.
+	if _, again := w.get(t, "/report?project="+w.blocker.Project); strings.Contains(again, "(the last report)") {
+		t.Error("reading the report page recorded it as the last report")
 	}
 }

@@ -177,8 +177,13 @@ func (ix *index) indexFindings() {
 		f := &fs[i]
 		switch {
 		case f.Kind == radar.KindDependencyCycle:
-			for _, k := range radar.EvidenceStrings(f.Evidence, "members") {
+			for _, k := range memberKeys(*f) {
 				ix.cycle[k] = true
+				ix.findingsOf[k] = append(ix.findingsOf[k], i)
+			}
+		case f.Kind == radar.KindAbandonedWork:
+			// About a project's untouched work: each issue's page shows it.
+			for _, k := range memberKeys(*f) {
 				ix.findingsOf[k] = append(ix.findingsOf[k], i)
 			}
 		case releaseOf(*f) != releaseKey{}:
@@ -219,10 +224,25 @@ func releaseOf(f radar.Finding) releaseKey {
 	if v := radar.EvidenceString(f.Evidence, "version"); v != "" && f.Project != "" {
 		return releaseKey{f.Project, v}
 	}
-	if f.Kind == radar.KindReleaseAtRisk && f.Project != "" {
+	if (f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindReleaseOverdue) && f.Project != "" {
 		return releaseKey{f.Project, f.Issue}
 	}
 	return releaseKey{}
+}
+
+// memberKeys are the issues a finding about several issues names: a
+// cycle's members, a project's abandoned work, an assignee's work in
+// progress; nil for other findings.
+func memberKeys(f radar.Finding) []string {
+	switch f.Kind {
+	case radar.KindDependencyCycle:
+		return radar.EvidenceStrings(f.Evidence, "members")
+	case radar.KindAbandonedWork:
+		return radar.EvidenceStrings(f.Evidence, "issues")
+	case radar.KindOverloadedAssignee:
+		return radar.EvidenceStrings(f.Evidence, "in_progress")
+	}
+	return nil
 }
 
 // impactKeys are the evidence numbers that measure a finding's reach, in

@@ -20,6 +20,7 @@ type link struct{ Text, Path string }
 type findingDetail struct {
 	Severity, Kind, Title, Detail string
 	Evidence                      []field
+	Ack                           ackView // its owner and state
 }
 
 type issueView struct {
@@ -75,8 +76,10 @@ func (u *UI) serveIssue(w http.ResponseWriter, r *http.Request, ix *index) {
 			}
 		}
 	}
+	acks, msg := u.acks(r)
+	now := u.now()
 	for _, i := range ix.findingsOf[key] {
-		v.Findings = append(v.Findings, detail(ix.finding(i)))
+		v.Findings = append(v.Findings, detail(ix.finding(i), acks, now))
 	}
 	nb := ix.neighbourhood(key, opt)
 	v.Graph = u.graphSVG(nb)
@@ -100,12 +103,13 @@ func (u *UI) serveIssue(w http.ResponseWriter, r *http.Request, ix *index) {
 	if is != nil {
 		title = key + ": " + cut(is.Summary, 80)
 	}
-	u.render(w, r, http.StatusOK, "issue", page{Title: title, View: v})
+	u.render(w, r, http.StatusOK, "issue", page{Title: title, Message: msg, View: v})
 }
 
-// detail renders a finding's evidence as sorted name/value pairs.
-func detail(f *radar.Finding) findingDetail {
-	d := findingDetail{Severity: string(f.Severity), Kind: f.Kind, Title: f.Title, Detail: f.Detail}
+// detail renders a finding's evidence as sorted name/value pairs, and its
+// owner and state from acks at now.
+func detail(f *radar.Finding, acks map[string]radar.Ack, now time.Time) findingDetail {
+	d := findingDetail{Severity: string(f.Severity), Kind: f.Kind, Title: f.Title, Detail: f.Detail, Ack: describeAck(ackOf(acks, f), now)}
 	keys := make([]string, 0, len(f.Evidence))
 	for k := range f.Evidence {
 		if k != "summary" && k != "assignee_email" {

@@ -160,7 +160,7 @@ func TestOverviewTrackRecord(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	if !strings.Contains(body, "Track record: 1 of the last 2 releases shipped by the date first planned.") {
+	if !strings.Contains(body, "Release dates kept: 1 of the last 2 releases shipped by the date first planned.") {
 		t.Errorf("the overview lacks the track record of past releases")
 	}
 }

@@ -26,7 +26,8 @@ type releaseView struct {
 	Findings                          []findingDetail
 	IssueFindings                     []findingRow
 	MoreFindings                      int
-	Track                             string
+	Track                             string // how often its date moved
+	Forecasts                         string // the forecasts' backtest track record
 	JiraURL                           string
 }
 
@@ -41,7 +42,7 @@ func (u *UI) serveRelease(w http.ResponseWriter, r *http.Request, ix *index) {
 	fc := ix.forecast[rk]
 	sc := ix.versionScope(ver)
 	v := releaseView{Project: ver.Project, Name: ver.Name, ReleaseDate: "no release date", State: "unreleased",
-		Scope: scopeSVG(ver, sc), Fan: fanSVG(ver, fc, sc, ix.now), Added: sc.added, Track: ix.trackRecord(ver),
+		Scope: scopeSVG(ver, sc), Fan: fanSVG(ver, fc, sc, ix.now), Added: sc.added, Track: ix.trackRecord(ver), Forecasts: ix.forecastRecord(),
 		JiraURL: u.jiraVersionLink(ver)}
 	if !ver.ReleaseDate.IsZero() {
 		v.ReleaseDate = ver.ReleaseDate.Format(time.DateOnly)
@@ -74,8 +75,10 @@ func (u *UI) serveRelease(w http.ResponseWriter, r *http.Request, ix *index) {
 				return slices.Contains(members, k)
 			}))
 	})
+	acks, msg := u.acks(r)
+	now := u.now()
 	for _, i := range ix.releaseFindings[rk] {
-		v.Findings = append(v.Findings, detail(ix.finding(i)))
+		v.Findings = append(v.Findings, detail(ix.finding(i), acks, now))
 	}
 	var rows []int
 	for _, k := range members {
@@ -90,7 +93,7 @@ func (u *UI) serveRelease(w http.ResponseWriter, r *http.Request, ix *index) {
 			v.MoreFindings = len(rows) - i
 			break
 		}
-		v.IssueFindings = append(v.IssueFindings, ix.row(ix.finding(f)))
+		v.IssueFindings = append(v.IssueFindings, ix.row(ix.finding(f), acks, now))
 	}
-	u.render(w, r, http.StatusOK, "release", page{Title: "Release " + ver.Project + " " + ver.Name, View: v})
+	u.render(w, r, http.StatusOK, "release", page{Title: "Release " + ver.Project + " " + ver.Name, Message: msg, View: v})
 }

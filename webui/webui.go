@@ -1,9 +1,11 @@
 // Package webui serves Radar's read-only web pages: the overview, the
-// findings list, an issue's dependency neighbourhood and a release's
-// forecast. Pages are rendered on the server with html/template and inline
-// SVG drawn here; the little JavaScript there is only helps and is served as
-// a static file, never inline. It reads the snapshot and report the service
-// hands it and must not do I/O of its own (no store, no Jira, no Slack).
+// findings list with their owners and states, an issue's dependency
+// neighbourhood, a release's forecast and the status report. Pages are
+// rendered on the server with html/template and inline SVG drawn here; the
+// little JavaScript there is only helps and is served as a static file,
+// never inline. It reads the snapshot and report the service hands it, and
+// what the callbacks in Options answer (acks, status reports); it must not
+// do I/O of its own (no store, no Jira, no Slack).
 package webui
 
 import (
@@ -16,6 +18,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/radarhq/radar"
 )
@@ -43,6 +46,15 @@ type Options struct {
 	SecureCookie bool
 	// Health describes the sync and Slack health, one line each.
 	Health func(ctx context.Context) string
+	// Acks returns who owns which open finding (the risk register), by
+	// finding id; read on every page that lists findings. Nil shows every
+	// finding unowned.
+	Acks func(ctx context.Context) (map[string]radar.Ack, error)
+	// StatusReport builds the status report GET /report shows, from the
+	// analysis and snapshot the pages show; nil leaves the page out.
+	StatusReport func(ctx context.Context, rep radar.Report, snap radar.Snapshot, q ReportQuery) (radar.StatusReport, error)
+	// Now is the clock timed snoozes end by; time.Now when nil.
+	Now    func() time.Time
 	Logger *slog.Logger
 }
 
@@ -96,6 +108,7 @@ func (u *UI) Handler() http.Handler {
 	mux.Handle("GET /findings", u.auth(u.withData(u.serveFindings)))
 	mux.Handle("GET /issues/{key}", u.auth(u.withData(u.serveIssue)))
 	mux.Handle("GET /releases/{project}/{version}", u.auth(u.withData(u.serveRelease)))
+	mux.Handle("GET /report", u.auth(u.withData(u.serveReport)))
 	mux.Handle("/", u.auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.render(w, r, http.StatusNotFound, "message", page{Title: "Not found",
 			Message: "There is no page at " + r.URL.Path + ". Start from the overview."})
@@ -159,5 +172,6 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 func (u *UI) funcs() template.FuncMap {
 	return template.FuncMap{
 		"kindLabel": func(k string) string { return strings.ReplaceAll(k, "_", " ") },
+		"hasReport": func() bool { return u.opts.StatusReport != nil },
 	}
 }

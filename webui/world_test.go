@@ -1,9 +1,12 @@
 package webui_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,7 +34,7 @@ type world struct {
 	url     string
 	jiraURL string
 	report  radar.Report
-	blocker radar.Finding         // the top blocker, with the injected summary
+	blocker radar.Finding         // the top blocker, with the injected summary, acknowledged by ada with an injected note
 	release radar.VersionForecast // a release with a full forecast
 }
 
@@ -129,6 +132,21 @@ func buildWorld() (*world, string) {
 	srv := httptest.NewServer(svc.Handler())
 	cleanups = append(cleanups, srv.Close)
 	w.url = srv.URL
+	// ada owns the top blocker, with a note as untrusted as a summary.
+	body, _ := json.Marshal(radar.AckRequest{By: "ada", Note: "vendor fix " + injected})
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/api/findings/"+url.PathEscape(w.blocker.ID)+"/ack", bytes.NewReader(body))
+	if err != nil {
+		return nil, err.Error()
+	}
+	req.Header.Set("Authorization", "Bearer "+uiToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err.Error()
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, "acknowledge the top blocker: " + resp.Status
+	}
 	return w, ""
 }
 

@@ -59,7 +59,12 @@ func runReport(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("%w: --project %q is not in jira.projects (%v)", errUsage, p, cfg.Jira.Projects)
 		}
 	}
-	rep := analysis.Analyze(snap, service.AnalysisOptions(cfg, now))
+	opts := service.AnalysisOptions(cfg, now)
+	// The forecasts' track record: the last recorded backtest, else one now.
+	if opts.TrackRecord, err = trackRecord(ctx, st, snap, opts, false); err != nil {
+		return err
+	}
+	rep := analysis.Analyze(snap, opts)
 	sr, err := service.StatusReport(ctx, st, rep, snap, service.ReportRequest{Now: now, Project: *project, Audience: *audience,
 		Window: window, Record: !*dryRun})
 	if err != nil {

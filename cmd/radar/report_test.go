@@ -17,6 +17,9 @@ func TestReportCommand(t *testing.T) {
 	if !strings.Contains(first, "# Status report · PAY") || !strings.Contains(first, "## Releases") || strings.Contains(first, "(the last report)") {
 		t.Errorf("first report:\n%s", first)
 	}
+	if !strings.Contains(first, "**Track record:** P85 held in") {
+		t.Errorf("the first report does not give the forecasts' track record from a backtest:\n%s", first)
+	}
 	second := runCmd(t, simTokenEnv, "report", "--config", cfgPath, "--project", "PAY", "--audience", "exec", "--format", "html")
 	if !strings.HasPrefix(second, "<!doctype html>") || !strings.Contains(second, "(the last report)") {
 		t.Errorf("second report does not compare with the first:\n%s", second)
