@@ -69,29 +69,44 @@ var (
 	customFieldID = regexp.MustCompile(`^customfield_[0-9]+$`)
 )
 
-// Validate checks every field and returns a *ValidationError listing all
-// problems at once, or nil. It checks values only: call it after Load and
-// after filling in anything the caller sets itself (the demo sets jira.url
 // ValidProjectKey reports whether k is a Jira project key: an upper-case
 // letter, then upper-case letters, digits or underscores.
 func ValidProjectKey(k string) bool { return projectKey.MatchString(k) }
 
-// and jira.token), right before use. Load does not call it.
-func (c *Config) Validate() error {
+// Validate checks the fields of the sections named, every section when none
+// is, and returns a *ValidationError listing all their problems at once, or
+// nil. Checks across sections belong to the section whose key they name:
+// slack.routes[].projects against jira.projects to slack, http.ready_max_age
+// against schedule.sync to http. It checks values only: call it after Load
+// and after filling in anything the caller sets itself (the demo sets
+// jira.url and jira.token), right before use. Load does not call it.
+func (c *Config) Validate(sections ...Section) error {
 	v := &validator{}
-	c.Jira.validate(v)
-	if c.Store.Path == "" {
+	if has(sections, SectionJira) {
+		c.Jira.validate(v)
+	}
+	if has(sections, SectionStore) && c.Store.Path == "" {
 		v.add("store.path", "not set; set store.path to the SQLite file, e.g. ./radar.db")
 	}
-	c.Analysis.validate(v)
-	c.Slack.validate(v, c.Jira.Projects)
-	v.cron("schedule.sync", c.Schedule.Sync, `"@every 15m" or "*/15 * * * *"`)
-	c.HTTP.validate(v)
-	if gap, ok := longestGap(c.Schedule.Sync); ok && c.HTTP.ReadyMaxAge >= time.Minute && c.HTTP.ReadyMaxAge <= gap {
-		v.add("http.ready_max_age", "%s is not longer than the longest gap between syncs (%s) in schedule.sync, so /readyz would fail between healthy syncs; set it to at least %s",
-			fmtDuration(c.HTTP.ReadyMaxAge), fmtDuration(gap), fmtDuration(2*gap))
+	if has(sections, SectionAnalysis) {
+		c.Analysis.validate(v)
 	}
-	c.Log.validate(v)
+	if has(sections, SectionSlack) {
+		c.Slack.validate(v, c.Jira.Projects)
+	}
+	if has(sections, SectionSchedule) {
+		v.cron("schedule.sync", c.Schedule.Sync, `"@every 15m" or "*/15 * * * *"`)
+	}
+	if has(sections, SectionHTTP) {
+		c.HTTP.validate(v)
+		if gap, ok := longestGap(c.Schedule.Sync); ok && c.HTTP.ReadyMaxAge >= time.Minute && c.HTTP.ReadyMaxAge <= gap {
+			v.add("http.ready_max_age", "%s is not longer than the longest gap between syncs (%s) in schedule.sync, so /readyz would fail between healthy syncs; set it to at least %s",
+				fmtDuration(c.HTTP.ReadyMaxAge), fmtDuration(gap), fmtDuration(2*gap))
+		}
+	}
+	if has(sections, SectionLog) {
+		c.Log.validate(v)
+	}
 	if len(v.problems) == 0 {
 		return nil
 	}

@@ -192,7 +192,7 @@ func (c *Connector) Sync(ctx context.Context, full bool) (Result, error) {
 	// each other's pages and watermarks.
 	lock, err := c.store.TryLock(store.LockSync)
 	if errors.Is(err, store.ErrLocked) {
-		return Result{}, errors.New("another sync is running on this database (radar serve or radar sync); try again when it finishes")
+		return Result{}, fmt.Errorf("another sync is running on this database (radar serve or radar sync); try again when it finishes (%w)", err)
 	}
 	if err != nil {
 		return Result{}, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/connector"
 	"github.com/radarhq/radar/jirasim"
+	"github.com/radarhq/radar/store"
 )
 
 // A slow incremental sync (429 pauses, retries) must not let its relative
@@ -372,7 +374,7 @@ func TestSecondSyncIsRefusedWhileOneRuns(t *testing.T) {
 	defer cancel2()
 	_, err = c2.Sync(ctx2, false)
 	close(release)
-	if err == nil || !strings.Contains(err.Error(), "another sync is running") {
+	if !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), "another sync is running") {
 		t.Errorf("second sync: %v; want it refused", err)
 	}
 	if err := <-errc; err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/alerts"
 	"github.com/radarhq/radar/analysis"
+	"github.com/radarhq/radar/config"
 )
 
 // runAlert analyses the synced data once and delivers the Slack
@@ -23,7 +24,7 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *path)
+	cfg, err := loadConfig(e, *path, config.SectionStore, config.SectionAnalysis, config.SectionSlack)
 	if err != nil {
 		return err
 	}

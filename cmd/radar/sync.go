@@ -18,11 +18,8 @@ func runSync(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *cfgPath)
+	cfg, err := loadConfig(e, *cfgPath, everything...)
 	if err != nil {
-		return err
-	}
-	if err := validateFor(cfg, *cfgPath); err != nil {
 		return err
 	}
 	st, err := openStore(ctx, cfg)
