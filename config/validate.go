@@ -1,9 +1,13 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -85,8 +89,8 @@ func (c *Config) Validate(sections ...Section) error {
 	if has(sections, SectionJira) {
 		c.Jira.validate(v)
 	}
-	if has(sections, SectionStore) && c.Store.Path == "" {
-		v.add("store.path", "not set; set store.path to the SQLite file, e.g. ./radar.db")
+	if has(sections, SectionStore) {
+		c.Store.validate(v)
 	}
 	if has(sections, SectionAnalysis) {
 		c.Analysis.validate(v)
@@ -260,6 +264,25 @@ func (j *Jira) validate(v *validator) {
 	v.durationRange("jira.overlap", j.Overlap, 0, 24*time.Hour, def.Overlap)
 	v.durationRange("jira.reconcile_every", j.ReconcileEvery, time.Minute, 0, def.ReconcileEvery)
 	v.intRange("jira.partition_size", j.PartitionSize, 100, 1_000_000, def.PartitionSize)
+}
+
+// validate checks store.path, and what would stop the database opening at
+// start-up: a directory where the file should be, or a directory that is
+// not there (SQLite creates the file, not its directory).
+func (s *Store) validate(v *validator) {
+	if s.Path == "" {
+		v.add("store.path", "not set; set store.path to the SQLite file, e.g. ./radar.db")
+		return
+	}
+	if info, err := os.Stat(s.Path); err == nil && info.IsDir() {
+		v.add("store.path", "%s is a directory; name the database file in it, e.g. %s", s.Path, filepath.Join(s.Path, "radar.db"))
+		return
+	}
+	if dir := filepath.Dir(s.Path); dir != "" {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			v.add("store.path", "the directory %s does not exist; create it (mkdir -p %s) or point store.path at a file in one that does", dir, dir)
+		}
+	}
 }
 
 func (a *Analysis) validate(v *validator) {

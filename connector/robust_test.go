@@ -566,7 +566,10 @@ func TestReconcileAsksTheSearchBeforeKeeping(t *testing.T) {
 	}
 }
 
-func TestNewRefusesQueriesThatBreakOut(t *testing.T) {
+// TestValidateRefusesQueriesThatBreakOut: the query builder keeps jira.jql
+// inside its own parentheses and quotes project keys on the strength of
+// config.Validate, which New does not repeat; this holds Validate to it.
+func TestValidateRefusesQueriesThatBreakOut(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		projects []string
@@ -580,10 +583,11 @@ func TestNewRefusesQueriesThatBreakOut(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := config.Default().Jira
-			cfg.URL, cfg.Projects, cfg.JQL = "https://example.atlassian.net", tc.projects, tc.jql
-			_, err := connector.New(cfg, nil, nil)
+			cfg.URL, cfg.Token, cfg.Projects, cfg.JQL = "https://example.atlassian.net", "tok", tc.projects, tc.jql
+			c := config.Config{Jira: cfg}
+			err := c.Validate(config.SectionJira)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("New(%q, %q) = %v, want an error naming %s", tc.projects, tc.jql, err, tc.want)
+				t.Errorf("Validate(%q, %q) = %v, want an error naming %s", tc.projects, tc.jql, err, tc.want)
 			}
 		})
 	}

@@ -128,7 +128,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 	s.store = st
 	copts := append([]connector.Option{connector.WithLogger(s.log), connector.WithClock(s.now), connector.WithMetrics(s.metrics)},
 		opts.ConnectorOptions...)
-	if s.conn, err = connector.New(cfg.Jira, st, opts.JiraHTTPClient, copts...); err != nil {
+	if s.conn, err = connector.New(connector.SettingsFrom(cfg.Jira), st, opts.JiraHTTPClient, copts...); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 		s.metrics.SetLastSyncSuccess(run.FinishedAt)
 		s.metrics.SetDependencyLastSuccess(metrics.DependencyJira, run.FinishedAt)
 	}
-	if n, err := st.OutboxPending(ctx); err == nil {
+	if n, err := st.PendingOutboxCount(ctx); err == nil {
 		s.metrics.OutboxPending(n)
 	}
 	return s, nil

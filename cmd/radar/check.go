@@ -43,7 +43,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "ok      %s: %s\n", name, detail)
 	}
-	jira := cfg.Jira
+	jira := connector.SettingsFrom(cfg.Jira)
 	jira.MaxRetries = min(jira.MaxRetries, checkRetries)
 	conn, err := connector.New(jira, nil, nil, connector.WithLogger(newLogger(e, cfg)))
 	if err != nil {
