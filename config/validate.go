@@ -1,9 +1,7 @@
 package config
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -266,9 +264,10 @@ func (j *Jira) validate(v *validator) {
 	v.intRange("jira.partition_size", j.PartitionSize, 100, 1_000_000, def.PartitionSize)
 }
 
-// validate checks store.path, and what would stop the database opening at
-// start-up: a directory where the file should be, or a directory that is
-// not there (SQLite creates the file, not its directory).
+// validate checks store.path, and that no directory stands where the
+// database file should be, which would stop Radar at start-up. A directory
+// that is not there yet is left alone: the file may be checked on a
+// machine other than the one it runs on (a container's volume).
 func (s *Store) validate(v *validator) {
 	if s.Path == "" {
 		v.add("store.path", "not set; set store.path to the SQLite file, e.g. ./radar.db")
@@ -276,12 +275,6 @@ func (s *Store) validate(v *validator) {
 	}
 	if info, err := os.Stat(s.Path); err == nil && info.IsDir() {
 		v.add("store.path", "%s is a directory; name the database file in it, e.g. %s", s.Path, filepath.Join(s.Path, "radar.db"))
-		return
-	}
-	if dir := filepath.Dir(s.Path); dir != "" {
-		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-			v.add("store.path", "the directory %s does not exist; create it (mkdir -p %s) or point store.path at a file in one that does", dir, dir)
-		}
 	}
 }
 
