@@ -39,8 +39,8 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	if off := cfg.Slack.Off(); off != "" {
-		return fmt.Errorf("nothing to alert: slack is %s", off)
+	if err := needSlack(cfg); err != nil {
+		return err
 	}
 	log := newLogger(e, cfg)
 

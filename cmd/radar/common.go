@@ -57,6 +57,15 @@ var (
 	everything = config.Sections
 )
 
+// needSlack refuses, for the commands that only talk to Slack, a
+// configuration that runs without it, with config's reason.
+func needSlack(cfg *config.Config) error {
+	if off := cfg.Slack.Off(); off != "" {
+		return fmt.Errorf("slack is %s", off)
+	}
+	return nil
+}
+
 // openStore opens the database the configuration names.
 func openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
 	return store.Open(ctx, cfg.Store.Path)

@@ -145,3 +145,27 @@ func problems(stderr string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestSlackWithoutRoutesIsOneDecision: a Slack token with no routes passes
+// validation everywhere; check reports that Radar runs without Slack, and
+// the commands that only talk to Slack refuse with the same reason.
+func TestSlackWithoutRoutesIsOneDecision(t *testing.T) {
+	cfgPath, _ := syncedSim(t)
+	base, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "radar.yaml")
+	if err := os.WriteFile(path, append(base, "slack:\n  token: xoxb-test\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reason := config.Slack{Token: "xoxb-test"}.Off()
+	if out := runCmd(t, simTokenEnv, "check", "--config", path); !strings.Contains(out, "ok      slack: "+reason) {
+		t.Errorf("radar check says\n%s\nwant ok with %q", out, reason)
+	}
+	for _, cmd := range []string{"alert", "slack-test"} {
+		if got := runFail(t, 1, cmd, "--config", path); got != "radar "+cmd+": slack is "+reason+"\n" {
+			t.Errorf("radar %s: %q, want the reason %q", cmd, got, reason)
+		}
+	}
+}

@@ -20,6 +20,9 @@ func runSlackTest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := needSlack(cfg); err != nil {
+		return err
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
