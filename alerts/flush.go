@@ -75,7 +75,7 @@ func (a *Alerter) flush(ctx context.Context) error {
 }
 
 func (a *Alerter) reportPending(ctx context.Context) int {
-	n, err := a.st.OutboxPending(context.WithoutCancel(ctx))
+	n, err := a.st.PendingOutboxCount(context.WithoutCancel(ctx))
 	if err != nil {
 		a.log.Error("count outbox", "err", err)
 		return 0

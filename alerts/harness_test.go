@@ -161,7 +161,7 @@ func (h *harness) mustRun(changes ...radar.FindingChange) {
 
 func (h *harness) pending() int {
 	h.t.Helper()
-	n, err := h.st.OutboxPending(context.Background())
+	n, err := h.st.PendingOutboxCount(context.Background())
 	if err != nil {
 		h.t.Fatal(err)
 	}

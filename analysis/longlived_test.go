@@ -36,7 +36,7 @@ func syncSite(t *testing.T, sc *jirasim.Scenario, projects []string) radar.Snaps
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c, err := connector.New(cfg, st, nil)
+	c, err := connector.New(connector.SettingsFrom(cfg), st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

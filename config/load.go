@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/radarhq/radar/analysis"
 )
 
 // Environment variables that fill settings the YAML leaves empty.
@@ -182,15 +184,16 @@ func Default() Config {
 			PartitionSize:     5000,
 		},
 		Store: Store{Path: "./radar.db"},
+		// The analysis engine owns its defaults; the file's are the same.
 		Analysis: Analysis{
-			StaleAfter:     7 * 24 * time.Hour,
-			AbandonedAfter: 180 * 24 * time.Hour,
-			ReopenedWindow: 30 * 24 * time.Hour,
-			WIPLimit:       3,
-			OverrunRatio:   1.5,
-			Trials:         2000,
-			Seed:           1,
-			History:        12 * 7 * 24 * time.Hour,
+			StaleAfter:     analysis.DefaultStaleAfter,
+			AbandonedAfter: analysis.DefaultAbandonedAfter,
+			ReopenedWindow: analysis.DefaultReopenedWindow,
+			WIPLimit:       analysis.DefaultWIPLimit,
+			OverrunRatio:   analysis.DefaultOverrunRatio,
+			Trials:         analysis.DefaultTrials,
+			Seed:           analysis.DefaultSeed,
+			History:        analysis.DefaultHistory,
 		},
 		Slack:    Slack{APIURL: "https://slack.com/api/", MaxIndividual: 10, AckReminder: 7 * 24 * time.Hour},
 		Schedule: Schedule{Sync: "@every 15m"},

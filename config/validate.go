@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -69,29 +71,44 @@ var (
 	customFieldID = regexp.MustCompile(`^customfield_[0-9]+$`)
 )
 
-// Validate checks every field and returns a *ValidationError listing all
-// problems at once, or nil. It checks values only: call it after Load and
-// after filling in anything the caller sets itself (the demo sets jira.url
 // ValidProjectKey reports whether k is a Jira project key: an upper-case
 // letter, then upper-case letters, digits or underscores.
 func ValidProjectKey(k string) bool { return projectKey.MatchString(k) }
 
-// and jira.token), right before use. Load does not call it.
-func (c *Config) Validate() error {
+// Validate checks the fields of the sections named, every section when none
+// is, and returns a *ValidationError listing all their problems at once, or
+// nil. Checks across sections belong to the section whose key they name:
+// slack.routes[].projects against jira.projects to slack, http.ready_max_age
+// against schedule.sync to http. It checks values only: call it after Load
+// and after filling in anything the caller sets itself (the demo sets
+// jira.url and jira.token), right before use. Load does not call it.
+func (c *Config) Validate(sections ...Section) error {
 	v := &validator{}
-	c.Jira.validate(v)
-	if c.Store.Path == "" {
-		v.add("store.path", "not set; set store.path to the SQLite file, e.g. ./radar.db")
+	if has(sections, SectionJira) {
+		c.Jira.validate(v)
 	}
-	c.Analysis.validate(v)
-	c.Slack.validate(v, c.Jira.Projects)
-	v.cron("schedule.sync", c.Schedule.Sync, `"@every 15m" or "*/15 * * * *"`)
-	c.HTTP.validate(v)
-	if gap, ok := longestGap(c.Schedule.Sync); ok && c.HTTP.ReadyMaxAge >= time.Minute && c.HTTP.ReadyMaxAge <= gap {
-		v.add("http.ready_max_age", "%s is not longer than the longest gap between syncs (%s) in schedule.sync, so /readyz would fail between healthy syncs; set it to at least %s",
-			fmtDuration(c.HTTP.ReadyMaxAge), fmtDuration(gap), fmtDuration(2*gap))
+	if has(sections, SectionStore) {
+		c.Store.validate(v)
 	}
-	c.Log.validate(v)
+	if has(sections, SectionAnalysis) {
+		c.Analysis.validate(v)
+	}
+	if has(sections, SectionSlack) {
+		c.Slack.validate(v, c.Jira.Projects)
+	}
+	if has(sections, SectionSchedule) {
+		v.cron("schedule.sync", c.Schedule.Sync, `"@every 15m" or "*/15 * * * *"`)
+	}
+	if has(sections, SectionHTTP) {
+		c.HTTP.validate(v)
+		if gap, ok := longestGap(c.Schedule.Sync); ok && c.HTTP.ReadyMaxAge >= time.Minute && c.HTTP.ReadyMaxAge <= gap {
+			v.add("http.ready_max_age", "%s is not longer than the longest gap between syncs (%s) in schedule.sync, so /readyz would fail between healthy syncs; set it to at least %s",
+				fmtDuration(c.HTTP.ReadyMaxAge), fmtDuration(gap), fmtDuration(2*gap))
+		}
+	}
+	if has(sections, SectionLog) {
+		c.Log.validate(v)
+	}
 	if len(v.problems) == 0 {
 		return nil
 	}
@@ -245,6 +262,20 @@ func (j *Jira) validate(v *validator) {
 	v.durationRange("jira.overlap", j.Overlap, 0, 24*time.Hour, def.Overlap)
 	v.durationRange("jira.reconcile_every", j.ReconcileEvery, time.Minute, 0, def.ReconcileEvery)
 	v.intRange("jira.partition_size", j.PartitionSize, 100, 1_000_000, def.PartitionSize)
+}
+
+// validate checks store.path, and that no directory stands where the
+// database file should be, which would stop Radar at start-up. A directory
+// that is not there yet is left alone: the file may be checked on a
+// machine other than the one it runs on (a container's volume).
+func (s *Store) validate(v *validator) {
+	if s.Path == "" {
+		v.add("store.path", "not set; set store.path to the SQLite file, e.g. ./radar.db")
+		return
+	}
+	if info, err := os.Stat(s.Path); err == nil && info.IsDir() {
+		v.add("store.path", "%s is a directory; name the database file in it, e.g. %s", s.Path, filepath.Join(s.Path, "radar.db"))
+	}
 }
 
 func (a *Analysis) validate(v *validator) {

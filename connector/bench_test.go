@@ -23,7 +23,7 @@ import (
 
 // benchSync runs one sync into a fresh store and returns its result and how
 // long Sync itself took (store set-up excluded).
-func benchSync(b *testing.B, cfg config.Jira, full bool, opts ...connector.Option) (connector.Result, time.Duration) {
+func benchSync(b *testing.B, cfg connector.Settings, full bool, opts ...connector.Option) (connector.Result, time.Duration) {
 	b.Helper()
 	b.StopTimer()
 	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "radar.db"))
@@ -171,7 +171,7 @@ func BenchmarkSyncFirst(b *testing.B) {
 
 // benchSyncDump is benchSync that also reports the process's CPU time
 // during the sync and dumps what the sync wrote.
-func benchSyncDump(b *testing.B, cfg config.Jira) (connector.Result, time.Duration, time.Duration, string) {
+func benchSyncDump(b *testing.B, cfg connector.Settings) (connector.Result, time.Duration, time.Duration, string) {
 	b.Helper()
 	b.StopTimer()
 	defer b.StartTimer()

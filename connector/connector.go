@@ -23,13 +23,12 @@ import (
 	jira "github.com/andygrunwald/go-jira"
 
 	"github.com/radarhq/radar"
-	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/store"
 )
 
 // Connector syncs one Jira site into one store.
 type Connector struct {
-	cfg         config.Jira
+	cfg         Settings
 	client      *jira.Client
 	store       *store.Store
 	log         *slog.Logger
@@ -95,22 +94,10 @@ func WithProgress(every time.Duration, report func(Progress)) Option {
 // WithBatchSize sets how many issues the writer puts in one transaction.
 func WithBatchSize(n int) Option { return func(c *Connector) { c.batchSize = n } }
 
-// New returns a connector for cfg writing into st. httpClient may be nil;
-// its transport is wrapped with the configured authentication.
-func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Option) (*Connector, error) {
-	if cfg.URL == "" {
-		return nil, errors.New("jira.url: not set; set jira.url to your site, e.g. https://example.atlassian.net")
-	}
-	// Configuration validation checks this too; the query builder relies
-	// on it to keep jira.jql inside its own parentheses, so check again.
-	if err := config.ValidateJQL(cfg.JQL); err != nil {
-		return nil, fmt.Errorf("jira.jql: %w", err)
-	}
-	for _, p := range cfg.Projects {
-		if !projectKeyRE.MatchString(p) {
-			return nil, fmt.Errorf("jira.projects: %q is not a project key (uppercase letters, digits, _)", p)
-		}
-	}
+// New returns a connector for cfg, settings config.Validate accepted,
+// writing into site. httpClient may be nil; its transport is wrapped with the
+// configured authentication.
+func New(cfg Settings, st *store.Store, httpClient *http.Client, opts ...Option) (*Connector, error) {
 	var base http.RoundTripper
 	if httpClient != nil && httpClient.Transport != nil {
 		base = httpClient.Transport
@@ -144,18 +131,6 @@ func New(cfg config.Jira, st *store.Store, httpClient *http.Client, opts ...Opti
 		o(c)
 	}
 	c.log = c.log.With("component", "connector")
-	if c.cfg.Concurrency < 0 {
-		c.cfg.Concurrency = 0
-	}
-	if c.cfg.PageSize < 1 {
-		c.cfg.PageSize = 100
-	}
-	if c.cfg.Timeout <= 0 {
-		c.cfg.Timeout = 30 * time.Second
-	}
-	if c.cfg.MaxRetryAfter <= 0 {
-		c.cfg.MaxRetryAfter = 5 * time.Minute
-	}
 	if c.progress == nil {
 		c.progress = &progressReporter{every: 5 * time.Second, report: func(p Progress) {
 			c.log.Info("sync progress", p.attrs()...)
@@ -192,7 +167,7 @@ func (c *Connector) Sync(ctx context.Context, full bool) (Result, error) {
 	// each other's pages and watermarks.
 	lock, err := c.store.TryLock(store.LockSync)
 	if errors.Is(err, store.ErrLocked) {
-		return Result{}, errors.New("another sync is running on this database (radar serve or radar sync); try again when it finishes")
+		return Result{}, fmt.Errorf("another sync is running on this database (radar serve or radar sync); try again when it finishes (%w)", err)
 	}
 	if err != nil {
 		return Result{}, err
@@ -256,12 +231,12 @@ func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
 			metaDue = true
 		}
 	}
-	st, err := c.discover(ctx, metaDue)
+	site, err := c.discover(ctx, metaDue)
 	if err != nil {
 		return res, err
 	}
 	res.Flavor = "datacenter"
-	if st.cloud {
+	if site.cloud {
 		res.Flavor = "cloud"
 	}
 	res.Full = full
@@ -275,12 +250,12 @@ func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	w := newWriter(c, st, scopes, cancel)
+	w := newWriter(c, site, scopes, cancel)
 	writerDone := make(chan error, 1)
 	go func() { writerDone <- w.run(ctx) }()
 
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, c.slots(st.cloud))
+	sem := make(chan struct{}, c.slots(site.cloud))
 	fail := func(err error) { cancel(err) }
 	for _, p := range c.cfg.Projects {
 		wm, haveWM := wms[c.scopeName(p)]
@@ -297,7 +272,7 @@ func (c *Connector) sync(ctx context.Context, full bool) (Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := c.syncScope(ctx, st, w, sem, p, wm, scopeFull, reconcile, now); err != nil {
+			if err := c.syncScope(ctx, site, w, sem, p, wm, scopeFull, reconcile, now); err != nil {
 				fail(fmt.Errorf("project %s: %w", p, err))
 			}
 		}()
@@ -363,7 +338,7 @@ func (c *Connector) jql(q query) string {
 // syncScope syncs one project: its versions alongside its issues (see
 // fetchScope), then hands the scope's watermark, and its listing when one
 // was taken, to the writer after the last of its pages.
-func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan struct{}, project string,
+func (c *Connector) syncScope(ctx context.Context, site *site, w *writer, sem chan struct{}, project string,
 	wm store.Watermark, full, reconcile bool, now time.Time) error {
 	acquire := func() error {
 		select {
@@ -391,7 +366,7 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 		release()
 		versions <- err
 	}()
-	done, err := c.fetchScope(ctx, st, w, scope, project, wm, full, reconcile, now, acquire, release)
+	done, err := c.fetchScope(ctx, site, w, scope, project, wm, full, reconcile, now, acquire, release)
 	if err != nil {
 		stopVersions()
 		<-versions // nothing may write once the sync has returned
@@ -406,13 +381,13 @@ func (c *Connector) syncScope(ctx context.Context, st *site, w *writer, sem chan
 // fetchScope fetches a scope: a full fetch of one-page id ranges from a
 // streamed listing, or an incremental query from the watermark plus, when
 // reconciliation is due, a listing and the issues the store lacks.
-func (c *Connector) fetchScope(ctx context.Context, st *site, w *writer, scope, project string, wm store.Watermark,
+func (c *Connector) fetchScope(ctx context.Context, site *site, w *writer, scope, project string, wm store.Watermark,
 	full, reconcile bool, now time.Time, acquire func() error, release func()) (scopeDone, error) {
 	base := c.scopeJQL(project)
 	listedAt := c.now()
 	done := scopeDone{watermark: store.Watermark{Scope: scope, SyncedUntil: now}, listedAt: listedAt}
 	if full {
-		present, err := c.fetchFull(ctx, st, w, scope, base, acquire, release)
+		present, err := c.fetchFull(ctx, site, w, scope, base, acquire, release)
 		done.present = present
 		return done, err
 	}
@@ -423,7 +398,7 @@ func (c *Connector) fetchScope(ctx context.Context, st *site, w *writer, scope, 
 			return done, err
 		}
 		var err error
-		listing, err = c.listIDs(ctx, st, base)
+		listing, err = c.listIDs(ctx, site, base)
 		release()
 		if err != nil {
 			return done, fmt.Errorf("list issues: %w", err)
@@ -455,7 +430,7 @@ func (c *Connector) fetchScope(ctx context.Context, st *site, w *writer, scope, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- c.fetchQuery(ctx, st, w, scope, q, acquire, release)
+			errs <- c.fetchQuery(ctx, site, w, scope, q, acquire, release)
 		}()
 	}
 	wg.Wait()

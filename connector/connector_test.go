@@ -35,7 +35,7 @@ type rig struct {
 	sim   *jirasim.Server
 	srv   *httptest.Server
 	clock *clock
-	cfg   config.Jira
+	cfg   connector.Settings
 	store *store.Store
 	path  string
 	sc    *jirasim.Scenario
@@ -78,7 +78,7 @@ func newRig(t *testing.T, flavor jirasim.Flavor) *rig {
 	cfg.PartitionSize = 30       // several partitions per project
 	cfg.RequestsPerSecond = 1000 // the most allowed: the client does not hold the test back
 	cfg.PageSize = 20
-	r.cfg = cfg
+	r.cfg = connector.SettingsFrom(cfg)
 	r.store = r.open()
 	return r
 }
@@ -420,7 +420,7 @@ func TestUpdateCaughtWhateverTheUserTimeZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	c, err := connector.New(cfg, st, nil, connector.WithClock(clk.Now))
+	c, err := connector.New(connector.SettingsFrom(cfg), st, nil, connector.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

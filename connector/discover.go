@@ -33,15 +33,15 @@ func (c *Connector) discover(ctx context.Context, refresh bool) (*site, error) {
 	if c.site != nil && !refresh {
 		return c.site, nil
 	}
-	st := &site{discoveredAt: c.now()}
+	site := &site{discoveredAt: c.now()}
 	askFlavor := false
 	switch c.cfg.Flavor {
 	case "cloud":
-		st.cloud = true
+		site.cloud = true
 	case "datacenter", "server":
 	default:
 		if c.site != nil {
-			st.cloud = c.site.cloud
+			site.cloud = c.site.cloud
 			break
 		}
 		askFlavor = true
@@ -77,7 +77,7 @@ func (c *Connector) discover(ctx context.Context, refresh bool) (*site, error) {
 		return nil, err
 	}
 	if askFlavor {
-		st.cloud = strings.EqualFold(info.DeploymentType, "Cloud")
+		site.cloud = strings.EqualFold(info.DeploymentType, "Cloud")
 	}
 	fm := resolveFields(*fields, c.cfg.Fields)
 	deps, err := dependencyRules(c.cfg.Dependencies, lts.IssueLinkTypes)
@@ -92,13 +92,13 @@ func (c *Connector) discover(ctx context.Context, refresh bool) (*site, error) {
 		return nil, err
 	}
 
-	st.mapper = &mapper{fields: fm, deps: deps}
-	st.fieldList = append(append([]string{}, systemFields...), fm.ids()...)
-	c.site = st
-	c.pace.forFlavor(st.cloud)
-	c.log.Info("jira site discovered", "cloud", st.cloud, "story_points", fm.StoryPoints, "sprint", fm.Sprint,
+	site.mapper = &mapper{fields: fm, deps: deps}
+	site.fieldList = append(append([]string{}, systemFields...), fm.ids()...)
+	c.site = site
+	c.pace.forFlavor(site.cloud)
+	c.log.Info("jira site discovered", "cloud", site.cloud, "story_points", fm.StoryPoints, "sprint", fm.Sprint,
 		"flagged", fm.Flagged, "epic_link", fm.EpicLink, "start_date", fm.StartDate)
-	return st, nil
+	return site, nil
 }
 
 func (f fieldMap) ids() []string {

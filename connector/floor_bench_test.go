@@ -58,7 +58,7 @@ func BenchProjects(n int) []string {
 
 // BenchConfig is the Jira configuration the sync benchmarks start from: no
 // client-side rate limit, default page size, credentials the simulator takes.
-func BenchConfig(url string, flavor jirasim.Flavor, projects []string) config.Jira {
+func BenchConfig(url string, flavor jirasim.Flavor, projects []string) Settings {
 	cfg := config.Default().Jira
 	cfg.URL = url
 	cfg.Token = "s3cret-token"
@@ -68,7 +68,7 @@ func BenchConfig(url string, flavor jirasim.Flavor, projects []string) config.Ji
 	cfg.Projects = projects
 	cfg.Dependencies = []config.Dependency{{Link: "Blocks", Outward: "blocks"}, {Link: "Depends", Outward: "depends on"}}
 	cfg.RequestsPerSecond = 1000 // the most allowed: the client does not hold the test back
-	return cfg
+	return SettingsFrom(cfg)
 }
 
 // NewBenchSim serves sc as flavor on a loopback httptest server; now is the
@@ -331,7 +331,7 @@ func BenchmarkSyncFloor(b *testing.B) {
 // fields it asks for, jira.page_size per page, each answer decoded): the
 // floor BenchmarkSyncFirst compares with. It returns the time the pages
 // took and how many there were.
-func BenchPagesOneAtATime(b *testing.B, cfg config.Jira, project string) (time.Duration, int) {
+func BenchPagesOneAtATime(b *testing.B, cfg Settings, project string) (time.Duration, int) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "pages.db"))
 	if err != nil {

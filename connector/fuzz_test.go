@@ -221,7 +221,7 @@ func FuzzScopeJQL(f *testing.F) {
 		if err := cfg.Validate(); err != nil {
 			return // validation says what is wrong; Radar never builds this query
 		}
-		c := &Connector{cfg: cfg.Jira, now: func() time.Time { return now }}
+		c := &Connector{cfg: SettingsFrom(cfg.Jira), now: func() time.Time { return now }}
 		q := query{base: c.scopeJQL(project) + " AND id >= 10100 AND id < 10200", since: now.Add(-time.Hour)}
 		sent := c.jql(q) + " AND id > 10150 ORDER BY id ASC" // as a Data Center page after the first
 		got, err := config.TokenizeJQL(sent)

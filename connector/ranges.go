@@ -110,13 +110,13 @@ func (rc *rangeCutter) cutRange(ls []listed, hi int64) error {
 // (within jira.concurrency). On Cloud the ranges go in groups of 1,000
 // issues, whose changelogs one bulkfetch call completes. It returns the
 // set of listed ids, complete only when err is nil.
-func (c *Connector) fetchFull(ctx context.Context, st *site, w *writer, scope, base string,
+func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope, base string,
 	acquire func() error, release func()) (map[string]bool, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	slots := c.slots(st.cloud)
+	slots := c.slots(site.cloud)
 	size, perGroup, workers := c.cfg.PageSize, 1, slots
-	if st.cloud {
+	if site.cloud {
 		// A range is what one page holds, so it is one request.
 		size = min(size, cloudPageMax)
 		perGroup = max(1, bulkMax/size)
@@ -143,7 +143,7 @@ func (c *Connector) fetchFull(ctx context.Context, st *site, w *writer, scope, b
 				if !ok {
 					return
 				}
-				if err := c.fetchGroup(ctx, st, w, scope, base, g, acquire, release); err != nil {
+				if err := c.fetchGroup(ctx, site, w, scope, base, g, acquire, release); err != nil {
 					failOnce.Do(func() { fetchErr = err; cancel(err) })
 				}
 			}
@@ -160,7 +160,7 @@ func (c *Connector) fetchFull(ctx context.Context, st *site, w *writer, scope, b
 		groups.push(g)
 		return nil
 	}}
-	listErr := c.streamIDs(ctx, st, base, cut.add, acquire, release)
+	listErr := c.streamIDs(ctx, site, base, cut.add, acquire, release)
 	if listErr == nil {
 		listErr = cut.finish()
 	}
@@ -179,7 +179,7 @@ func (c *Connector) fetchFull(ctx context.Context, st *site, w *writer, scope, b
 // fetchGroup fetches a group of ranges side by side, checks that each came
 // back whole, completes the changelogs (Cloud) and hands the issues to the
 // writer.
-func (c *Connector) fetchGroup(ctx context.Context, st *site, w *writer, scope, base string, g []idRange,
+func (c *Connector) fetchGroup(ctx context.Context, site *site, w *writer, scope, base string, g []idRange,
 	acquire func() error, release func()) error {
 	var mu sync.Mutex
 	got := map[string]bool{}
@@ -192,17 +192,17 @@ func (c *Connector) fetchGroup(ctx context.Context, st *site, w *writer, scope, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = c.page(ctx, st, query{base: base + r.clause()}, st.fieldList, c.cfg.PageSize, !st.cloud, func(is []wireIssue) error {
+			errs[i] = c.page(ctx, site, query{base: base + r.clause()}, site.fieldList, c.cfg.PageSize, !site.cloud, func(is []wireIssue) error {
 				mu.Lock()
 				for j := range is {
 					got[is[j].ID] = true
 				}
 				mu.Unlock()
-				if st.cloud {
+				if site.cloud {
 					fetched[i] = append(fetched[i], is...)
 				}
-				if !st.cloud {
-					return c.land(ctx, st, w, scope, is, nil) // the page carries its changelogs
+				if !site.cloud {
+					return c.land(ctx, site, w, scope, is, nil) // the page carries its changelogs
 				}
 				return nil
 			}, acquire, release)
@@ -212,14 +212,14 @@ func (c *Connector) fetchGroup(ctx context.Context, st *site, w *writer, scope, 
 	if err := firstNonNil(errs); err != nil {
 		return err
 	}
-	if err := c.checkWhole(ctx, st, base, g, got); err != nil {
+	if err := c.checkWhole(ctx, site, base, g, got); err != nil {
 		return err
 	}
 	var issues []wireIssue
 	for _, is := range fetched {
 		issues = append(issues, is...)
 	}
-	if !st.cloud || len(issues) == 0 {
+	if !site.cloud || len(issues) == 0 {
 		return nil
 	}
 	if err := acquire(); err != nil {
@@ -230,7 +230,7 @@ func (c *Connector) fetchGroup(ctx context.Context, st *site, w *writer, scope, 
 	if err != nil {
 		return err
 	}
-	return c.land(ctx, st, w, scope, issues, logs)
+	return c.land(ctx, site, w, scope, issues, logs)
 }
 
 // checkWhole fails loudly when a range came back short: an issue the
@@ -238,7 +238,7 @@ func (c *Connector) fetchGroup(ctx context.Context, st *site, w *writer, scope, 
 // search for it alone still finds in scope. Issues deleted, moved or out of
 // jira.jql since the listing are not a fault; more than a few missing is
 // one without asking.
-func (c *Connector) checkWhole(ctx context.Context, st *site, base string, g []idRange, got map[string]bool) error {
+func (c *Connector) checkWhole(ctx context.Context, site *site, base string, g []idRange, got map[string]bool) error {
 	var missing []string
 	for _, r := range g {
 		for _, id := range r.ids {
@@ -258,7 +258,7 @@ func (c *Connector) checkWhole(ctx context.Context, st *site, base string, g []i
 		return short("")
 	}
 	for _, id := range missing {
-		again, err := c.listIDs(ctx, st, base+" AND id = "+id)
+		again, err := c.listIDs(ctx, site, base+" AND id = "+id)
 		if err != nil {
 			return err
 		}

@@ -59,9 +59,9 @@ func (w *waits) retryWaits() []time.Duration {
 // retrySync runs one sync against url with cfg changed by setup, a fake
 // clock for the waits and an optional HTTP client, and returns the error,
 // the waits and the store.
-func retrySync(t *testing.T, url string, hc *http.Client, setup func(*config.Jira)) (error, *waits) {
+func retrySync(t *testing.T, url string, hc *http.Client, setup func(*connector.Settings)) (error, *waits) {
 	t.Helper()
-	cfg := config.Default().Jira
+	cfg := connector.SettingsFrom(config.Default().Jira)
 	cfg.URL, cfg.Token, cfg.Email = url, "s3cret-token", "pm@example.com"
 	cfg.Flavor = "cloud"
 	cfg.Projects = []string{"PAY"}
@@ -110,35 +110,35 @@ func TestRetryRules(t *testing.T) {
 		status   int
 		hdr      map[string]string
 		body     string
-		setup    func(*config.Jira)
+		setup    func(*connector.Settings)
 		wantErr  []string // parts of the error
 		requests int64
 		waits    int
 		minWait  time.Duration // each retry wait at least this
 	}{
 		{name: "no wait after the last retry", status: 500, body: `{"errorMessages":["Internal server error"]}`,
-			setup:   func(j *config.Jira) { j.MaxRetries = 2 },
+			setup:   func(j *connector.Settings) { j.MaxRetries = 2 },
 			wantErr: []string{"gave up after 2 retries", "Internal server error"}, requests: 3, waits: 2},
 		{name: "no retries, no wait", status: 500, body: `{"errorMessages":["Internal server error"]}`,
-			setup:   func(j *config.Jira) { j.MaxRetries = 0 },
+			setup:   func(j *connector.Settings) { j.MaxRetries = 0 },
 			wantErr: []string{"gave up after 0 retries"}, requests: 1, waits: 0},
 		{name: "Retry-After is the least wait", status: 429, hdr: map[string]string{"Retry-After": "30"}, body: rateLimited,
-			setup:   func(j *config.Jira) { j.MaxRetries = 2 },
+			setup:   func(j *connector.Settings) { j.MaxRetries = 2 },
 			wantErr: []string{"gave up after 2 retries", "Rate limit exceeded."}, requests: 3, waits: 2, minWait: 30 * time.Second},
 		{name: "Retry-After past jira.max_retry_after fails at once", status: 429, hdr: map[string]string{"Retry-After": "86400"}, body: rateLimited,
-			setup:    func(j *config.Jira) { j.MaxRetries = 0 },
+			setup:    func(j *connector.Settings) { j.MaxRetries = 0 },
 			wantErr:  []string{"Rate limit exceeded.", "Jira asked to wait 24h0m0s", "more than jira.max_retry_after (5m0s)", "raise jira.max_retry_after"},
 			requests: 1, waits: 0},
 		{name: "503 Retry-After past the cap fails at once too", status: 503, hdr: map[string]string{"Retry-After": "600"},
-			body: `{"errorMessages":["Service Unavailable"]}`, setup: func(j *config.Jira) { j.MaxRetries = 6 },
+			body: `{"errorMessages":["Service Unavailable"]}`, setup: func(j *connector.Settings) { j.MaxRetries = 6 },
 			wantErr: []string{"Jira asked to wait 10m0s"}, requests: 1, waits: 0},
 		{name: "a quota reset past the cap fails at once", status: 429,
 			hdr: map[string]string{"X-RateLimit-Reset": time.Now().Add(48 * time.Hour).UTC().Format("2006-01-02T15:04Z"),
 				"RateLimit-Reason": "jira-quota-tenant-based"}, body: rateLimited,
-			setup:   func(j *config.Jira) { j.MaxRetries = 6 },
+			setup:   func(j *connector.Settings) { j.MaxRetries = 6 },
 			wantErr: []string{"Rate limit exceeded.", "Jira asked to wait 4", "more than jira.max_retry_after"}, requests: 1, waits: 0},
 		{name: "a raised cap honours the wait", status: 429, hdr: map[string]string{"Retry-After": "600"}, body: rateLimited,
-			setup:   func(j *config.Jira) { j.MaxRetries = 1; j.MaxRetryAfter = time.Hour },
+			setup:   func(j *connector.Settings) { j.MaxRetries = 1; j.MaxRetryAfter = time.Hour },
 			wantErr: []string{"gave up after 1 retries"}, requests: 2, waits: 1, minWait: 10 * time.Minute},
 		{name: "an HTML page is not retried", status: 200, hdr: map[string]string{"Content-Type": "text/html; charset=utf-8"},
 			body:     "<!DOCTYPE html><html><head><title>Log in</title></head><body>Sign in with SSO</body></html>",
@@ -198,7 +198,7 @@ func TestUnreachableJiraFailsAtOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err, w := retrySync(t, tt.url, tt.hc, func(j *config.Jira) { j.MaxRetries = 6 })
+			err, w := retrySync(t, tt.url, tt.hc, func(j *connector.Settings) { j.MaxRetries = 6 })
 			if err == nil {
 				t.Fatal("sync succeeded")
 			}

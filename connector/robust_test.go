@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/connector"
 	"github.com/radarhq/radar/jirasim"
+	"github.com/radarhq/radar/store"
 )
 
 // A slow incremental sync (429 pauses, retries) must not let its relative
@@ -372,7 +374,7 @@ func TestSecondSyncIsRefusedWhileOneRuns(t *testing.T) {
 	defer cancel2()
 	_, err = c2.Sync(ctx2, false)
 	close(release)
-	if err == nil || !strings.Contains(err.Error(), "another sync is running") {
+	if !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), "another sync is running") {
 		t.Errorf("second sync: %v; want it refused", err)
 	}
 	if err := <-errc; err != nil {
@@ -564,7 +566,10 @@ func TestReconcileAsksTheSearchBeforeKeeping(t *testing.T) {
 	}
 }
 
-func TestNewRefusesQueriesThatBreakOut(t *testing.T) {
+// TestValidateRefusesQueriesThatBreakOut: the query builder keeps jira.jql
+// inside its own parentheses and quotes project keys on the strength of
+// config.Validate, which New does not repeat; this holds Validate to it.
+func TestValidateRefusesQueriesThatBreakOut(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		projects []string
@@ -578,10 +583,11 @@ func TestNewRefusesQueriesThatBreakOut(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := config.Default().Jira
-			cfg.URL, cfg.Projects, cfg.JQL = "https://example.atlassian.net", tc.projects, tc.jql
-			_, err := connector.New(cfg, nil, nil)
+			cfg.URL, cfg.Token, cfg.Projects, cfg.JQL = "https://example.atlassian.net", "tok", tc.projects, tc.jql
+			c := config.Config{Jira: cfg}
+			err := c.Validate(config.SectionJira)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("New(%q, %q) = %v, want an error naming %s", tc.projects, tc.jql, err, tc.want)
+				t.Errorf("Validate(%q, %q) = %v, want an error naming %s", tc.projects, tc.jql, err, tc.want)
 			}
 		})
 	}

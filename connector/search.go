@@ -26,9 +26,9 @@ type cloudSearch struct {
 // listIDs lists every issue id and key in the query's scope, as cheaply as
 // the flavour allows (5000 per page on Cloud). It fails rather than return a
 // partial listing.
-func (c *Connector) listIDs(ctx context.Context, st *site, jql string) ([]listed, error) {
+func (c *Connector) listIDs(ctx context.Context, site *site, jql string) ([]listed, error) {
 	var out []listed
-	err := c.streamIDs(ctx, st, jql, func(ls []listed) error {
+	err := c.streamIDs(ctx, site, jql, func(ls []listed) error {
 		out = append(out, ls...)
 		return nil
 	}, nil, nil)
@@ -39,9 +39,9 @@ func (c *Connector) listIDs(ctx context.Context, st *site, jql string) ([]listed
 // handing each page to fn. Issues the fetch would skip as unreadable (an id
 // or key unlike Jira's) are left out too, so reconciliation retires a
 // stored copy instead of keeping it live for ever.
-func (c *Connector) streamIDs(ctx context.Context, st *site, jql string, fn func([]listed) error,
+func (c *Connector) streamIDs(ctx context.Context, site *site, jql string, fn func([]listed) error,
 	acquire func() error, release func()) error {
-	return c.page(ctx, st, query{base: jql}, []string{"id", "key"}, 5000, false, func(is []wireIssue) error {
+	return c.page(ctx, site, query{base: jql}, []string{"id", "key"}, 5000, false, func(is []wireIssue) error {
 		out := make([]listed, 0, len(is))
 		for _, w := range is {
 			n, err := strconv.ParseInt(w.ID, 10, 64)
@@ -60,7 +60,7 @@ func (c *Connector) streamIDs(ctx context.Context, st *site, jql string, fn func
 // them to the writer. acquire/release bound the requests in flight. On
 // Cloud, pages gather until one bulkfetch call can complete the changelogs
 // of up to 1,000 issues.
-func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope string, q query, acquire func() error, release func()) error {
+func (c *Connector) fetchQuery(ctx context.Context, site *site, w *writer, scope string, q query, acquire func() error, release func()) error {
 	var buf []wireIssue
 	flush := func() error {
 		if len(buf) == 0 {
@@ -70,13 +70,13 @@ func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope s
 		if err != nil {
 			return err
 		}
-		err = c.land(ctx, st, w, scope, buf, logs)
+		err = c.land(ctx, site, w, scope, buf, logs)
 		buf = nil
 		return err
 	}
-	err := c.page(ctx, st, q, st.fieldList, c.cfg.PageSize, !st.cloud, func(is []wireIssue) error {
-		if !st.cloud {
-			return c.land(ctx, st, w, scope, is, nil)
+	err := c.page(ctx, site, q, site.fieldList, c.cfg.PageSize, !site.cloud, func(is []wireIssue) error {
+		if !site.cloud {
+			return c.land(ctx, site, w, scope, is, nil)
 		}
 		buf = append(buf, is...)
 		if len(buf)+min(c.cfg.PageSize, cloudPageMax) > bulkMax {
@@ -100,10 +100,10 @@ func (c *Connector) fetchQuery(ctx context.Context, st *site, w *writer, scope s
 // land maps fetched issues into records and hands them to the writer. On
 // Cloud logs holds the full changelogs from bulkfetch; on Data Center each
 // issue carries its own, read in full where the page truncated it.
-func (c *Connector) land(ctx context.Context, st *site, w *writer, scope string, is []wireIssue, logs map[string][]wireHistory) error {
+func (c *Connector) land(ctx context.Context, site *site, w *writer, scope string, is []wireIssue, logs map[string][]wireHistory) error {
 	recs := make([]store.IssueRecord, 0, len(is))
 	for i := range is {
-		r, warnings, err := st.mapper.issue(&is[i], scope)
+		r, warnings, err := site.mapper.issue(&is[i], scope)
 		if err != nil {
 			// One unreadable issue must not stop every sync (Data
 			// Center's jira.projectkey.pattern allows keys Radar does
@@ -119,7 +119,7 @@ func (c *Connector) land(ctx context.Context, st *site, w *writer, scope string,
 		var hs []wireHistory
 		known := true
 		switch {
-		case st.cloud:
+		case site.cloud:
 			// The bulk answer leaves out an issue without history, and
 			// one deleted since the search returned it: either way the
 			// stored changelog is kept, not wiped (a history is never
@@ -187,7 +187,7 @@ func (c *Connector) lookupIssue(ctx context.Context, id string) (key string, fou
 // which fails past 10,000 results. Every fresh query re-renders the updated
 // window; a Cloud token (whose JQL is fixed) is dropped for a fresh query by
 // id once it is older than half the overlap, and when it expires.
-func (c *Connector) page(ctx context.Context, st *site, q query, fields []string, size int, changelog bool,
+func (c *Connector) page(ctx context.Context, site *site, q query, fields []string, size int, changelog bool,
 	fn func([]wireIssue) error, acquire func() error, release func()) error {
 	if acquire == nil {
 		acquire, release = func() error { return nil }, func() {}
@@ -213,7 +213,7 @@ func (c *Connector) page(ctx context.Context, st *site, q query, fields []string
 			jql += " ORDER BY id ASC"
 			tokenJQL, tokenAt = jql, c.now()
 		}
-		if st.cloud {
+		if site.cloud {
 			return "rest/api/3/search/jql", cloudSearch{JQL: jql, NextPageToken: token, MaxResults: size, Fields: fields}
 		}
 		v := url.Values{}
@@ -232,7 +232,7 @@ func (c *Connector) page(ctx context.Context, st *site, q query, fields []string
 		}
 		var issues []wireIssue
 		more := false
-		if st.cloud {
+		if site.cloud {
 			p, err := callBuilt[wireCloudPage](ctx, c, "search", http.MethodPost, build)
 			var je *Error
 			if err != nil && token != "" && errors.As(err, &je) && je.Status == http.StatusBadRequest &&
@@ -279,7 +279,7 @@ func (c *Connector) page(ctx context.Context, st *site, q query, fields []string
 		if !more || len(issues) == 0 {
 			return nil
 		}
-		if !st.cloud {
+		if !site.cloud {
 			token = ""
 		}
 	}

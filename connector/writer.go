@@ -15,7 +15,7 @@ import (
 // the transaction after the last page of that scope.
 type writer struct {
 	c      *Connector
-	st     *site
+	site   *site
 	scopes []string // every configured scope; others are retired after a clean sync
 	fail   context.CancelCauseFunc
 	in     chan writerMsg
@@ -39,8 +39,8 @@ type scopeDone struct {
 	listedAt  time.Time // when the listing started: later writes are not judged by it
 }
 
-func newWriter(c *Connector, st *site, scopes []string, fail context.CancelCauseFunc) *writer {
-	return &writer{c: c, st: st, scopes: scopes, fail: fail, in: make(chan writerMsg, c.slots(st.cloud)*2), linkIDs: map[string]struct{}{}}
+func newWriter(c *Connector, site *site, scopes []string, fail context.CancelCauseFunc) *writer {
+	return &writer{c: c, site: site, scopes: scopes, fail: fail, in: make(chan writerMsg, c.slots(site.cloud)*2), linkIDs: map[string]struct{}{}}
 }
 
 func (w *writer) send(ctx context.Context, recs []store.IssueRecord) error {
@@ -182,7 +182,7 @@ func (w *writer) reconcile(ctx, wctx context.Context, d scopeDone) (int, error) 
 			// issue in scope, the listing missed it (a lagging index) and it
 			// stays; if not (archived, or no longer matching jira.jql), it
 			// left the scope.
-			again, err := w.c.listIDs(ctx, w.st, w.c.scopeJQL(projectOf(d.watermark.Scope))+" AND id = "+id)
+			again, err := w.c.listIDs(ctx, w.site, w.c.scopeJQL(projectOf(d.watermark.Scope))+" AND id = "+id)
 			if err != nil {
 				return 0, fmt.Errorf("reconcile %s: %w", d.watermark.Scope, err)
 			}

@@ -150,7 +150,7 @@ func (s *Service) readiness(ctx context.Context) (bool, string) {
 		return ready, b.String()
 	}
 	line := "slack: " + describe(slack, "delivery")
-	if n, err := s.store.OutboxPending(ctx); err == nil {
+	if n, err := s.store.PendingOutboxCount(ctx); err == nil {
 		line += fmt.Sprintf("; %d notification(s) pending", n)
 	}
 	b.WriteString(line + "\n")

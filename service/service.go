@@ -94,7 +94,7 @@ type Service struct {
 // New opens the store and builds the service's parts. Close it when done.
 func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error) {
 	s := &Service{cfg: cfg, opts: opts, log: opts.Logger, now: opts.Now, reg: opts.Registry,
-		health: map[string]*dependencyHealth{}, slackOff: "not configured (set slack.token or slack.webhook_url, and slack.routes, to alert)"}
+		health: map[string]*dependencyHealth{}, slackOff: cfg.Slack.Off()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -130,17 +130,16 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 	s.store = st
 	copts := append([]connector.Option{connector.WithLogger(s.log), connector.WithClock(s.now), connector.WithMetrics(s.metrics)},
 		opts.ConnectorOptions...)
-	if s.conn, err = connector.New(cfg.Jira, st, opts.JiraHTTPClient, copts...); err != nil {
+	if s.conn, err = connector.New(connector.SettingsFrom(cfg.Jira), st, opts.JiraHTTPClient, copts...); err != nil {
 		st.Close()
 		return nil, err
 	}
 	switch {
-	case (cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "") && len(cfg.Slack.Routes) == 0:
+	case s.slackOff != "" && (cfg.Slack.Token != "" || cfg.Slack.WebhookURL != ""):
 		// Set up but told nowhere to post (deploy/compose.yaml's first
-		// start): run without Slack rather than refuse to start.
-		s.slackOff = "configured but slack.routes is empty, so Radar runs without Slack alerts; add a route such as {channel: \"#delivery\", min_severity: warning}"
+		// start): Validate accepts it, and Radar runs without Slack.
 		s.log.Warn("slack "+s.slackOff, "component", "service")
-	case cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "":
+	case s.slackOff == "":
 		aopts := append([]alerts.Option{alerts.WithLogger(s.log), alerts.WithClock(s.now), alerts.WithMetrics(s.metrics),
 			alerts.WithJiraURL(cfg.Jira.URL), alerts.WithPublicURL(cfg.HTTP.PublicURL)}, opts.AlertOptions...)
 		if opts.SlackHTTPClient != nil {
@@ -157,7 +156,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 		s.metrics.SetLastSyncSuccess(run.FinishedAt)
 		s.metrics.SetDependencyLastSuccess(metrics.DependencyJira, run.FinishedAt)
 	}
-	if n, err := st.OutboxPending(ctx); err == nil {
+	if n, err := st.PendingOutboxCount(ctx); err == nil {
 		s.metrics.OutboxPending(n)
 	}
 	return s, nil
@@ -361,7 +360,7 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	// says nothing about Jira; nor does one the damaged database failed,
 	// which fails the analysis instead.
 	damaged := store.IsDamaged(err)
-	if ctx.Err() == nil && !damaged && (err == nil || !strings.Contains(err.Error(), "another sync is running")) {
+	if ctx.Err() == nil && !damaged && !errors.Is(err, store.ErrLocked) {
 		s.recordDependency(metrics.DependencyJira, s.now(), err)
 	}
 	if damaged {
@@ -397,33 +396,27 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	opts := AnalysisOptions(s.cfg, at)
 	s.refreshTrackRecord(ctx, snap, opts, at)
 	opts.TrackRecord = s.track
-	report := analysis.Analyze(snap, opts)
-	s.metrics.AnalysisFinished(s.now().Sub(at))
-	s.metrics.SetAnalysis(metrics.FromReport(report, snap.Issues))
-	cyc.Report = report
-	s.mu.Lock()
-	s.report = &report
-	s.mu.Unlock()
-	s.ui.Update(snap, report)
-
-	changes, err := s.store.RecordFindings(ctx, report.GeneratedAt, report.Findings)
-	if err != nil {
-		cyc.Err = fmt.Errorf("record findings: %w", err)
-		if ctx.Err() == nil {
-			s.recordAnalysis(s.now(), cyc.Err)
-		}
-		return cyc
+	pass := Pass{Store: s.store, Alerter: s.alerter,
+		Analysed: func(report radar.Report) {
+			s.metrics.AnalysisFinished(s.now().Sub(at))
+			s.metrics.SetAnalysis(metrics.FromReport(report, snap.Issues))
+			s.mu.Lock()
+			s.report = &report
+			s.mu.Unlock()
+			s.ui.Update(snap, report)
+		},
+		Recorded: func(err error) {
+			if err == nil || ctx.Err() == nil {
+				s.recordAnalysis(s.now(), err)
+			}
+			if err == nil {
+				s.updateUnowned(ctx)
+			}
+		},
+		Delivered: func() { s.recordSlack(ctx) },
 	}
-	s.recordAnalysis(s.now(), nil)
-	cyc.Changes = changes
-	s.updateUnowned(ctx)
-	if s.alerter != nil {
-		err := s.alerter.Deliver(ctx, report, changes)
-		s.recordSlack(ctx)
-		if err != nil {
-			cyc.Err = fmt.Errorf("deliver alerts: %w", err)
-		}
-	}
+	ps := pass.Run(ctx, snap, opts)
+	cyc.Report, cyc.Changes, cyc.Err = ps.Report, ps.Changes, ps.Err
 	return cyc
 }
 

@@ -228,8 +228,8 @@ func (s *Store) MarkOutboxFailed(ctx context.Context, id int64, errText string) 
 	return nil
 }
 
-// OutboxPending counts unsent messages.
-func (s *Store) OutboxPending(ctx context.Context) (int, error) {
+// PendingOutboxCount counts the messages PendingOutbox returns.
+func (s *Store) PendingOutboxCount(ctx context.Context) (int, error) {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM slack_outbox WHERE sent_at IS NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("outbox pending: %w", err)

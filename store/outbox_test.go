@@ -25,7 +25,7 @@ func TestEnqueueSlackIsIdempotent(t *testing.T) {
 			t.Errorf("enqueue %d added %d, want %d", i, got, want)
 		}
 	}
-	n, err := s.OutboxPending(ctx)
+	n, err := s.PendingOutboxCount(ctx)
 	if err != nil || n != 2 {
 		t.Fatalf("pending = %d, %v; want 2", n, err)
 	}

@@ -43,7 +43,7 @@ func TestSlackDigestTime(t *testing.T) {
 	if last, _ := s.LastSlackDigest(ctx, "#a|exec"); !last.Equal(at) {
 		t.Errorf("last digest = %v, want %v", last, at)
 	}
-	if n, _ := s.OutboxPending(ctx); n != 1 {
+	if n, _ := s.PendingOutboxCount(ctx); n != 1 {
 		t.Errorf("pending = %d, want 1", n)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/alerts"
+	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/store"
 )
 
@@ -53,7 +54,7 @@ func runAck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s", errUsage, flagNames(err.Error()))
 	}
-	cfg, err := loadConfig(e, *path)
+	cfg, err := loadConfig(e, *path, config.SectionStore, config.SectionSlack)
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func runAck(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	var k store.KnownFinding
-	if cfg.Slack.Token != "" {
+	if cfg.Slack.Token != "" && cfg.Slack.Off() == "" {
 		a, err := alerts.New(alerts.NewSettings(cfg.Slack), st, alerts.WithLogger(newLogger(e, cfg)), alerts.WithJiraURL(cfg.Jira.URL))
 		if err != nil {
 			return err

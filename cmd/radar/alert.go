@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/alerts"
 	"github.com/radarhq/radar/analysis"
+	"github.com/radarhq/radar/config"
 )
 
 // runAlert analyses the synced data once and delivers the Slack
@@ -23,7 +25,7 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *path)
+	cfg, err := loadConfig(e, *path, config.SectionStore, config.SectionAnalysis, config.SectionSlack)
 	if err != nil {
 		return err
 	}
@@ -36,6 +38,9 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 		if err := refuseBesideServe(cfg.Store.Path, "alert", "Use radar alert --dry-run to see what it would send, or stop serve first."); err != nil {
 			return err
 		}
+	}
+	if err := needSlack(cfg); err != nil {
+		return err
 	}
 	log := newLogger(e, cfg)
 
@@ -55,10 +60,9 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	if aopts.TrackRecord, err = trackRecord(ctx, st, snap, aopts, false); err != nil {
 		return err
 	}
-	report := analysis.Analyze(snap, aopts)
 
 	if *dryRun {
-		msgs, err := a.DryRun(ctx, report)
+		msgs, err := a.DryRun(ctx, analysis.Analyze(snap, aopts))
 		if err != nil {
 			return err
 		}
@@ -71,21 +75,22 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 		return enc.Encode(msgs)
 	}
 
-	changes, err := st.RecordFindings(ctx, report.GeneratedAt, report.Findings)
-	if err != nil {
-		return fmt.Errorf("alert: %w", err)
+	// The cycle radar serve runs after each sync, without the sync.
+	recorded := false
+	cyc := service.Pass{Store: st, Alerter: a, Recorded: func(err error) { recorded = err == nil }}.Run(ctx, snap, aopts)
+	if !recorded {
+		return cyc.Err // nothing recorded, so nothing delivered
 	}
 	counts := map[radar.Transition]int{}
-	for _, c := range changes {
+	for _, c := range cyc.Changes {
 		counts[c.Transition]++
 	}
-	err = a.Deliver(ctx, report, changes)
-	pending, perr := st.OutboxPending(ctx)
-	if perr != nil {
-		return perr
+	pending, err := st.PendingOutboxCount(ctx)
+	if err != nil {
+		return errors.Join(cyc.Err, err)
 	}
 	fmt.Fprintf(e.stdout, "%d open findings (%d new, %d escalated, %d resolved, %d back); %d notifications pending\n",
-		len(report.Findings), counts[radar.TransitionNew], counts[radar.TransitionEscalated],
+		len(cyc.Report.Findings), counts[radar.TransitionNew], counts[radar.TransitionEscalated],
 		counts[radar.TransitionResolved], counts[radar.TransitionReopened], pending)
-	return err
+	return cyc.Err
 }

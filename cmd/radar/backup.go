@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/store"
 )
 
@@ -24,7 +25,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if *to == "" {
 		return fmt.Errorf("%w: --to FILE is required, e.g. radar backup --to ./radar-backup.db", errUsage)
 	}
-	cfg, err := loadConfig(e, *cfgPath)
+	cfg, err := loadConfig(e, *cfgPath, config.SectionStore)
 	if err != nil {
 		return err
 	}

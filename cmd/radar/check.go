@@ -21,11 +21,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *path)
+	cfg, err := loadConfig(e, *path, everything...)
 	if err != nil {
-		return err
-	}
-	if err := validateFor(cfg, *path); err != nil {
 		return err
 	}
 	where := *path
@@ -46,7 +43,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "ok      %s: %s\n", name, detail)
 	}
-	jira := cfg.Jira
+	jira := connector.SettingsFrom(cfg.Jira)
 	jira.MaxRetries = min(jira.MaxRetries, checkRetries)
 	conn, err := connector.New(jira, nil, nil, connector.WithLogger(newLogger(e, cfg)))
 	if err != nil {
@@ -55,12 +52,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	for _, r := range conn.Check(ctx) {
 		report(r.Name, r.Detail, r.Err, r.Hint)
 	}
-	switch {
-	case cfg.Slack.Token == "" && cfg.Slack.WebhookURL == "":
-		report("slack", "not configured: Radar runs without Slack alerts (set slack.token or slack.webhook_url, and slack.routes)", nil, "")
-	case len(cfg.Slack.Routes) == 0:
-		report("slack", "slack.routes is empty: Radar runs without Slack alerts (add a route such as {channel: \"#delivery\", min_severity: warning})", nil, "")
-	default:
+	if off := cfg.Slack.Off(); off != "" {
+		report("slack", off, nil, "")
+	} else {
 		a, err := alerts.New(alerts.NewSettings(cfg.Slack), nil, alerts.WithLogger(newLogger(e, cfg)))
 		if err != nil {
 			return err

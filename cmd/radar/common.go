@@ -6,16 +6,21 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/store"
 )
 
-// loadConfig loads the configuration file at path (defaults when empty),
-// reading environment variables through e, and logs what should be fixed
-// (secrets in files other users can read) as warnings.
-func loadConfig(e *env, path string) (*config.Config, error) {
+// loadConfig is the one way a command gets its configuration: it loads the
+// file at path (defaults when empty), reading environment variables through
+// e, so the YAML is decoded and defaulted in one place; logs what should be
+// fixed (secrets in files other users can read) as warnings; and validates
+// the sections the command uses (and log, which every command uses), so a
+// bad setting gets the same message from every command that reads it and a
+// setting a command never reads cannot stop it.
+func loadConfig(e *env, path string, sections ...config.Section) (*config.Config, error) {
 	cfg, warnings, err := config.LoadWithWarnings(path, e.getenv)
 	if err != nil {
 		return nil, err
@@ -29,7 +34,36 @@ func loadConfig(e *env, path string) (*config.Config, error) {
 		log.Warn("secret file readable by other users", "component", "config", "path", w.Path,
 			"mode", fmt.Sprintf("%04o", w.Mode), "fix", "chmod 600 "+w.Path)
 	}
+	if err := validate(cfg, path, append(slices.Clip(sections), config.SectionLog)...); err != nil {
+		return nil, err
+	}
 	return cfg, nil
+}
+
+// validate validates the sections of cfg, saying when no configuration
+// file was given.
+func validate(cfg *config.Config, path string, sections ...config.Section) error {
+	err := cfg.Validate(sections...)
+	if err != nil && path == "" {
+		return fmt.Errorf("no --config given, so only defaults and RADAR_* variables apply; %w", err)
+	}
+	return err
+}
+
+// The sections the commands use, beside log: every command that analyses
+// reads store and analysis; everything is what serve, sync and check use.
+var (
+	analysed   = []config.Section{config.SectionStore, config.SectionAnalysis}
+	everything = config.Sections
+)
+
+// needSlack refuses, for the commands that only talk to Slack, a
+// configuration that runs without it, with config's reason.
+func needSlack(cfg *config.Config) error {
+	if off := cfg.Slack.Off(); off != "" {
+		return fmt.Errorf("slack is %s", off)
+	}
+	return nil
 }
 
 // openStore opens the database the configuration names.
@@ -69,19 +103,10 @@ func openSyncedStore(ctx context.Context, cfg *config.Config) (*store.Store, err
 	return st, nil
 }
 
-// validateFor validates cfg, saying when no configuration file was given.
-func validateFor(cfg *config.Config, path string) error {
-	err := cfg.Validate()
-	if err != nil && path == "" {
-		return fmt.Errorf("no --config given, so only defaults and RADAR_* variables apply; %w", err)
-	}
-	return err
-}
-
 // loadSynced loads the configuration at path and the synced snapshot from
 // its database, for the commands that analyse it. The caller closes st.
 func loadSynced(ctx context.Context, e *env, path string) (*config.Config, *store.Store, radar.Snapshot, error) {
-	cfg, err := loadConfig(e, path)
+	cfg, err := loadConfig(e, path, analysed...)
 	if err != nil {
 		return nil, nil, radar.Snapshot{}, err
 	}

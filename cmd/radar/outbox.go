@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/store"
 )
 
@@ -25,7 +26,7 @@ func runOutbox(ctx context.Context, e *env, args []string) error {
 	if *drop != 0 && *dropChannel != "" {
 		return fmt.Errorf("%w: give --drop or --drop-channel, not both", errUsage)
 	}
-	cfg, err := loadConfig(e, *cfgPath)
+	cfg, err := loadConfig(e, *cfgPath, config.SectionStore)
 	if err != nil {
 		return err
 	}

@@ -13,11 +13,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *cfgPath)
+	cfg, err := loadConfig(e, *cfgPath, everything...)
 	if err != nil {
-		return err
-	}
-	if err := validateFor(cfg, *cfgPath); err != nil {
 		return err
 	}
 	log := newLogger(e, cfg)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/radarhq/radar/alerts"
+	"github.com/radarhq/radar/config"
 )
 
 // runSlackTest sends one test message to each route's channel and reports
@@ -15,8 +16,11 @@ func runSlackTest(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *path)
+	cfg, err := loadConfig(e, *path, config.SectionStore, config.SectionSlack)
 	if err != nil {
+		return err
+	}
+	if err := needSlack(cfg); err != nil {
 		return err
 	}
 	st, err := openStore(ctx, cfg)

@@ -18,11 +18,8 @@ func runSync(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *cfgPath)
+	cfg, err := loadConfig(e, *cfgPath, everything...)
 	if err != nil {
-		return err
-	}
-	if err := validateFor(cfg, *cfgPath); err != nil {
 		return err
 	}
 	st, err := openStore(ctx, cfg)
@@ -42,7 +39,7 @@ func runSync(ctx context.Context, e *env, args []string) error {
 // syncOnce runs one sync with the configured connector.
 func syncOnce(ctx context.Context, e *env, cfg *config.Config, st *store.Store, full bool, opts ...connector.Option) (connector.Result, error) {
 	opts = append([]connector.Option{connector.WithLogger(newLogger(e, cfg))}, opts...)
-	c, err := connector.New(cfg.Jira, st, nil, opts...)
+	c, err := connector.New(connector.SettingsFrom(cfg.Jira), st, nil, opts...)
 	if err != nil {
 		return connector.Result{}, err
 	}
