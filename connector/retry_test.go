@@ -57,9 +57,9 @@ func (w *waits) retryWaits() []time.Duration {
 }
 
 // retrySync runs one sync against url with cfg changed by setup, a fake
-// clock for the waits and an optional HTTP client, and returns the error,
-// the waits and the store.
-func retrySync(t *testing.T, url string, hc *http.Client, setup func(*config.Jira)) (error, *waits) {
+// clock for the waits and an optional HTTP client, and returns the waits
+// and the sync's error.
+func retrySync(t *testing.T, url string, hc *http.Client, setup func(*config.Jira)) (*waits, error) {
 	t.Helper()
 	cfg := config.Default().Jira
 	cfg.URL, cfg.Token, cfg.Email = url, "s3cret-token", "pm@example.com"
@@ -80,7 +80,7 @@ func retrySync(t *testing.T, url string, hc *http.Client, setup func(*config.Jir
 		t.Fatal(err)
 	}
 	_, err = c.Sync(context.Background(), false)
-	return err, w
+	return w, err
 }
 
 // answering serves every request with status, headers and body, counting
@@ -148,7 +148,7 @@ func TestRetryRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, n := answering(t, tt.status, tt.hdr, tt.body)
-			err, w := retrySync(t, srv.URL, nil, tt.setup)
+			w, err := retrySync(t, srv.URL, nil, tt.setup)
 			if err == nil {
 				t.Fatal("sync succeeded")
 			}
@@ -198,7 +198,7 @@ func TestUnreachableJiraFailsAtOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err, w := retrySync(t, tt.url, tt.hc, func(j *config.Jira) { j.MaxRetries = 6 })
+			w, err := retrySync(t, tt.url, tt.hc, func(j *config.Jira) { j.MaxRetries = 6 })
 			if err == nil {
 				t.Fatal("sync succeeded")
 			}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/jirasim"
+	"github.com/radarhq/radar/slacksim"
 )
 
 // syncedDemo syncs the demo scenario from a simulator into a new database
@@ -91,5 +92,43 @@ func TestAckCommand(t *testing.T) {
 	}
 	if acked != 1 {
 		t.Errorf("%d findings carry an ack, want 1", acked)
+	}
+}
+
+// TestAckSlackFailureExitCode acks a finding whose Slack thread cannot be
+// updated: the ack is recorded and printed, and the command still exits
+// non-zero saying the update waits in the outbox.
+func TestAckSlackFailureExitCode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	cfgPath, sc := syncedDemo(t)
+	slack := slacksim.New(slacksim.Options{Token: "xoxb-good"})
+	slack.AddChannel("#delivery")
+	srv := httptest.NewServer(slack)
+	t.Cleanup(srv.Close)
+	f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "slack:\n  token: xoxb-good\n  api_url: %s/api/\n  routes:\n    - {channel: \"#delivery\", min_severity: info}\n", srv.URL)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	runCmd(t, simTokenEnv, "alert", "--config", cfgPath)
+	if len(slack.Messages()) == 0 {
+		t.Fatal("radar alert posted nothing")
+	}
+	slack.SetOutage(slacksim.ServerError, 0)
+
+	// A slipped due date is critical: it has its own thread to update.
+	id := radar.KindDueDateSlipped + ":" + sc.Planted.Slipped[0]
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"ack", id, "--config", cfgPath, "--dismiss", "--by", "ada"}, &out, &errOut, simTokenEnv)
+	if code == 0 || !strings.Contains(errOut.String(), "stays in the outbox") {
+		t.Errorf("exit %d, stderr %q; want a failure saying the update stays in the outbox", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), id+" dismissed by ada") {
+		t.Errorf("stdout %q; want the recorded ack", out.String())
 	}
 }
