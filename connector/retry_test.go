@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/connector"
-	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // waits is a fake clock for the connector's waits: each sleep moves it on
@@ -69,11 +68,7 @@ func retrySync(t *testing.T, url string, hc *http.Client, setup func(*config.Jir
 	if setup != nil {
 		setup(&cfg)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "radar.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	w := &waits{now: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
 	c, err := connector.New(cfg, st, hc, connector.WithWaits(w.Now, w.Sleep), connector.WithBackoff(time.Second, time.Minute))
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/service"
 	"github.com/radarhq/radar/slacksim"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 type world struct {
@@ -67,9 +68,7 @@ func newWorld(t *testing.T, issues int) *world {
 		w.sim.ServeHTTP(rw, r)
 	}))
 	t.Cleanup(w.jira.Close)
-	w.slack = slacksim.New(slacksim.Options{Token: "xoxb-secret"})
-	w.slackTS = httptest.NewServer(w.slack)
-	t.Cleanup(w.slackTS.Close)
+	w.slack, w.slackTS = storetest.ServeSlack(t, slacksim.Options{Token: "xoxb-secret"})
 
 	cfg := config.Default()
 	cfg.Jira.URL, cfg.Jira.Email, cfg.Jira.Token = w.jira.URL, "pm@example.com", "jira-secret"

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/slacksim"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // syncedDemo syncs the demo scenario from a simulator into a new database
@@ -30,8 +30,7 @@ func syncedDemo(t *testing.T) (string, *jirasim.Scenario) {
 func syncedDemoAt(t *testing.T, now time.Time) (string, *jirasim.Scenario) {
 	t.Helper()
 	sc := jirasim.Generate(jirasim.Demo(now))
-	srv := httptest.NewServer(jirasim.New(sc, jirasim.Options{Email: "radar@example.com", Token: "sim-token"}))
-	t.Cleanup(srv.Close)
+	_, srv := storetest.ServeJira(t, sc, jirasim.Options{Email: "radar@example.com", Token: "sim-token"})
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "radar.yaml")
 	cfg := fmt.Sprintf("jira:\n  url: %s\n  email: radar@example.com\n  projects: [PAY, WEB, OPS]\nstore:\n  path: %s\n", srv.URL, filepath.Join(dir, "radar.db"))
@@ -103,10 +102,7 @@ func TestAckSlackFailureExitCode(t *testing.T) {
 		t.Skip("end-to-end")
 	}
 	cfgPath, sc := syncedDemo(t)
-	slack := slacksim.New(slacksim.Options{Token: "xoxb-good"})
-	slack.AddChannel("#delivery")
-	srv := httptest.NewServer(slack)
-	t.Cleanup(srv.Close)
+	slack, srv := storetest.ServeSlack(t, slacksim.Options{Token: "xoxb-good"}, "#delivery")
 	f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
