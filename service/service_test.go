@@ -324,10 +324,9 @@ func TestShutdownDuringSyncLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	var got, runs, failed int
-	db := st.Store().DB()
-	db.QueryRow(`SELECT count(*) FROM issues WHERE removed_at IS NULL`).Scan(&got)
-	db.QueryRow(`SELECT count(*), count(error) FROM sync_runs`).Scan(&runs, &failed)
+	got := storetest.Count(t, st.Store(), "issues", func(r storetest.Row) bool { _, removed := r["removed_at"]; return !removed })
+	runs := storetest.Count(t, st.Store(), "sync_runs", nil)
+	failed := storetest.Count(t, st.Store(), "sync_runs", func(r storetest.Row) bool { _, ok := r["error"]; return ok })
 	if got != want {
 		t.Errorf("after restart the store holds %d issues, want %d", got, want)
 	}

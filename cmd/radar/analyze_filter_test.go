@@ -152,16 +152,9 @@ func TestFirstSyncIsRecordedFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	rows, err := st.DB().Query(`SELECT mode FROM sync_runs ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var modes []string
-	for rows.Next() {
-		var m string
-		rows.Scan(&m)
-		modes = append(modes, m)
+	for _, r := range storetest.Rows(t, st, "sync_runs") { // two runs: id order
+		modes = append(modes, r["mode"])
 	}
 	if strings.Join(modes, " ") != "full incremental" {
 		t.Errorf("sync_runs modes %q, want [full incremental]", modes)
