@@ -618,12 +618,19 @@ func unackedAtKill(c *crashSlack) (bool, error) {
 		return false, err
 	}
 	defer st.Close()
-	var posts, edits int
-	if err := st.DB().QueryRowContext(ctx, `SELECT
-			count(*) FILTER (WHERE op != 'update'),
-			count(*) FILTER (WHERE op = 'update')
-		FROM slack_outbox WHERE sent_at IS NOT NULL AND ts != ''`).Scan(&posts, &edits); err != nil {
+	msgs, err := st.OutboxMessages(ctx, "")
+	if err != nil {
 		return false, err
+	}
+	var posts, edits int
+	for _, m := range msgs {
+		switch {
+		case m.SentAt.IsZero() || m.TS == "":
+		case m.Op == store.OpUpdate:
+			edits++
+		default:
+			posts++
+		}
 	}
 	slackPosts, slackEdits := 0, 0
 	for _, m := range c.slack.Messages() {
