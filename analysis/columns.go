@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"io"
 	"strings"
 	"unicode"
 )
@@ -37,14 +36,6 @@ func (c *columns) write(b *strings.Builder) {
 		}
 		b.WriteByte('\n')
 	}
-}
-
-// flushTo writes the rows to w.
-func (c *columns) flushTo(w io.Writer) error {
-	var b strings.Builder
-	c.write(&b)
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // displayWidth is how many terminal columns s takes.

@@ -2,8 +2,6 @@ package analysis_test
 
 import (
 	"context"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -13,7 +11,7 @@ import (
 	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/connector"
 	"github.com/radarhq/radar/jirasim"
-	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 var siteNow = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
@@ -24,18 +22,13 @@ var siteNow = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 func syncSite(t *testing.T, sc *jirasim.Scenario, projects []string) radar.Snapshot {
 	t.Helper()
 	ctx := context.Background()
-	srv := httptest.NewServer(jirasim.New(sc, jirasim.Options{Email: "pm@example.com", Token: "sim-token", Now: func() time.Time { return sc.Now }}))
-	t.Cleanup(srv.Close)
+	_, srv := storetest.ServeJira(t, sc, jirasim.Options{Email: "pm@example.com", Token: "sim-token", Now: func() time.Time { return sc.Now }})
 	cfg := config.Default().Jira
 	cfg.URL, cfg.Email, cfg.Token = srv.URL, "pm@example.com", "sim-token"
 	cfg.Projects = projects
 	cfg.Dependencies = []config.Dependency{{Link: "Blocks", Outward: "blocks"}, {Link: "Depends", Outward: "depends on"}}
 	cfg.RequestsPerSecond = 1000
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "radar.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	c, err := connector.New(connector.SettingsFrom(cfg), st, nil)
 	if err != nil {
 		t.Fatal(err)

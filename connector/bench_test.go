@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/radarhq/radar/connector"
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // The sync benchmarks. They run only with -bench; docs/PERFORMANCE.md has
@@ -26,11 +26,7 @@ import (
 func benchSync(b *testing.B, cfg connector.Settings, full bool, opts ...connector.Option) (connector.Result, time.Duration) {
 	b.Helper()
 	b.StopTimer()
-	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "radar.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(b)
 	c, err := connector.New(cfg, st, nil, opts...)
 	if err != nil {
 		b.Fatal(err)
@@ -176,11 +172,7 @@ func benchSyncDump(b *testing.B, cfg connector.Settings) (connector.Result, time
 	b.StopTimer()
 	defer b.StartTimer()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "radar.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(b)
 	c, err := connector.New(cfg, st, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -216,11 +208,7 @@ func BenchmarkSyncIncrementalNoop(b *testing.B) {
 				_, srv := connector.NewBenchSim(b, connector.BenchScenario(4, 2500), flavor, clk.Now)
 				cfg := connector.BenchConfig(srv.URL, flavor, connector.BenchProjects(4))
 				cfg.ReconcileEvery = tc.reconcileEvery
-				st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "radar.db"), store.WithClock(clk.Now))
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer st.Close()
+				st := storetest.Open(b, store.WithClock(clk.Now))
 				c, err := connector.New(cfg, st, nil, connector.WithClock(clk.Now))
 				if err != nil {
 					b.Fatal(err)

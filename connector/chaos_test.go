@@ -16,6 +16,7 @@ import (
 	"github.com/radarhq/radar/connector"
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // The chaos suite: for every way the simulator can misbehave, a sync (plus
@@ -128,7 +129,7 @@ func TestChaosSync(t *testing.T) {
 		// The reference: a clean sync of the same Jira on a fresh database.
 		clean := newRig(t, flavor)
 		clean.sync(false)
-		want := canonicalDump(t, clean.store)
+		want := storetest.Dump(t, clean.store, store.SyncVolatile())
 		for i, p := range chaosProfiles() {
 			if p.cloudOnly && flavor != jirasim.Cloud {
 				continue
@@ -146,7 +147,7 @@ func TestChaosSync(t *testing.T) {
 				if reran := chaosSyncs(t, r, m, p.recover); reran != p.rerun {
 					t.Errorf("rerun needed = %v, want %v", reran, p.rerun)
 				}
-				if got := canonicalDump(t, r.store); got != want {
+				if got := storetest.Dump(t, r.store, store.SyncVolatile()); got != want {
 					t.Fatalf("after %s the database differs from a clean sync's: %s", p.name, diff(got, want))
 				}
 				assertMatchesSim(t, r)
@@ -206,16 +207,6 @@ func assertInjected(t *testing.T, r *rig, p chaosProfile, m *retryCounter) {
 	if got := m.reasons(); p.retried != "" && got[p.retried] == 0 {
 		t.Errorf("retries by reason = %v, want some %s", got, p.retried)
 	}
-}
-
-// canonicalDump is every table of the database, volatile columns masked.
-func canonicalDump(t *testing.T, st *store.Store) string {
-	t.Helper()
-	var b strings.Builder
-	if err := st.Dump(context.Background(), &b, store.SyncVolatile()); err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // retryCounter is a connector.Metrics that counts retries by reason.
@@ -370,13 +361,11 @@ func runMidSyncEdits(t *testing.T, flavor jirasim.Flavor, p chaosProfile) {
 		t.Fatal(err)
 	}
 
-	if got, want := canonicalDump(t, r.store), canonicalDump(t, ref.store); got != want {
+	if got, want := storetest.Dump(t, r.store, store.SyncVolatile()), storetest.Dump(t, ref.store, store.SyncVolatile()); got != want {
 		t.Fatalf("edits during the sync (%v): the database differs from the reference's: %s", edits, diff(got, want))
 	}
 	assertMatchesSim(t, r)
-	var removed int
-	r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE removed_at IS NOT NULL`).Scan(&removed)
-	if removed != len(edits.deleted) {
+	if removed := storetest.Count(t, r.store, "issues", nil) - liveIssues(t, r.store); removed != len(edits.deleted) {
 		t.Errorf("%d issues marked removed, want the %d deleted", removed, len(edits.deleted))
 	}
 	assertInjected(t, r, p, m)

@@ -2,7 +2,6 @@ package connector_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,6 +19,7 @@ import (
 	"github.com/radarhq/radar/connector"
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 var anchor = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
@@ -111,76 +112,95 @@ func (r *rig) sync(full bool) connector.Result {
 }
 
 // dump renders the store's synced state canonically, using current keys.
+// It reads the store's rows through storetest, never with SQL of its own.
 func dump(t *testing.T, st *store.Store) string {
 	t.Helper()
-	db := st.DB()
-	var lines []string
-	q := func(query string, scan func(*sql.Rows) string) {
-		rows, err := db.Query(query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			lines = append(lines, scan(rows))
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
+	issues := map[string]storetest.Row{} // id -> issue not removed
+	for _, is := range storetest.Rows(t, st, "issues") {
+		if _, removed := is["removed_at"]; !removed {
+			issues[is["id"]] = is
 		}
 	}
-	q(`SELECT id, key, project, type, status_id, status_category, coalesce(due, 0), parent_key, epic_key,
-		coalesce(story_points, -1), flagged, fix_versions, summary,
-		(SELECT group_concat(sprint_id) FROM (SELECT sprint_id FROM issue_sprints s WHERE s.issue_id = i.id ORDER BY sprint_id))
-		FROM issues i WHERE removed_at IS NULL`, func(rows *sql.Rows) string {
-		var id, key, project, typ, status, cat, parent, epic, fix, summary string
-		var due int64
-		var sp float64
-		var flagged bool
-		var sprints sql.NullString
-		if err := rows.Scan(&id, &key, &project, &typ, &status, &cat, &due, &parent, &epic, &sp, &flagged, &fix, &summary, &sprints); err != nil {
-			t.Fatal(err)
-		}
+	sprints := map[string][]string{}
+	for _, s := range storetest.Rows(t, st, "issue_sprints") {
+		sprints[s["issue_id"]] = append(sprints[s["issue_id"]], s["sprint_id"])
+	}
+	var lines []string
+	for id, is := range issues {
 		dueS := ""
-		if due != 0 {
-			dueS = time.UnixMilli(due).UTC().Format("2006-01-02")
+		if due := is["due"]; due != "" && due != "0" {
+			dueS = time.UnixMilli(int64(atoi(t, due))).UTC().Format("2006-01-02")
 		}
-		return fmt.Sprintf("issue %s %s %s %s status=%s/%s due=%s parent=%s epic=%s sp=%g flagged=%v fix=%s sprints=%s summary=%q",
-			id, key, project, typ, status, cat, dueS, parent, epic, sp, flagged, fix, sprints.String, summary)
-	})
-	q(`SELECT l.id, l.type, coalesce(a.key, l.blocker_key), coalesce(b.key, l.blocked_key) FROM links l
-		LEFT JOIN issues a ON a.id = l.blocker_id AND a.removed_at IS NULL
-		LEFT JOIN issues b ON b.id = l.blocked_id AND b.removed_at IS NULL`, func(rows *sql.Rows) string {
-		var id, typ, a, b string
-		if err := rows.Scan(&id, &typ, &a, &b); err != nil {
-			t.Fatal(err)
+		sp := -1.0
+		if v, ok := is["story_points"]; ok {
+			var err error
+			if sp, err = strconv.ParseFloat(v, 64); err != nil {
+				t.Fatal(err)
+			}
 		}
-		return fmt.Sprintf("link %s %s %s -> %s", id, typ, a, b)
-	})
-	q(`SELECT i.key, c.history_id, c.seq, c.created, c.field, c.from_value, c.to_value FROM changelog c
-		JOIN issues i ON i.id = c.issue_id AND i.removed_at IS NULL`, func(rows *sql.Rows) string {
-		var key, hid, field, from, to string
-		var seq int
-		var created int64
-		if err := rows.Scan(&key, &hid, &seq, &created, &field, &from, &to); err != nil {
-			t.Fatal(err)
+		ss := sprints[id]
+		slices.SortFunc(ss, func(a, b string) int { return atoi(t, a) - atoi(t, b) })
+		lines = append(lines, fmt.Sprintf("issue %s %s %s %s status=%s/%s due=%s parent=%s epic=%s sp=%g flagged=%v fix=%s sprints=%s summary=%q",
+			id, is["key"], is["project"], is["type"], is["status_id"], is["status_category"], dueS, is["parent_key"], is["epic_key"],
+			sp, is["flagged"] == "1", is["fix_versions"], strings.Join(ss, ","), is["summary"]))
+	}
+	current := func(id, reported string) string {
+		if is, ok := issues[id]; ok {
+			return is["key"]
 		}
-		return fmt.Sprintf("change %s %s/%d %d %s %q->%q", key, hid, seq, created, field, from, to)
-	})
-	q(`SELECT id, project, name, released, coalesce(release_date, 0) FROM versions WHERE removed_at IS NULL`, func(rows *sql.Rows) string {
-		var id, project, name string
-		var released bool
-		var rd int64
-		if err := rows.Scan(&id, &project, &name, &released, &rd); err != nil {
-			t.Fatal(err)
+		return reported
+	}
+	for _, l := range storetest.Rows(t, st, "links") {
+		lines = append(lines, fmt.Sprintf("link %s %s %s -> %s", l["id"], l["type"],
+			current(l["blocker_id"], l["blocker_key"]), current(l["blocked_id"], l["blocked_key"])))
+	}
+	for _, c := range storetest.Rows(t, st, "changelog") {
+		is, ok := issues[c["issue_id"]]
+		if !ok {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("change %s %s/%s %s %s %q->%q", is["key"], c["history_id"], c["seq"], c["created"],
+			c["field"], c["from_value"], c["to_value"]))
+	}
+	for _, v := range storetest.Rows(t, st, "versions") {
+		if _, removed := v["removed_at"]; removed {
+			continue
 		}
 		d := ""
-		if rd != 0 {
-			d = time.UnixMilli(rd).UTC().Format("2006-01-02")
+		if rd := v["release_date"]; rd != "" && rd != "0" {
+			d = time.UnixMilli(int64(atoi(t, rd))).UTC().Format("2006-01-02")
 		}
-		return fmt.Sprintf("version %s %s %s released=%v date=%s", id, project, name, released, d)
-	})
+		lines = append(lines, fmt.Sprintf("version %s %s %s released=%v date=%s", v["id"], v["project"], v["name"], v["released"] == "1", d))
+	}
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
+}
+
+// storedIssue is the stored issue, removed or not, whose column col holds
+// val.
+func storedIssue(t *testing.T, st *store.Store, col, val string) (storetest.Row, bool) {
+	t.Helper()
+	for _, is := range storetest.Rows(t, st, "issues") {
+		if is[col] == val {
+			return is, true
+		}
+	}
+	return nil, false
+}
+
+// liveIssues counts the stored issues not removed.
+func liveIssues(t *testing.T, st *store.Store) int {
+	t.Helper()
+	return storetest.Count(t, st, "issues", func(is storetest.Row) bool { _, removed := is["removed_at"]; return !removed })
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // truth renders the simulator's state for the synced scope in dump's format.
@@ -410,16 +430,10 @@ func TestUpdateCaughtWhateverTheUserTimeZone(t *testing.T) {
 	if err != nil {
 		t.Skip("no tzdata:", err)
 	}
-	sim := jirasim.New(sc, jirasim.Options{Flavor: jirasim.Cloud, Now: clk.Now, UserTimeZone: kiri})
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
+	sim, srv := storetest.ServeJira(t, sc, jirasim.Options{Flavor: jirasim.Cloud, Now: clk.Now, UserTimeZone: kiri})
 	cfg := config.Default().Jira
 	cfg.URL, cfg.Projects, cfg.RequestsPerSecond = srv.URL, []string{"PAY"}, 1000
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	c, err := connector.New(connector.SettingsFrom(cfg), st, nil, connector.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -437,10 +451,11 @@ func TestUpdateCaughtWhateverTheUserTimeZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var summary string
-	if err := st.DB().QueryRow(`SELECT summary FROM issues WHERE key = ?`, key).Scan(&summary); err != nil {
-		t.Fatal(err)
+	is, ok := storedIssue(t, st, "key", key)
+	if !ok {
+		t.Fatalf("issue %s not stored", key)
 	}
+	summary := is["summary"]
 	if summary != "changed in Kiritimati" || res.Issues != 1 {
 		t.Errorf("after update: summary %q, %d issues synced; want the update caught", summary, res.Issues)
 	}
@@ -515,9 +530,8 @@ func TestUnauthorizedWritesNothing(t *testing.T) {
 			if strings.Contains(err.Error(), "wrong-token") {
 				t.Errorf("error leaks the token: %q", err)
 			}
-			var n int
-			r.store.DB().QueryRow(`SELECT (SELECT count(*) FROM issues) + (SELECT count(*) FROM watermarks) + (SELECT count(*) FROM links)`).Scan(&n)
-			if n != 0 {
+			if n := storetest.Count(t, r.store, "issues", nil) + storetest.Count(t, r.store, "watermarks", nil) +
+				storetest.Count(t, r.store, "links", nil); n != 0 {
 				t.Errorf("%d rows written after a 401", n)
 			}
 		})
@@ -559,9 +573,9 @@ func TestPersistentFailureKeepsWatermark(t *testing.T) {
 	if after := watermarks(t, r.store); !after["PAY"].SyncedUntil.Equal(before["PAY"].SyncedUntil) {
 		t.Errorf("watermark moved from %v to %v after a failed sync", before["PAY"].SyncedUntil, after["PAY"].SyncedUntil)
 	}
-	var lastErr sql.NullString
-	r.store.DB().QueryRow(`SELECT error FROM sync_runs ORDER BY id DESC LIMIT 1`).Scan(&lastErr)
-	if !lastErr.Valid || lastErr.String == "" {
+	runs := storetest.Rows(t, r.store, "sync_runs")
+	last := slices.MaxFunc(runs, func(a, b storetest.Row) int { return atoi(t, a["id"]) - atoi(t, b["id"]) })
+	if last["error"] == "" {
 		t.Errorf("failed sync not recorded in sync_runs")
 	}
 }

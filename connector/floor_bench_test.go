@@ -18,6 +18,7 @@ import (
 	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // BenchAnchor is the time the benchmark scenarios are generated around.
@@ -77,10 +78,7 @@ func NewBenchSim(tb testing.TB, sc *jirasim.Scenario, flavor jirasim.Flavor, now
 	if now == nil {
 		now = func() time.Time { return BenchAnchor }
 	}
-	sim := jirasim.New(sc, jirasim.Options{Flavor: flavor, Email: "pm@example.com", Token: "s3cret-token", Now: now})
-	srv := httptest.NewServer(sim)
-	tb.Cleanup(srv.Close)
-	return sim, srv
+	return storetest.ServeJira(tb, sc, jirasim.Options{Flavor: flavor, Email: "pm@example.com", Token: "s3cret-token", Now: now})
 }
 
 // recorder keeps the body of every search and changelog answer, and every
@@ -184,11 +182,7 @@ func loadFloor(b *testing.B, flavor jirasim.Flavor) *floorData {
 		sc := BenchScenario(4, 25000)
 		_, srv := NewBenchSim(b, sc, flavor, nil)
 		rec := &recorder{base: http.DefaultTransport, answers: map[string][]byte{}}
-		st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "rec.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer st.Close()
+		st := storetest.Open(b)
 		c, err := New(BenchConfig(srv.URL, flavor, BenchProjects(4)), st, &http.Client{Transport: rec})
 		if err != nil {
 			b.Fatal(err)
@@ -333,11 +327,7 @@ func BenchmarkSyncFloor(b *testing.B) {
 // took and how many there were.
 func BenchPagesOneAtATime(b *testing.B, cfg Settings, project string) (time.Duration, int) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "pages.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(b)
 	c, err := New(cfg, st, nil)
 	if err != nil {
 		b.Fatal(err)

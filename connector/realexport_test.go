@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/analysis"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // realExport is the real 22k-issue Jira export (TIMOB, Apache-2.0), kept
@@ -41,11 +41,7 @@ func loadRealExport(tb testing.TB) radar.Snapshot {
 		tb.Fatal(err)
 	}
 	m := &mapper{deps: map[string]dependencyRule{"blocks": {outwardBlocks: true}, "depends": {outwardBlocks: false}}}
-	st, err := store.Open(ctx, filepath.Join(tb.TempDir(), "radar.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(tb)
 	versions := map[string][]radar.Version{}
 	seenVersion := map[string]bool{}
 	statuses := map[string]radar.Status{}

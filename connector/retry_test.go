@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/connector"
-	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // waits is a fake clock for the connector's waits: each sleep moves it on
@@ -57,9 +56,9 @@ func (w *waits) retryWaits() []time.Duration {
 }
 
 // retrySync runs one sync against url with cfg changed by setup, a fake
-// clock for the waits and an optional HTTP client, and returns the error,
-// the waits and the store.
-func retrySync(t *testing.T, url string, hc *http.Client, setup func(*connector.Settings)) (error, *waits) {
+// clock for the waits and an optional HTTP client, and returns the waits
+// and the sync's error.
+func retrySync(t *testing.T, url string, hc *http.Client, setup func(*connector.Settings)) (*waits, error) {
 	t.Helper()
 	cfg := connector.SettingsFrom(config.Default().Jira)
 	cfg.URL, cfg.Token, cfg.Email = url, "s3cret-token", "pm@example.com"
@@ -69,18 +68,14 @@ func retrySync(t *testing.T, url string, hc *http.Client, setup func(*connector.
 	if setup != nil {
 		setup(&cfg)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "radar.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	w := &waits{now: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
 	c, err := connector.New(cfg, st, hc, connector.WithWaits(w.Now, w.Sleep), connector.WithBackoff(time.Second, time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.Sync(context.Background(), false)
-	return err, w
+	return w, err
 }
 
 // answering serves every request with status, headers and body, counting
@@ -148,7 +143,7 @@ func TestRetryRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, n := answering(t, tt.status, tt.hdr, tt.body)
-			err, w := retrySync(t, srv.URL, nil, tt.setup)
+			w, err := retrySync(t, srv.URL, nil, tt.setup)
 			if err == nil {
 				t.Fatal("sync succeeded")
 			}
@@ -198,7 +193,7 @@ func TestUnreachableJiraFailsAtOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err, w := retrySync(t, tt.url, tt.hc, func(j *connector.Settings) { j.MaxRetries = 6 })
+			w, err := retrySync(t, tt.url, tt.hc, func(j *connector.Settings) { j.MaxRetries = 6 })
 			if err == nil {
 				t.Fatal("sync succeeded")
 			}

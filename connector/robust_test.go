@@ -3,7 +3,6 @@ package connector_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"github.com/radarhq/radar/connector"
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // A slow incremental sync (429 pauses, retries) must not let its relative
@@ -91,11 +91,11 @@ func TestIssueCreatedDuringSyncIsNotRemoved(t *testing.T) {
 	if created == "" {
 		t.Fatal("no issue created during the sync")
 	}
-	var removed *int64
-	if err := r.store.DB().QueryRow(`SELECT removed_at FROM issues WHERE key = ?`, created).Scan(&removed); err != nil {
-		t.Fatalf("issue %s not synced: %v", created, err)
+	is, ok := storedIssue(t, r.store, "key", created)
+	if !ok {
+		t.Fatalf("issue %s not synced", created)
 	}
-	if removed != nil {
+	if _, removed := is["removed_at"]; removed {
 		t.Errorf("issue %s created during the sync was marked removed", created)
 	}
 	assertMatchesSim(t, r)
@@ -127,8 +127,10 @@ func TestDroppedProjectIsRetired(t *testing.T) {
 	r.cfg.Projects = []string{"PAY"}
 	r.clock.Advance(time.Minute)
 	res := r.sync(false)
-	var web int
-	r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE project = 'WEB' AND removed_at IS NULL`).Scan(&web)
+	web := storetest.Count(t, r.store, "issues", func(is storetest.Row) bool {
+		_, removed := is["removed_at"]
+		return is["project"] == "WEB" && !removed
+	})
 	if web != 0 || res.Removed == 0 {
 		t.Errorf("after dropping WEB: %d WEB issues live, %d removed", web, res.Removed)
 	}
@@ -150,12 +152,11 @@ func TestChangedJQLRefetches(t *testing.T) {
 	r := newRig(t, jirasim.Cloud)
 	r.cfg.JQL = "statusCategory != Done"
 	r.sync(false)
-	var open, all int
-	r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE removed_at IS NULL`).Scan(&open)
+	open := liveIssues(t, r.store)
 	r.cfg.JQL = ""
 	r.clock.Advance(time.Minute)
 	res := r.sync(false)
-	r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE removed_at IS NULL`).Scan(&all)
+	all := liveIssues(t, r.store)
 	if !res.Full || all <= open {
 		t.Errorf("after widening jira.jql: full=%v, %d issues (was %d)", res.Full, all, open)
 	}
@@ -410,9 +411,7 @@ func TestEmptiedProjectIsReconciled(t *testing.T) {
 // more than the rig holds).
 func TestWriteFailureStopsTheSync(t *testing.T) {
 	r := newRig(t, jirasim.DataCenter)
-	if _, err := r.store.DB().Exec(`CREATE TRIGGER fail BEFORE INSERT ON issues BEGIN SELECT RAISE(ABORT, 'disk is full'); END`); err != nil {
-		t.Fatal(err)
-	}
+	storetest.FailInserts(t, r.path, "issues", "disk is full")
 	r.cfg.Concurrency = 1
 	_, err := r.connector(connector.WithBatchSize(1)).Sync(context.Background(), false)
 	if err == nil || !strings.Contains(err.Error(), "disk is full") {
@@ -555,11 +554,11 @@ func TestReconcileAsksTheSearchBeforeKeeping(t *testing.T) {
 			r.wrap.Store(&wrap)
 			r.sync(false)
 			r.wrap.Store(nil)
-			var removed bool
-			if err := r.store.DB().QueryRow(`SELECT removed_at IS NOT NULL FROM issues WHERE id = ?`, victim.ID).Scan(&removed); err != nil {
-				t.Fatal(err)
+			is, ok := storedIssue(t, r.store, "id", victim.ID)
+			if !ok {
+				t.Fatalf("issue %s not stored", victim.Key)
 			}
-			if removed != tt.wantRemoved {
+			if _, removed := is["removed_at"]; removed != tt.wantRemoved {
 				t.Errorf("issue %s removed = %v, want %v", victim.Key, removed, tt.wantRemoved)
 			}
 		})
@@ -607,18 +606,14 @@ func TestUnreadableIssueIsSkippedNotFatal(t *testing.T) {
 			if res.Skipped != 1 {
 				t.Errorf("skipped = %d, want 1 (the issue keyed 2013%s)", res.Skipped, odd.Key)
 			}
-			var n int
-			r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE id = ?`, odd.ID).Scan(&n)
-			if n != 0 {
+			if _, stored := storedIssue(t, r.store, "id", odd.ID); stored {
 				t.Errorf("the unreadable issue was stored")
 			}
 			wms := watermarks(t, r.store)
 			if len(wms) != len(scopes) {
 				t.Errorf("watermarks = %v, want one per project: the sync must finish", wms)
 			}
-			var total int
-			r.store.DB().QueryRow(`SELECT count(*) FROM issues WHERE removed_at IS NULL`).Scan(&total)
-			if total == 0 {
+			if liveIssues(t, r.store) == 0 {
 				t.Errorf("nothing stored")
 			}
 		})
@@ -659,11 +654,11 @@ func TestStoredIssueTurnedUnreadableIsRetired(t *testing.T) {
 			r.wrap.Store(&rewrite)
 			r.clock.Advance(2 * time.Hour)
 			r.sync(false)
-			var removed sql.NullInt64
-			if err := r.store.DB().QueryRow(`SELECT removed_at FROM issues WHERE id = ?`, odd.ID).Scan(&removed); err != nil {
-				t.Fatal(err)
+			is, ok := storedIssue(t, r.store, "id", odd.ID)
+			if !ok {
+				t.Fatalf("issue %s not stored", odd.Key)
 			}
-			if !removed.Valid {
+			if _, removed := is["removed_at"]; !removed {
 				t.Errorf("%s, now unreadable, is still live after reconciliation", odd.Key)
 			}
 		})

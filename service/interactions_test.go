@@ -146,7 +146,9 @@ func TestSlackButtonsSnoozeUntilWorse(t *testing.T) {
 	if code, _ := post(t, url, good, body); code != http.StatusUnauthorized {
 		t.Errorf("replayed click: got %d, want 401", code)
 	}
-	ack := ackOf(t, base, id)
+	// Slack gets its answer at once; the click is recorded after it.
+	var ack map[string]any
+	waitFor(t, "the click recorded", func() bool { ack = ackOf(t, base, id); return ack != nil })
 	if ack["state"] != "snoozed" || ack["by"] != "ada" || ack["until_worse"] != true {
 		t.Errorf("ack after the click = %v; want snoozed by ada until worse", ack)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/service"
 	"github.com/radarhq/radar/slacksim"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 type world struct {
@@ -67,9 +68,7 @@ func newWorld(t *testing.T, issues int) *world {
 		w.sim.ServeHTTP(rw, r)
 	}))
 	t.Cleanup(w.jira.Close)
-	w.slack = slacksim.New(slacksim.Options{Token: "xoxb-secret"})
-	w.slackTS = httptest.NewServer(w.slack)
-	t.Cleanup(w.slackTS.Close)
+	w.slack, w.slackTS = storetest.ServeSlack(t, slacksim.Options{Token: "xoxb-secret"})
 
 	cfg := config.Default()
 	cfg.Jira.URL, cfg.Jira.Email, cfg.Jira.Token = w.jira.URL, "pm@example.com", "jira-secret"
@@ -325,10 +324,9 @@ func TestShutdownDuringSyncLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	var got, runs, failed int
-	db := st.Store().DB()
-	db.QueryRow(`SELECT count(*) FROM issues WHERE removed_at IS NULL`).Scan(&got)
-	db.QueryRow(`SELECT count(*), count(error) FROM sync_runs`).Scan(&runs, &failed)
+	got := storetest.Count(t, st.Store(), "issues", func(r storetest.Row) bool { _, removed := r["removed_at"]; return !removed })
+	runs := storetest.Count(t, st.Store(), "sync_runs", nil)
+	failed := storetest.Count(t, st.Store(), "sync_runs", func(r storetest.Row) bool { _, ok := r["error"]; return ok })
 	if got != want {
 		t.Errorf("after restart the store holds %d issues, want %d", got, want)
 	}

@@ -8,11 +8,12 @@ import (
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 func TestPutAck(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := storetest.Open(t)
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	open := radar.Finding{ID: "blocker:PAY-1", Kind: radar.KindBlocker, Severity: radar.SeverityWarning, Project: "PAY", Issue: "PAY-1",
 		Evidence: map[string]any{"blast_radius": 6}}
@@ -84,7 +85,7 @@ func TestPutAck(t *testing.T) {
 
 func TestSeenSlackRequest(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := storetest.Open(t)
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	steps := []struct {
 		sig  string

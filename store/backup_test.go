@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // enqueuePair writes transaction i: two outbox rows that must travel together.
@@ -152,7 +153,7 @@ func testBackupDuringConcurrentWrites(t *testing.T, open func(context.Context, s
 
 func TestBackupOfQuietDatabaseEqualsIt(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := storetest.Open(t)
 	for i := 1; i <= 5; i++ {
 		if err := enqueuePair(ctx, s, i); err != nil {
 			t.Fatal(err)
@@ -174,7 +175,7 @@ func TestBackupOfQuietDatabaseEqualsIt(t *testing.T) {
 
 func TestBackupRefusals(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := storetest.Open(t)
 	if err := enqueuePair(ctx, s, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -292,34 +293,6 @@ func TestBackupAwkwardPaths(t *testing.T) {
 	}
 }
 
-// migrationsOf lists the versions recorded in the database at p, read
-// without Radar's store so nothing is migrated.
-func migrationsOf(t *testing.T, p string) []string {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+p+"?mode=ro") // test paths are plain
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT version FROM schema_migrations ORDER BY version`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var vs []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		vs = append(vs, v)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return vs
-}
-
 // TestBackupKeepsSchemaVersion: a backup neither migrates the database it
 // copies nor needs to know its schema, so a new binary backs up an old
 // database "before upgrading" and an old binary backs up a newer one.
@@ -379,10 +352,10 @@ func TestBackupKeepsSchemaVersion(t *testing.T) {
 			if got, want := treeOf(t, dir), []string{"copy.db", "radar.db", "radar.db-shm", "radar.db-wal"}; !slices.Equal(got, want) {
 				t.Errorf("files after the backup = %q, want %q", got, want)
 			}
-			if got := migrationsOf(t, from); !slices.Equal(got, tc.want) {
+			if got := storetest.Migrations(t, from); !slices.Equal(got, tc.want) {
 				t.Errorf("after the backup the source records %q, want %q", got, tc.want)
 			}
-			if got := migrationsOf(t, to); !slices.Equal(got, tc.want) {
+			if got := storetest.Migrations(t, to); !slices.Equal(got, tc.want) {
 				t.Errorf("the copy records %q, want %q", got, tc.want)
 			}
 		})

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 func TestDumpIsCanonical(t *testing.T) {
 	ctx := context.Background()
 	write := func(order []string) string {
-		s := openTest(t)
+		s := storetest.Open(t)
 		for _, id := range order {
 			if _, err := s.DB().Exec(`INSERT INTO statuses(id, name, category) VALUES (?, ?, 'new')`, id, "S "+id); err != nil {
 				t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 func finding(id string, sev radar.Severity) radar.Finding {
@@ -29,7 +30,7 @@ func summarise(chs []radar.FindingChange) map[string]change {
 }
 
 func TestRecordFindingsLifecycle(t *testing.T) {
-	s := openTest(t)
+	s := storetest.Open(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	runs := []struct {
@@ -102,7 +103,7 @@ func TestRecordFindingsLifecycle(t *testing.T) {
 }
 
 func TestOpenFindingsRoundTrip(t *testing.T) {
-	s := openTest(t)
+	s := storetest.Open(t)
 	ctx := context.Background()
 	fs := []radar.Finding{finding("blocker:PAY-1", radar.SeverityInfo), finding("blocker:PAY-2", radar.SeverityCritical)}
 	if _, err := s.RecordFindings(ctx, time.Unix(1000, 0), fs); err != nil {
@@ -124,7 +125,7 @@ func TestOpenFindingsRoundTrip(t *testing.T) {
 }
 
 func TestFindingChangesSince(t *testing.T) {
-	s := openTest(t)
+	s := storetest.Open(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	record := func(h int, fs ...radar.Finding) {
@@ -166,7 +167,7 @@ func TestFindingChangesSince(t *testing.T) {
 }
 
 func TestFindingsByID(t *testing.T) {
-	s := openTest(t)
+	s := storetest.Open(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	fs := []radar.Finding{finding("blocker:PAY-1", radar.SeverityWarning), finding("blocker:PAY-2", radar.SeverityCritical)}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 func TestLockExcludesOtherHandles(t *testing.T) {
@@ -52,7 +53,7 @@ func TestLockExcludesOtherHandles(t *testing.T) {
 }
 
 func TestOlderVersionNeverOverwritesNewer(t *testing.T) {
-	s := openTest(t)
+	s := storetest.Open(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	rec := func(summary string, updated time.Time) store.IssueRecord {

@@ -16,6 +16,7 @@ import (
 	"testing/fstest"
 
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // migrationNames lists the embedded migrations in the order Open applies them.
@@ -223,7 +224,7 @@ func rowsOf(t *testing.T, db *sql.DB, table string, cols []column) []string {
 func TestMigrateFromEveryEarlierVersion(t *testing.T) {
 	ctx := context.Background()
 	names := migrationNames(t)
-	fresh := openTest(t)
+	fresh := storetest.Open(t)
 	want := schemaOf(t, fresh.DB())
 	latest := strings.TrimSuffix(names[len(names)-1], ".sql")
 

@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 func TestDropOutbox(t *testing.T) {
-	s := openTest(t)
+	s := storetest.Open(t)
 	ctx := context.Background()
 	msgs := []store.OutboxMessage{
 		{Key: "r|X|parent", Route: "r", Channel: "#nobot", Op: store.OpParent, FindingID: "X", Payload: []byte(`{}`)},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 func TestOutboxInFlight(t *testing.T) {
@@ -31,7 +32,7 @@ func TestOutboxInFlight(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := openTest(t)
+			s := storetest.Open(t)
 			ctx := context.Background()
 			if _, err := s.EnqueueSlack(ctx, "#a|team", []store.OutboxMessage{outboxMsg("k1", "#a", store.OpPost, "")}, nil); err != nil {
 				t.Fatal(err)

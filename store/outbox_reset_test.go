@@ -6,17 +6,14 @@ import (
 	"time"
 
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // MarkOutboxInFlight keeps the first unanswered send's time; a reset starts
 // a new episode at the new send's time.
 func TestResetOutboxInFlight(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir()+"/radar.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	if _, err := st.EnqueueSlack(ctx, "r", []store.OutboxMessage{{Key: "k", Route: "r", Channel: "#a", Op: store.OpPost, Payload: []byte(`{}`)}}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 func outboxMsg(key, channel, op, finding string) store.OutboxMessage {
@@ -13,7 +14,7 @@ func outboxMsg(key, channel, op, finding string) store.OutboxMessage {
 }
 
 func TestEnqueueSlackIsIdempotent(t *testing.T) {
-	s := openTest(t)
+	s := storetest.Open(t)
 	ctx := context.Background()
 	msgs := []store.OutboxMessage{outboxMsg("k1", "#a", store.OpParent, "f1"), outboxMsg("k2", "#a", store.OpPost, "")}
 	for i, want := range []int{2, 0} {
@@ -39,7 +40,7 @@ func TestEnqueueSlackIsIdempotent(t *testing.T) {
 }
 
 func TestOutboxSendOrderAndParentTS(t *testing.T) {
-	s := openTest(t)
+	s := storetest.Open(t)
 	ctx := context.Background()
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	thread := store.SlackThread{Route: "#a|team", FindingID: "f1", Channel: "#a", Kind: "blocker", Issue: "PAY-1", Severity: "warning", Open: true, LastTransition: "new", FirstAt: at, ChangedAt: at}
@@ -101,7 +102,7 @@ func TestOutboxSendOrderAndParentTS(t *testing.T) {
 }
 
 func TestSlackThreadParent(t *testing.T) {
-	s := openTest(t)
+	s := storetest.Open(t)
 	ctx := context.Background()
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	thread := store.SlackThread{Route: "#a|team", FindingID: "f1", Channel: "#a", Open: true, FirstAt: at, ChangedAt: at}

@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 func TestSlackUserCache(t *testing.T) {
-	s := openTest(t)
+	s := storetest.Open(t)
 	ctx := context.Background()
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	if _, _, ok, err := s.SlackUser(ctx, "ada@example.com"); err != nil || ok {
@@ -28,7 +29,7 @@ func TestSlackUserCache(t *testing.T) {
 }
 
 func TestSlackDigestTime(t *testing.T) {
-	s := openTest(t)
+	s := storetest.Open(t)
 	ctx := context.Background()
 	if last, err := s.LastSlackDigest(ctx, "#a|exec"); err != nil || !last.IsZero() {
 		t.Fatalf("first digest time = %v, %v; want zero", last, err)

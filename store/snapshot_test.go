@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 func day(s string) int64 {
@@ -17,7 +18,7 @@ func day(s string) int64 {
 }
 
 func TestLoadSnapshot(t *testing.T) {
-	s := openTest(t)
+	s := storetest.Open(t)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).UnixMilli()
 	exec := func(q string, args ...any) {
@@ -101,7 +102,7 @@ func TestLoadSnapshot(t *testing.T) {
 }
 
 func TestLoadSnapshotEmpty(t *testing.T) {
-	snap, err := openTest(t).LoadSnapshot(context.Background())
+	snap, err := storetest.Open(t).LoadSnapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

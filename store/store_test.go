@@ -16,17 +16,6 @@ import (
 	"github.com/radarhq/radar/store"
 )
 
-// openTest opens a fresh store in a temporary directory.
-func openTest(tb testing.TB) *store.Store {
-	tb.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "radar.db"))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
-}
-
 func TestOpenMigratesTwice(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "radar.db")
 	for i := 0; i < 2; i++ {

@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 func TestTrackRecordLatestWins(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := storetest.Open(t)
 	if _, _, ok, err := s.LastTrackRecord(ctx); ok || err != nil {
 		t.Fatalf("empty store: ok %v err %v, want none", ok, err)
 	}

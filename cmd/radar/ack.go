@@ -65,10 +65,11 @@ func runAck(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	var k store.KnownFinding
 	if cfg.Slack.Token != "" && cfg.Slack.Off() == "" {
-		a, err := alerts.New(alerts.NewSettings(cfg.Slack), st, alerts.WithLogger(newLogger(e, cfg)), alerts.WithJiraURL(cfg.Jira.URL))
-		if err != nil {
-			return err
+		a, aerr := alerts.New(alerts.NewSettings(cfg.Slack), st, alerts.WithLogger(newLogger(e, cfg)), alerts.WithJiraURL(cfg.Jira.URL))
+		if aerr != nil {
+			return aerr
 		}
+		// Assigns the outer err: a Slack failure must reach the exit code.
 		k, err = a.Acknowledge(ctx, id, ack)
 	} else {
 		k, err = st.PutAck(ctx, id, ack)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/jirasim"
+	"github.com/radarhq/radar/slacksim"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // syncedDemo syncs the demo scenario from a simulator into a new database
@@ -29,8 +30,7 @@ func syncedDemo(t *testing.T) (string, *jirasim.Scenario) {
 func syncedDemoAt(t *testing.T, now time.Time) (string, *jirasim.Scenario) {
 	t.Helper()
 	sc := jirasim.Generate(jirasim.Demo(now))
-	srv := httptest.NewServer(jirasim.New(sc, jirasim.Options{Email: "radar@example.com", Token: "sim-token"}))
-	t.Cleanup(srv.Close)
+	_, srv := storetest.ServeJira(t, sc, jirasim.Options{Email: "radar@example.com", Token: "sim-token"})
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "radar.yaml")
 	cfg := fmt.Sprintf("jira:\n  url: %s\n  email: radar@example.com\n  projects: [PAY, WEB, OPS]\nstore:\n  path: %s\n", srv.URL, filepath.Join(dir, "radar.db"))
@@ -91,5 +91,40 @@ func TestAckCommand(t *testing.T) {
 	}
 	if acked != 1 {
 		t.Errorf("%d findings carry an ack, want 1", acked)
+	}
+}
+
+// TestAckSlackFailureExitCode acks a finding whose Slack thread cannot be
+// updated: the ack is recorded and printed, and the command still exits
+// non-zero saying the update waits in the outbox.
+func TestAckSlackFailureExitCode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	cfgPath, sc := syncedDemo(t)
+	slack, srv := storetest.ServeSlack(t, slacksim.Options{Token: "xoxb-good"}, "#delivery")
+	f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "slack:\n  token: xoxb-good\n  api_url: %s/api/\n  routes:\n    - {channel: \"#delivery\", min_severity: info}\n", srv.URL)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	runCmd(t, simTokenEnv, "alert", "--config", cfgPath)
+	if len(slack.Messages()) == 0 {
+		t.Fatal("radar alert posted nothing")
+	}
+	slack.SetOutage(slacksim.ServerError, 0)
+
+	// A slipped due date is critical: it has its own thread to update.
+	id := radar.KindDueDateSlipped + ":" + sc.Planted.Slipped[0]
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"ack", id, "--config", cfgPath, "--dismiss", "--by", "ada"}, &out, &errOut, simTokenEnv)
+	if code == 0 || !strings.Contains(errOut.String(), "stays in the outbox") {
+		t.Errorf("exit %d, stderr %q; want a failure saying the update stays in the outbox", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), id+" dismissed by ada") {
+		t.Errorf("stdout %q; want the recorded ack", out.String())
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +20,7 @@ import (
 func syncedSim(t *testing.T) (cfg, db string) {
 	t.Helper()
 	sc := jirasim.Generate(jirasim.ScenarioConfig{Seed: 9, Projects: []string{"PAY", "WEB", "OPS"}, IssuesPerProject: 60, Now: time.Now()})
-	srv := httptest.NewServer(jirasim.New(sc, jirasim.Options{Email: "pm@example.com", Token: "sim-token"}))
-	t.Cleanup(srv.Close)
+	_, srv := storetest.ServeJira(t, sc, jirasim.Options{Email: "pm@example.com", Token: "sim-token"})
 	cfg, db = syncConfig(t, srv.URL)
 	runCmd(t, simTokenEnv, "sync", "--config", cfg)
 	return cfg, db
@@ -154,16 +152,9 @@ func TestFirstSyncIsRecordedFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	rows, err := st.DB().Query(`SELECT mode FROM sync_runs ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var modes []string
-	for rows.Next() {
-		var m string
-		rows.Scan(&m)
-		modes = append(modes, m)
+	for _, r := range storetest.Rows(t, st, "sync_runs") { // two runs: id order
+		modes = append(modes, r["mode"])
 	}
 	if strings.Join(modes, " ") != "full incremental" {
 		t.Errorf("sync_runs modes %q, want [full incremental]", modes)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/analysis"
 	"github.com/radarhq/radar/jirasim"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // runCmd runs one radar subcommand in process.
@@ -38,8 +38,7 @@ func TestSyncThenAnalyzeFindsPlanted(t *testing.T) {
 	}
 	now := time.Now().UTC()
 	sc := jirasim.Generate(jirasim.Demo(now))
-	srv := httptest.NewServer(jirasim.New(sc, jirasim.Options{Email: "radar@example.com", Token: "sim-token"}))
-	defer srv.Close()
+	_, srv := storetest.ServeJira(t, sc, jirasim.Options{Email: "radar@example.com", Token: "sim-token"})
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "radar.yaml")
 	cfg := fmt.Sprintf(`jira:

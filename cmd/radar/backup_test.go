@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // TestBackupCommand backs up a synced database, refuses to overwrite the
@@ -24,8 +24,7 @@ import (
 // what it reports on the original.
 func TestBackupCommand(t *testing.T) {
 	sc := jirasim.Generate(jirasim.ScenarioConfig{Seed: 3, Projects: []string{"PAY"}, IssuesPerProject: 60, Now: time.Now()})
-	srv := httptest.NewServer(jirasim.New(sc, jirasim.Options{Email: "pm@example.com", Token: "sim-token"}))
-	defer srv.Close()
+	_, srv := storetest.ServeJira(t, sc, jirasim.Options{Email: "pm@example.com", Token: "sim-token"})
 	cfg, db := writeConfig(t, srv.URL, "")
 	runCmd(t, simTokenEnv, "sync", "--config", cfg)
 
@@ -84,41 +83,6 @@ func writeStoreOnly(t *testing.T, db string) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// versionsIn lists the migrations recorded in the SQLite database at p,
-// read-only and without Radar's store, so reading migrates nothing.
-func versionsIn(t *testing.T, p string) []string {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+p+"?mode=ro") // test paths are plain
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var has int
-	if err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'`).Scan(&has); err != nil {
-		t.Fatal(err)
-	}
-	if has == 0 {
-		return nil
-	}
-	rows, err := db.Query(`SELECT version FROM schema_migrations ORDER BY version`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var vs []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		vs = append(vs, v)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return vs
 }
 
 // buildDatabase writes an SQLite database at p by running each statement
@@ -187,7 +151,7 @@ func TestBackupCommandKeepsSchema(t *testing.T) {
 			tt.build(t, db)
 			want := tt.want
 			if want == nil {
-				want = versionsIn(t, db)
+				want = storetest.Migrations(t, db)
 			}
 			cfg := writeStoreOnly(t, db)
 			to := filepath.Join(dir, "copy.db")
@@ -195,10 +159,10 @@ func TestBackupCommandKeepsSchema(t *testing.T) {
 			if !strings.Contains(out, tt.printed) {
 				t.Errorf("backup printed %q, want it to say %q", out, tt.printed)
 			}
-			if got := versionsIn(t, db); !slices.Equal(got, want) {
+			if got := storetest.Migrations(t, db); !slices.Equal(got, want) {
 				t.Errorf("after radar backup the database records %q, want %q (backup must not migrate)", got, want)
 			}
-			if got := versionsIn(t, to); !slices.Equal(got, want) {
+			if got := storetest.Migrations(t, to); !slices.Equal(got, want) {
 				t.Errorf("the copy records %q, want %q", got, want)
 			}
 		})
@@ -215,7 +179,7 @@ func TestBackupCommandKeepsSchema(t *testing.T) {
 		if !strings.Contains(errOut.String(), "not a Radar database") {
 			t.Errorf("stderr %q does not say it is not a Radar database", errOut.String())
 		}
-		if got := versionsIn(t, db); got != nil {
+		if got := storetest.Migrations(t, db); got != nil {
 			t.Errorf("the refused database now records migrations %q", got)
 		}
 		if _, err := os.Stat(to); !errors.Is(err, os.ErrNotExist) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/slacksim"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // TestCheckCommand runs radar check against the Jira simulator and the
@@ -20,13 +20,8 @@ import (
 // its own check with what to fix, and nothing is synced or posted.
 func TestCheckCommand(t *testing.T) {
 	sc := jirasim.Generate(jirasim.ScenarioConfig{Seed: 3, Projects: []string{"PAY", "WEB"}, IssuesPerProject: 20, Now: time.Now()})
-	sim := jirasim.New(sc, jirasim.Options{Email: "pm@example.com", Token: "sim-token"})
-	jira := httptest.NewServer(sim)
-	defer jira.Close()
-	slack := slacksim.New(slacksim.Options{Token: "xoxb-good"})
-	slack.AddChannel("#delivery")
-	slackSrv := httptest.NewServer(slack)
-	defer slackSrv.Close()
+	_, jira := storetest.ServeJira(t, sc, jirasim.Options{Email: "pm@example.com", Token: "sim-token"})
+	slack, slackSrv := storetest.ServeSlack(t, slacksim.Options{Token: "xoxb-good"}, "#delivery")
 
 	type parts struct {
 		projects, link, fields, channel, jiraToken, slackToken string

@@ -16,6 +16,7 @@ import (
 
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // sinceTemplate is how long ago the template's sync pretends to have run:
@@ -77,7 +78,7 @@ func (j *incJira) prepare(t *testing.T) {
 	if _, err := st.Backup(ctx, j.template); err != nil {
 		t.Fatal(err)
 	}
-	before := canonicalDump(t, j.template, store.SyncVolatile())
+	before := storetest.DumpFile(t, j.template, store.SyncVolatile())
 
 	j.moveOn(t)
 
@@ -94,7 +95,7 @@ func (j *incJira) prepare(t *testing.T) {
 	if m := regexp.MustCompile(`(\d+) removed`).FindStringSubmatch(out); m == nil || m[1] == "0" {
 		t.Fatalf("the %s reference sync removed nothing: it did not reconcile the deleted issues:\n%s", j.name, out)
 	}
-	j.clean = canonicalDump(t, db, store.SyncVolatile())
+	j.clean = storetest.DumpFile(t, db, store.SyncVolatile())
 	if j.clean == before {
 		t.Fatalf("the %s reference sync changed nothing", j.name)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/slacksim"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // The crash suite starts the real radar process (this test binary, through
@@ -116,26 +117,6 @@ func killAfter(d time.Duration, args ...string) (killed bool, out string, err er
 		}
 	}
 	return false, buf.String(), err
-}
-
-// canonicalDump checks the database's integrity and returns its canonical
-// dump with ignore masked.
-func canonicalDump(t *testing.T, path string, ignore store.Ignore) string {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer st.Close()
-	if err := st.IntegrityCheck(ctx); err != nil {
-		t.Errorf("integrity: %v", err)
-	}
-	var b strings.Builder
-	if err := st.Dump(ctx, &b, ignore); err != nil {
-		t.Fatalf("dump %s: %v", path, err)
-	}
-	return b.String()
 }
 
 // dumpDiff lists the lines only one of two canonical dumps holds, at most
@@ -249,7 +230,7 @@ func (j *crashJira) measure(t *testing.T) {
 	if !strings.Contains(out, "synced (") {
 		t.Fatalf("clean %s sync printed no summary:\n%s", j.name, out)
 	}
-	j.clean = canonicalDump(t, db, store.SyncVolatile())
+	j.clean = storetest.DumpFile(t, db, store.SyncVolatile())
 	if !strings.Contains(j.clean, "\nissues ") {
 		t.Fatalf("the clean %s sync stored no issues", j.name)
 	}
@@ -317,7 +298,7 @@ func (j *crashJira) killAndRerun(t *testing.T, d time.Duration) bool {
 		if !strings.Contains(rerun, "synced (") {
 			t.Fatalf("the rerun printed no summary:\n%s", rerun)
 		}
-		if got := canonicalDump(t, db, store.SyncVolatile()); got != j.clean {
+		if got := storetest.DumpFile(t, db, store.SyncVolatile()); got != j.clean {
 			t.Errorf("killed at %s after %d requests, then rerun: the database differs from an uninterrupted sync:\n%s",
 				d.Round(time.Millisecond), n.Load(), dumpDiff(got, j.clean, 20))
 		}
@@ -441,9 +422,7 @@ func newAlertWorld(t *testing.T) *alertWorld {
 	t.Helper()
 	now := time.Now().UTC()
 	sc := jirasim.Generate(jirasim.ScenarioConfig{Seed: 7, Projects: []string{"PAY", "WEB"}, IssuesPerProject: 70, Now: now})
-	sim := jirasim.New(sc, jirasim.Options{Email: "pm@example.com", Token: "sim-token"})
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
+	sim, srv := storetest.ServeJira(t, sc, jirasim.Options{Email: "pm@example.com", Token: "sim-token"})
 	w := &alertWorld{jiraURL: srv.URL}
 	dir := t.TempDir()
 	w.template = filepath.Join(dir, "template.db")
@@ -639,12 +618,19 @@ func unackedAtKill(c *crashSlack) (bool, error) {
 		return false, err
 	}
 	defer st.Close()
-	var posts, edits int
-	if err := st.DB().QueryRowContext(ctx, `SELECT
-			count(*) FILTER (WHERE op != 'update'),
-			count(*) FILTER (WHERE op = 'update')
-		FROM slack_outbox WHERE sent_at IS NOT NULL AND ts != ''`).Scan(&posts, &edits); err != nil {
+	msgs, err := st.OutboxMessages(ctx, "")
+	if err != nil {
 		return false, err
+	}
+	var posts, edits int
+	for _, m := range msgs {
+		switch {
+		case m.SentAt.IsZero() || m.TS == "":
+		case m.Op == store.OpUpdate:
+			edits++
+		default:
+			posts++
+		}
 	}
 	slackPosts, slackEdits := 0, 0
 	for _, m := range c.slack.Messages() {

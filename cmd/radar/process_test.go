@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/store"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // TestMain lets a test start this test binary as the real radar process
@@ -82,34 +82,11 @@ store:
 	return path, db
 }
 
-// storeDump is a canonical text of the synced tables.
+// storeDump is the database's canonical dump, what differs between two
+// syncs of the same data masked.
 func storeDump(t *testing.T, db string) string {
 	t.Helper()
-	st, err := store.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var b strings.Builder
-	for _, q := range []string{
-		`SELECT id || ' ' || key || ' ' || status_id || ' ' || summary || ' ' || coalesce(due, '') FROM issues WHERE removed_at IS NULL ORDER BY id`,
-		`SELECT id || ' ' || blocker_key || ' ' || blocked_key FROM links ORDER BY id`,
-		`SELECT issue_id || ' ' || history_id || ' ' || seq || ' ' || field || ' ' || to_value FROM changelog ORDER BY 1`,
-		`SELECT issue_id || ' ' || sprint_id FROM issue_sprints ORDER BY 1`,
-		`SELECT id || ' ' || name || ' ' || coalesce(release_date, '') FROM versions ORDER BY id`,
-	} {
-		rows, err := st.DB().Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var s sql.NullString
-			rows.Scan(&s)
-			b.WriteString(s.String + "\n")
-		}
-		rows.Close()
-	}
-	return b.String()
+	return storetest.DumpFile(t, db, store.SyncVolatile())
 }
 
 func waitSearches(t *testing.T, n *atomic.Int64, atLeast int64, out *syncBuffer) {
@@ -190,9 +167,11 @@ func TestServeExitsOnSIGTERMDuringSyncAndResumes(t *testing.T) {
 	if got, want := storeDump(t, db), storeDump(t, cleanDB); got != want {
 		t.Errorf("store after SIGTERM and resume differs from a clean sync (%d vs %d bytes)", len(got), len(want))
 	}
-	var failed int
-	st, _ := store.Open(context.Background(), db)
-	st.DB().QueryRow(`SELECT count(*) FROM sync_runs WHERE error IS NOT NULL`).Scan(&failed)
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := storetest.Count(t, st, "sync_runs", func(r storetest.Row) bool { _, ok := r["error"]; return ok })
 	st.Close()
 	if failed != 1 {
 		t.Errorf("%d failed sync runs recorded; want the interrupted one", failed)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/radarhq/radar/jirasim"
 	"github.com/radarhq/radar/slacksim"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 // Recognisable secrets: every error path below runs with them, and none may
@@ -119,11 +120,8 @@ type secretWorld struct {
 func newSecretWorld(t *testing.T) *secretWorld {
 	t.Helper()
 	sc := jirasim.Generate(jirasim.ScenarioConfig{Seed: 3, Projects: []string{"PAY"}, IssuesPerProject: 30, Now: time.Now()})
-	jira := httptest.NewServer(jirasim.New(sc, jirasim.Options{Email: secretEmail, Token: secretJiraToken}))
-	t.Cleanup(jira.Close)
-	s := slacksim.New(slacksim.Options{Token: "xoxb-the-right-token"})
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
+	_, jira := storetest.ServeJira(t, sc, jirasim.Options{Email: secretEmail, Token: secretJiraToken})
+	s, srv := storetest.ServeSlack(t, slacksim.Options{Token: "xoxb-the-right-token"})
 	w := &secretWorld{jiraURL: jira.URL, slack: s, slackURL: srv.URL, db: filepath.Join(t.TempDir(), "radar.db")}
 	// The good path uses the secrets too.
 	out, errOut, code := runRadar(t, noEnv, "sync", "--config", w.config(t, configParts{}))

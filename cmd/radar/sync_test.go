@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/radarhq/radar/jirasim"
+	"github.com/radarhq/radar/store/storetest"
 )
 
 func writeConfig(t *testing.T, url, extra string) (path, db string) {
@@ -29,8 +29,7 @@ func writeConfig(t *testing.T, url, extra string) (path, db string) {
 
 func TestSyncCommand(t *testing.T) {
 	sc := jirasim.Generate(jirasim.ScenarioConfig{Seed: 1, Projects: []string{"PAY"}, IssuesPerProject: 40, Now: time.Now()})
-	srv := httptest.NewServer(jirasim.New(sc, jirasim.Options{Email: "pm@example.com", Token: "good-token"}))
-	defer srv.Close()
+	_, srv := storetest.ServeJira(t, sc, jirasim.Options{Email: "pm@example.com", Token: "good-token"})
 	cfg, _ := writeConfig(t, srv.URL, "")
 	env := func(token string) func(string) string {
 		return func(k string) string {
