@@ -11,11 +11,11 @@ func TestFindingPagePath(t *testing.T) {
 		{"issue", Finding{Kind: KindBlocker, Project: "PAY", Issue: "PAY-12"}, "/issues/PAY-12"},
 		{"release at risk", Finding{Kind: KindReleaseAtRisk, Project: "PAY", Issue: "2.0 beta/1"}, "/releases/PAY/2.0%20beta%2F1"},
 		{"version scope creep", Finding{Kind: KindScopeCreep, Project: "PAY", Issue: "2.0",
-			Evidence: map[string]any{"version": "2.0"}}, "/releases/PAY/2.0"},
+			Evidence: ScopeCreepFacts{Version: "2.0"}}, "/releases/PAY/2.0"},
 		{"version slipped", Finding{Kind: KindDueDateSlipped, Project: "WEB", Issue: "<b>5</b>",
-			Evidence: map[string]any{"version": "<b>5</b>"}}, "/releases/WEB/%3Cb%3E5%3C%2Fb%3E"},
+			Evidence: ReleaseSlippedFacts{Version: "<b>5</b>"}}, "/releases/WEB/%3Cb%3E5%3C%2Fb%3E"},
 		{"sprint scope creep", Finding{Kind: KindScopeCreep, Project: "PAY", Issue: "Sprint 4",
-			Evidence: map[string]any{"sprint": "Sprint 4"}}, "/findings?kind=scope_creep&project=PAY"},
+			Evidence: ScopeCreepFacts{Sprint: "Sprint 4"}}, "/findings?kind=scope_creep&project=PAY"},
 		{"assignee", Finding{Kind: KindOverloadedAssignee, Project: "OPS", Issue: "Ada Lovelace"}, "/findings?kind=overloaded_assignee&project=OPS"},
 	}
 	for _, tt := range tests {

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -280,13 +281,9 @@ func newRoute(i int, rc config.Route, webhook bool) (route, error) {
 	if r.minRank = sev.Rank(); r.minRank == 0 {
 		errs = append(errs, fmt.Errorf("slack.routes[%d].min_severity: %q; use info, warning or critical", i, rc.MinSeverity))
 	}
-	known := map[string]bool{}
-	for _, k := range radar.Kinds {
-		known[k] = true
-	}
 	for _, k := range rc.Kinds {
-		if !known[k] {
-			errs = append(errs, fmt.Errorf("slack.routes[%d].kinds: unknown kind %q; known kinds: %s", i, k, strings.Join(radar.Kinds, ", ")))
+		if !slices.Contains(radar.Kinds, radar.Kind(k)) {
+			errs = append(errs, fmt.Errorf("slack.routes[%d].kinds: unknown kind %q; known kinds: %s", i, k, strings.Join(radar.KindNames(), ", ")))
 		}
 	}
 	r.projects = set(rc.Projects)
@@ -309,7 +306,7 @@ func set(xs []string) map[string]bool {
 // inScope reports whether the route covers the finding's project and kind,
 // whatever its severity.
 func (r route) inScope(f radar.Finding) bool {
-	return (r.projects == nil || r.projects[f.Project]) && (r.kinds == nil || r.kinds[f.Kind])
+	return (r.projects == nil || r.projects[f.Project]) && (r.kinds == nil || r.kinds[string(f.Kind)])
 }
 
 // matches reports whether the route wants to hear about the finding now.

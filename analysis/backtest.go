@@ -159,8 +159,8 @@ func Backtest(snap radar.Snapshot, opts BacktestOptions) BacktestReport {
 				continue
 			}
 			c := BacktestCase{Project: fv.v.Project, Version: fv.v.Name, Horizon: HorizonLabel(h), AsOf: at,
-				Actual: dateString(dayOf(fv.actual)), OpenItems: o.fc.OpenItems, P50: o.fc.P50, P85: o.fc.P85, P95: o.fc.P95,
-				ReleaseDate: o.fc.ReleaseDate, OnTimeProbability: o.fc.OnTimeProbability, AtRisk: o.atRisk, Note: o.fc.Note}
+				Actual: dateString(dayOf(fv.actual)), OpenItems: o.fc.OpenItems, P50: o.fc.P50.String(), P85: o.fc.P85.String(), P95: o.fc.P95.String(),
+				ReleaseDate: o.fc.ReleaseDate.String(), OnTimeProbability: o.fc.OnTimeProbability, AtRisk: o.atRisk, Note: o.fc.Note}
 			rep.Cases = append(rep.Cases, c)
 		}
 	}

@@ -181,7 +181,7 @@ func (m *model) reportVersion(pl *versionPlan) {
 		CriticalPathRemaining: time.Duration(pl.cpDays * float64(24*time.Hour)),
 	}
 	if pl.release != noDay {
-		fc.ReleaseDate = dateString(pl.release)
+		fc.ReleaseDate = dateOf(pl.release)
 	}
 	if m.opts.TrackRecord != nil {
 		fc.TrackRecord = m.opts.TrackRecord.Text()
@@ -203,9 +203,9 @@ func (m *model) reportVersion(pl *versionPlan) {
 		}
 		fc.Trials = len(pl.fin)
 		fc.MeanFinish = time.Unix(int64(sum/float64(len(pl.fin))*86400), 0).UTC()
-		fc.P50 = dateString(percentileDay(pl.fin, 0.50))
-		fc.P85 = dateString(percentileDay(pl.fin, 0.85))
-		fc.P95 = dateString(percentileDay(pl.fin, 0.95))
+		fc.P50 = dateOf(percentileDay(pl.fin, 0.50))
+		fc.P85 = dateOf(percentileDay(pl.fin, 0.85))
+		fc.P95 = dateOf(percentileDay(pl.fin, 0.95))
 		if pl.release != noDay {
 			onTime := 0
 			for _, f := range pl.fin {
@@ -221,12 +221,12 @@ func (m *model) reportVersion(pl *versionPlan) {
 		return // nothing left to do: never at risk
 	}
 	// Without a forecast the on-time probability is unknown, not zero.
-	m.versionRisk[v.ID] = versionRisk{hasDate: pl.release != noDay && fc.P50 != "", probability: fc.OnTimeProbability}
+	m.versionRisk[v.ID] = versionRisk{hasDate: pl.release != noDay && !fc.P50.IsZero(), probability: fc.OnTimeProbability}
 	switch {
 	case pl.release == noDay:
 	case pl.release < m.today:
 		m.addReleaseOverdue(pl, fc)
-	case fc.P85 == "" || fc.P85 > fc.ReleaseDate:
+	case fc.P85.IsZero() || fc.P85.After(fc.ReleaseDate):
 		m.addReleaseAtRisk(pl, fc)
 	}
 }
@@ -250,7 +250,7 @@ func (m *model) forecastEpics() {
 		days := m.longest[c]
 		m.epicsOut = append(m.epicsOut, radar.EpicForecast{
 			Project: m.iss[i].Project, Key: m.iss[i].Key, RemainingDays: round(days, 1),
-			Finish: dateString(m.today + ceilDays(days)), CriticalPath: m.chainKeys(c),
+			Finish: dateOf(m.today + ceilDays(days)), CriticalPath: m.chainKeys(c),
 		})
 	}
 }
@@ -351,15 +351,19 @@ func (m *model) scopeCreep(members []int32, id string, start time.Time, what, pr
 	if what == "version" {
 		subjectID = what + ":" + project + ":" + name
 	}
+	ev := radar.ScopeCreepFacts{Started: radar.DateOf(start), AddedItems: len(added), AddedKeys: added,
+		AddedPoints: round(addedPts, 1), GrowthPct: round(growth, 1)}
+	if what == "version" {
+		ev.Version = name
+	} else {
+		ev.Sprint = name
+	}
 	m.findings = append(m.findings, radar.Finding{
-		ID: radar.KindScopeCreep + ":" + subjectID, Kind: radar.KindScopeCreep, Severity: sev, Project: project, Issue: name,
+		ID: string(radar.KindScopeCreep) + ":" + subjectID, Kind: radar.KindScopeCreep, Severity: sev, Project: project, Issue: name,
 		Title: fmt.Sprintf("%s %s grew %g%% after it started", what, name, round(growth, 1)),
 		Detail: fmt.Sprintf("%s joined %s %s after it started on %s (%g points, %g%% growth). Drop or swap work to protect the commitment, or reset expectations.",
 			listKeys(added), what, name, start.UTC().Format(time.DateOnly), round(addedPts, 1), round(growth, 1)),
-		Evidence: map[string]any{
-			what: name, "started": start.UTC().Format(time.DateOnly), "added_items": len(added), "added_keys": added,
-			"added_points": round(addedPts, 1), "growth_pct": round(growth, 1),
-		},
+		Evidence: ev,
 	})
 }
 
@@ -448,15 +452,12 @@ func (m *model) findOverloaded() {
 			detail = fmt.Sprintf("%s holds %s (%s, %s on the critical path of a coming release) with %s in progress. Hand some to someone with room, so one absence cannot stall them all.",
 				name, held, plural(len(l.block), "blocker", "blockers"), plural(len(critical), "item", "items"), plural(len(l.wip), "issue", "issues"))
 		}
-		ev := map[string]any{
-			"assignee": l.name, "wip": len(l.wip), "wip_limit": limit, "held": len(l.held),
-			"in_progress": m.keysOf(l.wip), "blockers": m.keysOf(l.block), "critical_path_items": nonNil(critical),
-		}
-		if l.email != "" {
-			ev["assignee_email"] = l.email
+		ev := radar.OverloadedAssigneeFacts{
+			Assignee: l.name, AssigneeEmail: l.email, WIP: len(l.wip), WIPLimit: limit, Held: len(l.held),
+			InProgress: m.keysOf(l.wip), Blockers: m.keysOf(l.block), CriticalPathItems: nonNil(critical),
 		}
 		m.findings = append(m.findings, radar.Finding{
-			ID: radar.KindOverloadedAssignee + ":" + id, Kind: radar.KindOverloadedAssignee, Severity: sev,
+			ID: string(radar.KindOverloadedAssignee) + ":" + id, Kind: radar.KindOverloadedAssignee, Severity: sev,
 			Project: project, Issue: name, Title: title, Detail: detail, Evidence: ev,
 		})
 	}
@@ -505,17 +506,14 @@ func (m *model) findVersionSlips() {
 		case times == 1 && total < 7:
 			sev = radar.SeverityInfo
 		}
-		current := ""
-		if !v.ReleaseDate.IsZero() {
-			current = dateString(dayOf(v.ReleaseDate))
-		}
+		current := radar.DateOf(v.ReleaseDate)
 		m.findings = append(m.findings, radar.Finding{
-			ID: radar.KindDueDateSlipped + ":version:" + v.Project + ":" + v.Name, Kind: radar.KindDueDateSlipped, Severity: sev,
+			ID: string(radar.KindDueDateSlipped) + ":version:" + v.Project + ":" + v.Name, Kind: radar.KindDueDateSlipped, Severity: sev,
 			Project: v.Project, Issue: v.Name,
 			Title: fmt.Sprintf("%s %s release date moved later %s (%s)", v.Project, v.Name, plural(times, "time", "times"), plural(int(total), "day", "days")),
 			Detail: fmt.Sprintf("The release date of %s %s moved from %s to %s. Tell the people who depend on the release, and find what keeps pushing it.",
-				v.Project, v.Name, dateString(first), cmp.Or(current, "no date")),
-			Evidence: map[string]any{"version": v.Name, "times_moved": times, "total_days": total, "original_release": dateString(first), "release_date": current},
+				v.Project, v.Name, dateString(first), cmp.Or(current.String(), "no date")),
+			Evidence: radar.ReleaseSlippedFacts{Version: v.Name, TimesMoved: times, TotalDays: total, OriginalRelease: dateOf(first), ReleaseDate: current},
 		})
 	}
 }

@@ -271,7 +271,7 @@ func ownerText(f radar.Finding) string {
 
 func subject(f radar.Finding) string {
 	if f.Issue != "" {
-		return f.Kind + " " + f.Issue
+		return string(f.Kind) + " " + f.Issue
 	}
 	return f.ID
 }

@@ -47,7 +47,7 @@ func TestAckCommand(t *testing.T) {
 	}
 	cfgPath, sc := syncedDemo(t)
 	runCmd(t, simTokenEnv, "analyze", "--config", cfgPath, "--record")
-	id := radar.KindBlocker + ":" + sc.Planted.Blocker
+	id := string(radar.KindBlocker) + ":" + sc.Planted.Blocker
 
 	bad := []struct {
 		name string
