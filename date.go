@@ -63,17 +63,6 @@ func (d Date) Compare(e Date) int { return d.t.Compare(e.t) }
 // After reports whether d is a later day than e.
 func (d Date) After(e Date) bool { return d.t.After(e.t) }
 
-// Before reports whether d is an earlier day than e.
-func (d Date) Before(e Date) bool { return d.t.Before(e.t) }
-
-// AddDays returns the day n days after d (before, when n is negative).
-func (d Date) AddDays(n int) Date {
-	if d.IsZero() {
-		return d
-	}
-	return Date{d.t.AddDate(0, 0, n)}
-}
-
 // MarshalJSON writes the date as "2006-01-02", or "" when zero.
 func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
+	"strings"
 )
 
 // Evidence is the facts a finding carries, one type per kind (a blocker's
@@ -329,96 +332,94 @@ func (f *Finding) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// sortedJSON writes v as a JSON object with its keys in sorted order, as
-// encoding/json writes a map: the form evidence had when it was one. HTML
-// is left unescaped here; the caller's encoder escapes it as it chooses.
+// sortedJSON writes a facts struct as a JSON object with its keys in
+// sorted order, as encoding/json writes a map: the form evidence had when
+// it was one. Fields of embedded structs are the object's own; json tags
+// name the keys, and omitempty leaves empty ones out. HTML is left
+// unescaped here; the caller's encoder escapes it as it chooses.
 func sortedJSON(v any) ([]byte, error) {
+	type field struct {
+		name string
+		v    reflect.Value
+	}
+	var fields []field
+	var collect func(rv reflect.Value)
+	collect = func(rv reflect.Value) {
+		rt := rv.Type()
+		for i := range rt.NumField() {
+			sf, fv := rt.Field(i), rv.Field(i)
+			if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+				collect(fv)
+				continue
+			}
+			name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			if !sf.IsExported() || name == "-" {
+				continue
+			}
+			if name == "" {
+				name = sf.Name
+			}
+			if opts == "omitempty" && isEmpty(fv) {
+				continue
+			}
+			fields = append(fields, field{name, fv})
+		}
+	}
+	collect(reflect.ValueOf(v))
+	slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.name, b.name) })
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
+	buf.WriteByte('{')
+	for i, f := range fields {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := enc.Encode(f.name); err != nil {
+			return nil, err
+		}
+		buf.Truncate(buf.Len() - 1) // Encode ends each value with a newline
+		buf.WriteByte(':')
+		if err := enc.Encode(f.v.Interface()); err != nil {
+			return nil, fmt.Errorf("%s: %w", f.name, err)
+		}
+		buf.Truncate(buf.Len() - 1)
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(buf.Bytes(), &fields); err != nil {
-		return nil, err
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// isEmpty is encoding/json's omitempty test.
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
 	}
-	buf.Reset()
-	if err := enc.Encode(fields); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return false
 }
 
 // MarshalJSON methods write each facts type with sorted keys.
-func (e BlockerFacts) MarshalJSON() ([]byte, error) {
-	type plain BlockerFacts
-	return sortedJSON(plain(e))
-}
-func (e BlockedInProgressFacts) MarshalJSON() ([]byte, error) {
-	type plain BlockedInProgressFacts
-	return sortedJSON(plain(e))
-}
-func (e DependencyCycleFacts) MarshalJSON() ([]byte, error) {
-	type plain DependencyCycleFacts
-	return sortedJSON(plain(e))
-}
-func (e OverdueFacts) MarshalJSON() ([]byte, error) {
-	type plain OverdueFacts
-	return sortedJSON(plain(e))
-}
-func (e DueDateSlippedFacts) MarshalJSON() ([]byte, error) {
-	type plain DueDateSlippedFacts
-	return sortedJSON(plain(e))
-}
-func (e ReleaseSlippedFacts) MarshalJSON() ([]byte, error) {
-	type plain ReleaseSlippedFacts
-	return sortedJSON(plain(e))
-}
-func (e SprintCarryoverFacts) MarshalJSON() ([]byte, error) {
-	type plain SprintCarryoverFacts
-	return sortedJSON(plain(e))
-}
-func (e OffTrackDependencyFacts) MarshalJSON() ([]byte, error) {
-	type plain OffTrackDependencyFacts
-	return sortedJSON(plain(e))
-}
-func (e ReleaseAtRiskFacts) MarshalJSON() ([]byte, error) {
-	type plain ReleaseAtRiskFacts
-	return sortedJSON(plain(e))
-}
-func (e ReleaseOverdueFacts) MarshalJSON() ([]byte, error) {
-	type plain ReleaseOverdueFacts
-	return sortedJSON(plain(e))
-}
-func (e StaleFacts) MarshalJSON() ([]byte, error) {
-	type plain StaleFacts
-	return sortedJSON(plain(e))
-}
-func (e AbandonedWorkFacts) MarshalJSON() ([]byte, error) {
-	type plain AbandonedWorkFacts
-	return sortedJSON(plain(e))
-}
-func (e FlaggedFacts) MarshalJSON() ([]byte, error) {
-	type plain FlaggedFacts
-	return sortedJSON(plain(e))
-}
-func (e ReopenedFacts) MarshalJSON() ([]byte, error) {
-	type plain ReopenedFacts
-	return sortedJSON(plain(e))
-}
-func (e ScopeCreepFacts) MarshalJSON() ([]byte, error) {
-	type plain ScopeCreepFacts
-	return sortedJSON(plain(e))
-}
-func (e OverloadedAssigneeFacts) MarshalJSON() ([]byte, error) {
-	type plain OverloadedAssigneeFacts
-	return sortedJSON(plain(e))
-}
-func (e EffortOverrunFacts) MarshalJSON() ([]byte, error) {
-	type plain EffortOverrunFacts
-	return sortedJSON(plain(e))
-}
+func (e BlockerFacts) MarshalJSON() ([]byte, error)            { return sortedJSON(e) }
+func (e BlockedInProgressFacts) MarshalJSON() ([]byte, error)  { return sortedJSON(e) }
+func (e DependencyCycleFacts) MarshalJSON() ([]byte, error)    { return sortedJSON(e) }
+func (e OverdueFacts) MarshalJSON() ([]byte, error)            { return sortedJSON(e) }
+func (e DueDateSlippedFacts) MarshalJSON() ([]byte, error)     { return sortedJSON(e) }
+func (e ReleaseSlippedFacts) MarshalJSON() ([]byte, error)     { return sortedJSON(e) }
+func (e SprintCarryoverFacts) MarshalJSON() ([]byte, error)    { return sortedJSON(e) }
+func (e OffTrackDependencyFacts) MarshalJSON() ([]byte, error) { return sortedJSON(e) }
+func (e ReleaseAtRiskFacts) MarshalJSON() ([]byte, error)      { return sortedJSON(e) }
+func (e ReleaseOverdueFacts) MarshalJSON() ([]byte, error)     { return sortedJSON(e) }
+func (e StaleFacts) MarshalJSON() ([]byte, error)              { return sortedJSON(e) }
+func (e AbandonedWorkFacts) MarshalJSON() ([]byte, error)      { return sortedJSON(e) }
+func (e FlaggedFacts) MarshalJSON() ([]byte, error)            { return sortedJSON(e) }
+func (e ReopenedFacts) MarshalJSON() ([]byte, error)           { return sortedJSON(e) }
+func (e ScopeCreepFacts) MarshalJSON() ([]byte, error)         { return sortedJSON(e) }
+func (e OverloadedAssigneeFacts) MarshalJSON() ([]byte, error) { return sortedJSON(e) }
+func (e EffortOverrunFacts) MarshalJSON() ([]byte, error)      { return sortedJSON(e) }
 
 // MarshalJSON writes the evidence as it was read.
 func (u UnknownFacts) MarshalJSON() ([]byte, error) {

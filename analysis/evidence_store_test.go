@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/store"
@@ -21,18 +20,7 @@ func everyKind(t *testing.T) []radar.Finding {
 	t.Helper()
 	var fs []radar.Finding
 	for _, name := range []string{"network", "hygiene"} {
-		body, err := os.ReadFile(filepath.Join("testdata", name+".json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fx struct {
-			Now      time.Time
-			Snapshot radar.Snapshot
-		}
-		if err := json.Unmarshal(body, &fx); err != nil {
-			t.Fatal(err)
-		}
-		fs = append(fs, Analyze(fx.Snapshot, Options{Now: fx.Now}).Findings...)
+		fs = append(fs, analyzeFixture(t, name).Findings...)
 	}
 	s := forecastSnapshot(0)
 	s.Versions[0].ReleaseDate = propNow.AddDate(0, -2, 0)
