@@ -6,7 +6,7 @@ import "slices"
 // in JSON, metrics and Slack routing configuration.
 type Kind string
 
-// Finding kinds. Each has its facts type in evidence.go (see Kind.Facts).
+// Finding kinds. Each has its facts type in evidence.go.
 const (
 	KindBlocker            Kind = "blocker"
 	KindBlockedInProgress  Kind = "blocked_in_progress"
