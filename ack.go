@@ -1,10 +1,8 @@
 package radar
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -39,7 +37,7 @@ type Ack struct {
 	SlackUser string `json:"-"`
 	// Kind, Severity and BlastRadius are the finding's when it was
 	// acknowledged (or last re-alerted): escalation is measured from them.
-	Kind        string   `json:"-"`
+	Kind        Kind     `json:"-"`
 	Severity    Severity `json:"-"`
 	BlastRadius int      `json:"-"`
 	// RemindedAt is when the owner was reminded that the finding is still
@@ -80,21 +78,15 @@ func (a Ack) Escalates(f Finding) bool {
 }
 
 // BlastRadius returns the number of open issues waiting on the finding's
-// subject (a blocker's evidence "blast_radius"), 0 when it has none.
+// subject (a blocker's, an overdue or stale issue's), 0 when it has none.
 func (f Finding) BlastRadius() int {
-	switch v := f.Evidence["blast_radius"].(type) {
-	case int:
-		return v
-	case int64:
-		return int(v)
-	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0
-		}
-		return int(math.Round(v))
-	case json.Number:
-		n, _ := v.Int64()
-		return int(n)
+	switch e := f.Evidence.(type) {
+	case BlockerFacts:
+		return e.BlastRadius
+	case OverdueFacts:
+		return e.BlastRadius
+	case StaleFacts:
+		return e.BlastRadius
 	}
 	return 0
 }

@@ -49,8 +49,8 @@ func TestAckRequest(t *testing.T) {
 }
 
 func TestAckEscalates(t *testing.T) {
-	blocker := func(sev radar.Severity, radius any) radar.Finding {
-		return radar.Finding{ID: "blocker:PAY-1", Kind: radar.KindBlocker, Severity: sev, Evidence: map[string]any{"blast_radius": radius}}
+	blocker := func(sev radar.Severity, radius int) radar.Finding {
+		return radar.Finding{ID: "blocker:PAY-1", Kind: radar.KindBlocker, Severity: sev, Evidence: radar.BlockerFacts{BlastRadius: radius}}
 	}
 	ack := radar.Ack{State: radar.AckAcknowledged, Kind: radar.KindBlocker, Severity: radar.SeverityWarning, BlastRadius: 4}
 	dismissed := ack
@@ -67,7 +67,6 @@ func TestAckEscalates(t *testing.T) {
 		{"radius a bit larger", ack, blocker(radar.SeverityWarning, 7), false},
 		{"radius doubled but small", radar.Ack{State: radar.AckAcknowledged, Kind: radar.KindBlocker, Severity: radar.SeverityWarning, BlastRadius: 1}, blocker(radar.SeverityWarning, 3), false},
 		{"radius much larger", ack, blocker(radar.SeverityWarning, 9), true},
-		{"radius from JSON", ack, blocker(radar.SeverityWarning, 12.0), true},
 		{"dismissed, radius much larger", dismissed, blocker(radar.SeverityWarning, 40), false},
 		{"dismissed, severity up", dismissed, blocker(radar.SeverityCritical, 4), true},
 		{"kind changed", dismissed, radar.Finding{Kind: radar.KindStale, Severity: radar.SeverityWarning}, true},

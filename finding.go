@@ -28,63 +28,72 @@ func (s Severity) Rank() int {
 	return 0
 }
 
-// Finding kinds. The names are a contract: they appear in JSON, metrics and
-// Slack routing configuration.
-const (
-	KindBlocker            = "blocker"
-	KindBlockedInProgress  = "blocked_in_progress"
-	KindDependencyCycle    = "dependency_cycle"
-	KindOverdue            = "overdue"
-	KindDueDateSlipped     = "due_date_slipped"
-	KindSprintCarryover    = "sprint_carryover"
-	KindOffTrackDependency = "off_track_dependency"
-	KindReleaseAtRisk      = "release_at_risk"
-	KindReleaseOverdue     = "release_overdue"
-	KindStale              = "stale"
-	KindAbandonedWork      = "abandoned_work"
-	KindFlagged            = "flagged"
-	KindReopened           = "reopened"
-	KindScopeCreep         = "scope_creep"
-	KindOverloadedAssignee = "overloaded_assignee"
-	KindEffortOverrun      = "effort_overrun"
-)
-
-// Kinds lists every finding kind in a stable order.
-var Kinds = []string{
-	KindBlocker, KindBlockedInProgress, KindDependencyCycle, KindOverdue,
-	KindDueDateSlipped, KindSprintCarryover, KindOffTrackDependency,
-	KindReleaseAtRisk, KindReleaseOverdue, KindStale, KindFlagged, KindReopened, KindScopeCreep,
-	KindOverloadedAssignee, KindEffortOverrun, KindAbandonedWork,
-}
-
 // Finding is one thing the analysis wants a person to know. ID is stable: the
 // same subject gives the same id on every run. Issue names the subject: an
 // issue key, or a version, sprint, assignee or project key for findings
 // about those.
 type Finding struct {
-	ID       string         `json:"id"`
-	Kind     string         `json:"kind"`
-	Severity Severity       `json:"severity"`
-	Project  string         `json:"project"`
-	Issue    string         `json:"issue"`
-	Title    string         `json:"title"`
-	Detail   string         `json:"detail"`
-	Evidence map[string]any `json:"evidence"`
+	ID       string   `json:"id"`
+	Kind     Kind     `json:"kind"`
+	Severity Severity `json:"severity"`
+	Project  string   `json:"project"`
+	Issue    string   `json:"issue"`
+	Title    string   `json:"title"`
+	Detail   string   `json:"detail"`
+	Evidence Evidence `json:"evidence"` // the facts of Kind; nil when none
 	// Ack is what a person said about the finding (the risk register's
 	// owner and state); nil when nobody has. The analysis never sets it:
 	// readers of the store attach it.
 	Ack *Ack `json:"ack,omitempty"`
 }
 
+// IssueFacts returns the facts of the issue a finding is about; false for
+// findings about versions, sprints, people or projects.
+func (f Finding) IssueFacts() (IssueFacts, bool) {
+	if x, ok := f.Evidence.(interface{ issueFacts() IssueFacts }); ok {
+		return x.issueFacts(), true
+	}
+	return IssueFacts{}, false
+}
+
+// Summary is the summary of the issue a finding is about; "" when it is
+// not about one issue.
+func (f Finding) Summary() string {
+	x, _ := f.IssueFacts()
+	return x.Summary
+}
+
+// Assignee returns who the finding is for: the issue's assignee, or the
+// overloaded person; empty when nobody.
+func (f Finding) Assignee() (name, email string) {
+	if o, ok := f.Evidence.(OverloadedAssigneeFacts); ok {
+		return o.Assignee, o.AssigneeEmail
+	}
+	x, _ := f.IssueFacts()
+	return x.Assignee, x.AssigneeEmail
+}
+
+// Version names the version a finding is about (a release slip, or scope
+// creep of a version); "" otherwise.
+func (f Finding) Version() string {
+	switch e := f.Evidence.(type) {
+	case ReleaseSlippedFacts:
+		return e.Version
+	case ScopeCreepFacts:
+		return e.Version
+	}
+	return ""
+}
+
 // VersionForecast is the release forecast of one unreleased version.
-// Dates are "2006-01-02" strings; empty when unknown.
+// Dates are zero when unknown.
 type VersionForecast struct {
 	Project           string   `json:"project"`
 	Name              string   `json:"name"`
-	ReleaseDate       string   `json:"release_date"`
-	P50               string   `json:"p50"`
-	P85               string   `json:"p85"`
-	P95               string   `json:"p95"`
+	ReleaseDate       Date     `json:"release_date"`
+	P50               Date     `json:"p50"`
+	P85               Date     `json:"p85"`
+	P95               Date     `json:"p95"`
 	OnTimeProbability float64  `json:"on_time_probability"`
 	CriticalPath      []string `json:"critical_path"`
 	// OpenItems counts the version's open items (epics and sub-tasks are
@@ -160,7 +169,7 @@ type EpicForecast struct {
 	Project       string   `json:"project"`
 	Key           string   `json:"key"`
 	RemainingDays float64  `json:"remaining_days"` // calendar days along the critical path
-	Finish        string   `json:"finish"`         // forecast finish "2006-01-02"
+	Finish        Date     `json:"finish"`         // forecast finish
 	CriticalPath  []string `json:"critical_path"`
 }
 

@@ -25,7 +25,7 @@ func ReleasePath(project, version string) string {
 // for findings about an issue, else the findings list filtered to the
 // finding's project and kind (sprints and assignees have no page).
 func (f Finding) PagePath() string {
-	if v, ok := f.Evidence["version"].(string); ok && v != "" && f.Project != "" {
+	if v := f.Version(); v != "" && f.Project != "" {
 		return ReleasePath(f.Project, v)
 	}
 	if (f.Kind == KindReleaseAtRisk || f.Kind == KindReleaseOverdue) && f.Project != "" && f.Issue != "" {
@@ -38,6 +38,6 @@ func (f Finding) PagePath() string {
 	if f.Project != "" {
 		q.Set("project", f.Project)
 	}
-	q.Set("kind", f.Kind)
+	q.Set("kind", string(f.Kind))
 	return "/findings?" + q.Encode()
 }

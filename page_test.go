@@ -13,11 +13,11 @@ func TestFindingPagePath(t *testing.T) {
 		{"release overdue", Finding{Kind: KindReleaseOverdue, Project: "PAY", Issue: "1.9"}, "/releases/PAY/1.9"},
 		{"abandoned work", Finding{Kind: KindAbandonedWork, Project: "PAY", Issue: "PAY"}, "/findings?kind=abandoned_work&project=PAY"},
 		{"version scope creep", Finding{Kind: KindScopeCreep, Project: "PAY", Issue: "2.0",
-			Evidence: map[string]any{"version": "2.0"}}, "/releases/PAY/2.0"},
+			Evidence: ScopeCreepFacts{Version: "2.0"}}, "/releases/PAY/2.0"},
 		{"version slipped", Finding{Kind: KindDueDateSlipped, Project: "WEB", Issue: "<b>5</b>",
-			Evidence: map[string]any{"version": "<b>5</b>"}}, "/releases/WEB/%3Cb%3E5%3C%2Fb%3E"},
+			Evidence: ReleaseSlippedFacts{Version: "<b>5</b>"}}, "/releases/WEB/%3Cb%3E5%3C%2Fb%3E"},
 		{"sprint scope creep", Finding{Kind: KindScopeCreep, Project: "PAY", Issue: "Sprint 4",
-			Evidence: map[string]any{"sprint": "Sprint 4"}}, "/findings?kind=scope_creep&project=PAY"},
+			Evidence: ScopeCreepFacts{Sprint: "Sprint 4"}}, "/findings?kind=scope_creep&project=PAY"},
 		{"assignee", Finding{Kind: KindOverloadedAssignee, Project: "OPS", Issue: "Ada Lovelace"}, "/findings?kind=overloaded_assignee&project=OPS"},
 	}
 	for _, tt := range tests {

@@ -181,7 +181,7 @@ func TestDigestShowsOwnersAndStates(t *testing.T) {
 	h := newHarness(t, []config.Route{route("#delivery", func(r *config.Route) { r.Digest = "@daily" })})
 	h.mustRun()
 	owned := finding(radar.KindBlocker, "PAY-1", radar.SeverityCritical)
-	owned.Evidence["blast_radius"] = 12
+	owned.Evidence = radar.BlockerFacts{IssueFacts: radar.IssueFacts{Assignee: "Ada Lovelace", AssigneeEmail: "ada@example.com"}, BlastRadius: 12}
 	snoozed := finding(radar.KindStale, "PAY-2", radar.SeverityWarning)
 	dismissed := finding(radar.KindOverdue, "PAY-3", radar.SeverityWarning)
 	h.record(owned, snoozed, dismissed)

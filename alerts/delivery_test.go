@@ -279,7 +279,7 @@ func TestMentionsLookedUpOnceAndCached(t *testing.T) {
 	h.mustRun()
 	known := finding(radar.KindBlocker, "PAY-1", radar.SeverityWarning)
 	unknown := finding(radar.KindBlocker, "PAY-2", radar.SeverityWarning)
-	unknown.Evidence = map[string]any{"assignee": "Bob <script>", "assignee_email": "bob@example.com"}
+	unknown.Evidence = radar.BlockerFacts{IssueFacts: radar.IssueFacts{Assignee: "Bob <script>", AssigneeEmail: "bob@example.com"}}
 	h.mustRun(change(known, radar.TransitionNew, ""), change(unknown, radar.TransitionNew, ""))
 	ms := h.messages("")
 	if len(ms) != 2 {

@@ -87,14 +87,12 @@ func (a *Alerter) renderDigest(r route, report radar.Report, threads map[string]
 	}
 	sortFindings(open)
 	sort.SliceStable(blockers, func(i, j int) bool {
-		bi, _ := evNumber(blockers[i].Evidence, "blast_radius")
-		bj, _ := evNumber(blockers[j].Evidence, "blast_radius")
-		return bi > bj
+		return blockers[i].BlastRadius() > blockers[j].BlastRadius()
 	})
 
 	var groups []group
 	// Counts by kind, then the top blockers, releases at risk and changes.
-	counts := map[string]int{}
+	counts := map[radar.Kind]int{}
 	for _, f := range open {
 		counts[f.Kind]++
 	}
@@ -102,7 +100,7 @@ func (a *Alerter) renderDigest(r route, report radar.Report, threads map[string]
 		g := group{heading: fmt.Sprintf("*Open findings: %d*", len(open))}
 		for _, k := range radar.Kinds {
 			if counts[k] > 0 {
-				g.lines = append(g.lines, fmt.Sprintf("• %s: %d", kindLabel(k), counts[k]))
+				g.lines = append(g.lines, fmt.Sprintf("• %s: %d", k.Label(), counts[k]))
 			}
 		}
 		groups = append(groups, g)
@@ -113,8 +111,7 @@ func (a *Alerter) renderDigest(r route, report radar.Report, threads map[string]
 			if i == topBlockers {
 				break
 			}
-			n, _ := evNumber(f.Evidence, "blast_radius")
-			g.lines = append(g.lines, fmt.Sprintf("• %s %s: %d issues wait · %s%s", severityIcon(f.Severity), a.subject(f), int(n), escapeN(f.Title, maxTitle), ackTag(f.Ack)))
+			g.lines = append(g.lines, fmt.Sprintf("• %s %s: %d issues wait · %s%s", severityIcon(f.Severity), a.subject(f), f.BlastRadius(), escapeN(f.Title, maxTitle), ackTag(f.Ack)))
 		}
 		groups = append(groups, g)
 	}
@@ -144,15 +141,15 @@ func (a *Alerter) releasesOverdue(open []radar.Finding) group {
 			rs = append(rs, f)
 		}
 	}
-	late := func(f radar.Finding) float64 {
-		d, _ := evNumber(f.Evidence, "days_late")
-		return d
+	facts := func(f radar.Finding) radar.ReleaseOverdueFacts {
+		e, _ := f.Evidence.(radar.ReleaseOverdueFacts)
+		return e
 	}
-	sort.SliceStable(rs, func(i, j int) bool { return late(rs[i]) > late(rs[j]) })
+	sort.SliceStable(rs, func(i, j int) bool { return facts(rs[i]).DaysLate > facts(rs[j]).DaysLate })
 	for _, f := range rs {
-		open, _ := evNumber(f.Evidence, "open_issues")
+		e := facts(f)
 		g.lines = append(g.lines, fmt.Sprintf("• %s %s: due %s, %d days ago, %d open", severityIcon(f.Severity), escapeN(subjectText(f), maxName),
-			orUnknown(evString(f.Evidence, "release_date")), int(late(f)), int(open)))
+			orUnknown(e.ReleaseDate.String()), e.DaysLate, e.OpenIssues))
 	}
 	return g
 }
@@ -168,16 +165,21 @@ func (a *Alerter) releasesAtRisk(open []radar.Finding) group {
 			rs = append(rs, f)
 		}
 	}
-	onTime := func(f radar.Finding) float64 {
-		p, _ := evNumber(f.Evidence, "on_time_probability")
-		return p
+	facts := func(f radar.Finding) (radar.ReleaseAtRiskFacts, bool) {
+		e, ok := f.Evidence.(radar.ReleaseAtRiskFacts)
+		return e, ok
 	}
-	sort.SliceStable(rs, func(i, j int) bool { return onTime(rs[i]) < onTime(rs[j]) })
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, _ := facts(rs[i])
+		b, _ := facts(rs[j])
+		return a.OnTimeProbability < b.OnTimeProbability
+	})
 	for _, f := range rs {
+		e, ok := facts(f)
 		line := fmt.Sprintf("• %s %s: P85 %s against release date %s", severityIcon(f.Severity), escapeN(subjectText(f), maxName),
-			orUnknown(evString(f.Evidence, "p85")), orUnknown(evString(f.Evidence, "release_date")))
-		if p, ok := evNumber(f.Evidence, "on_time_probability"); ok {
-			line += fmt.Sprintf(" · on time %.0f%%", p*100)
+			orUnknown(e.P85.String()), orUnknown(e.ReleaseDate.String()))
+		if ok {
+			line += fmt.Sprintf(" · on time %.0f%%", e.OnTimeProbability*100)
 		}
 		g.lines = append(g.lines, line)
 	}
@@ -220,7 +222,7 @@ func (a *Alerter) changesSince(threads map[string]store.SlackThread, last, at ti
 		})
 		g := group{heading: fmt.Sprintf("*%s %s (%d)*", tr.label, since, len(ts))}
 		for _, t := range ts {
-			g.lines = append(g.lines, fmt.Sprintf("• %s %s", a.link(t.Issue), strings.ToLower(kindLabel(t.Kind))))
+			g.lines = append(g.lines, fmt.Sprintf("• %s %s", a.link(t.Issue), strings.ToLower(radar.Kind(t.Kind).Label())))
 		}
 		groups = append(groups, g)
 	}

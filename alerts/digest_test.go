@@ -22,7 +22,7 @@ func digestReport(t *testing.T, h *harness, n int) radar.Report {
 		f.ID = fmt.Sprintf("blocker:PAY-%d", i+1)
 		f.Issue = fmt.Sprintf("PAY-%d", i+1)
 		f.Title = fmt.Sprintf("PAY-%d blocks %d issues", i+1, radius)
-		f.Evidence["blast_radius"] = float64(radius)
+		f.Evidence = radar.BlockerFacts{IssueFacts: radar.IssueFacts{Assignee: "Ada Lovelace", AssigneeEmail: "ada@example.com"}, BlastRadius: radius}
 		r.Findings = append(r.Findings, f)
 	}
 	// Releases at risk are findings (the analysis makes one per version
@@ -35,13 +35,15 @@ func digestReport(t *testing.T, h *harness, n int) radar.Report {
 		f := kindFinding(t, radar.KindReleaseAtRisk)
 		f.ID, f.Project, f.Issue, f.Severity = "release_at_risk:"+v.project+":"+v.name, v.project, v.name, v.sev
 		f.Title = v.project + " " + v.name + " will likely miss 2026-04-01"
-		f.Evidence["p85"], f.Evidence["on_time_probability"] = v.p85, v.onTime
+		ev := f.Evidence.(radar.ReleaseAtRiskFacts)
+		ev.P85, ev.OnTimeProbability = radar.MustParseDate(v.p85), v.onTime
+		f.Evidence = ev
 		r.Findings = append(r.Findings, f)
 	}
 	r.Versions = []radar.VersionForecast{
-		{Project: "PAY", Name: "2.0", ReleaseDate: "2026-04-01", P50: "2026-03-28", P85: "2026-04-12", P95: "2026-04-20", OnTimeProbability: 0.31},
-		{Project: "PAY", Name: "1.9", ReleaseDate: "2026-05-01", P85: "2026-04-12", OnTimeProbability: 0.97},
-		{Project: "WEB", Name: "5.1", ReleaseDate: "2026-04-01", P85: "2026-06-01", OnTimeProbability: 0.05},
+		{Project: "PAY", Name: "2.0", ReleaseDate: radar.MustParseDate("2026-04-01"), P50: radar.MustParseDate("2026-03-28"), P85: radar.MustParseDate("2026-04-12"), P95: radar.MustParseDate("2026-04-20"), OnTimeProbability: 0.31},
+		{Project: "PAY", Name: "1.9", ReleaseDate: radar.MustParseDate("2026-05-01"), P85: radar.MustParseDate("2026-04-12"), OnTimeProbability: 0.97},
+		{Project: "WEB", Name: "5.1", ReleaseDate: radar.MustParseDate("2026-04-01"), P85: radar.MustParseDate("2026-06-01"), OnTimeProbability: 0.05},
 	}
 	return r
 }
@@ -146,9 +148,9 @@ func TestDigestReleasesAtRiskFollowTheRoute(t *testing.T) {
 			"• 🟠 PAY 2.0: P85 2026-04-12 against release date 2026-04-01 · on time 31%"}},
 		{"critical only", func(r *config.Route) { r.MinSeverity = "critical" }, []string{
 			"• 🔴 WEB 5.1: P85 2026-06-01 against release date 2026-04-01 · on time 5%"}},
-		{"blockers only", func(r *config.Route) { r.Kinds = []string{radar.KindBlocker} }, nil},
+		{"blockers only", func(r *config.Route) { r.Kinds = []string{string(radar.KindBlocker)} }, nil},
 		{"critical releases of one project that is on warning", func(r *config.Route) {
-			r.Kinds, r.MinSeverity, r.Projects = []string{radar.KindReleaseAtRisk}, "critical", []string{"PAY"}
+			r.Kinds, r.MinSeverity, r.Projects = []string{string(radar.KindReleaseAtRisk)}, "critical", []string{"PAY"}
 		}, nil},
 	}
 	for _, tt := range tests {

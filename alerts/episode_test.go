@@ -64,7 +64,7 @@ func unmentioned(project string, n int) []radar.FindingChange {
 	var cs []radar.FindingChange
 	for i := 0; i < n; i++ {
 		f := finding(radar.KindBlocker, fmt.Sprintf("%s-%d", project, i+1), radar.SeverityWarning)
-		f.Evidence = map[string]any{"assignee": "Ada Lovelace"}
+		f.Evidence = radar.BlockerFacts{IssueFacts: radar.IssueFacts{Assignee: "Ada Lovelace"}}
 		cs = append(cs, change(f, radar.TransitionNew, ""))
 	}
 	return cs

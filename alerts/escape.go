@@ -6,8 +6,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/radarhq/radar"
 )
 
 // mrkdwnEscaper escapes Slack's three mrkdwn control characters, and only them.
@@ -115,11 +113,3 @@ func truncate(s string, n int) string {
 	}
 	return s + "…"
 }
-
-// Evidence readers, as in the radar package.
-
-func evString(ev map[string]any, k string) string { return radar.EvidenceString(ev, k) }
-
-func evNumber(ev map[string]any, k string) (float64, bool) { return radar.EvidenceNumber(ev, k) }
-
-func evStrings(ev map[string]any, k string) []string { return radar.EvidenceStrings(ev, k) }

@@ -13,14 +13,10 @@ import (
 // link leads to the rest.
 const maxSummary = 120
 
-// summaryOf is the summary of the issue a finding is about, from its
-// evidence; "" for findings about versions, sprints or people.
-func summaryOf(f radar.Finding) string { return evString(f.Evidence, "summary") }
-
 // issueSummary is the issue's summary as escaped mrkdwn after a dash, or ""
 // when the finding is not about an issue.
 func issueSummary(f radar.Finding) string {
-	s := strings.TrimSpace(summaryOf(f))
+	s := strings.TrimSpace(f.Summary())
 	if s == "" {
 		return ""
 	}
@@ -30,8 +26,7 @@ func issueSummary(f radar.Finding) string {
 // impactOf is how much a finding holds up: a blocker's blast radius (the
 // issues that wait on it), else 0.
 func impactOf(f radar.Finding) float64 {
-	n, _ := evNumber(f.Evidence, "blast_radius")
-	return n
+	return float64(f.BlastRadius())
 }
 
 // keyLess orders issue keys as people count: PAY-43 before PAY-132.
@@ -87,7 +82,7 @@ func groupByIssue(fs []radar.Finding) []issueGroup {
 	var groups []issueGroup
 	for _, f := range fs {
 		key := f.ID // not about an issue: a line of its own
-		if summaryOf(f) != "" {
+		if f.Summary() != "" {
 			key = "issue:" + f.Issue
 		}
 		i, ok := index[key]
@@ -130,7 +125,7 @@ func (a *Alerter) issueLine(g issueGroup) string {
 		if st := subjectText(f); st != "" && strings.HasPrefix(title, st) {
 			title = strings.TrimSpace(title[len(st):])
 		}
-		parts[i] = "*" + kindLabel(f.Kind) + "*: " + Escape(title) + ackTag(f.Ack)
+		parts[i] = "*" + f.Kind.Label() + "*: " + Escape(title) + ackTag(f.Ack)
 	}
 	page := ""
 	if u := a.pageURL(lead); u != "" {

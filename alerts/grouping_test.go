@@ -14,9 +14,15 @@ import (
 // withSummary gives a finding the evidence the analysis gives every issue
 // finding: the issue's summary, and a blocker's blast radius.
 func withSummary(f radar.Finding, summary string, blast int) radar.Finding {
-	f.Evidence["summary"] = summary
-	if blast > 0 {
-		f.Evidence["blast_radius"] = float64(blast)
+	x, _ := f.IssueFacts()
+	x.Summary = summary
+	switch f.Kind {
+	case radar.KindBlocker:
+		f.Evidence = radar.BlockerFacts{IssueFacts: x, BlastRadius: blast}
+	case radar.KindOverdue:
+		f.Evidence = radar.OverdueFacts{IssueFacts: x, BlastRadius: blast}
+	case radar.KindStale:
+		f.Evidence = radar.StaleFacts{IssueFacts: x, BlastRadius: blast}
 	}
 	return f
 }

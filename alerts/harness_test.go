@@ -212,17 +212,58 @@ func assertNoDuplicates(t *testing.T, ms []slacksim.Message) {
 	}
 }
 
-// finding builds a finding of a kind about an issue.
-func finding(kind, issue string, sev radar.Severity) radar.Finding {
+// finding builds a finding of a kind about an issue, assigned to Ada.
+func finding(kind radar.Kind, issue string, sev radar.Severity) radar.Finding {
 	project := issue
 	if i := strings.IndexByte(issue, '-'); i > 0 {
 		project = issue[:i]
 	}
 	return radar.Finding{
-		ID: kind + ":" + issue, Kind: kind, Severity: sev, Project: project, Issue: issue,
-		Title:    fmt.Sprintf("%s is a %s", issue, strings.ReplaceAll(kind, "_", " ")),
-		Evidence: map[string]any{"assignee": "Ada Lovelace", "assignee_email": "ada@example.com"},
+		ID: string(kind) + ":" + issue, Kind: kind, Severity: sev, Project: project, Issue: issue,
+		Title:    fmt.Sprintf("%s is a %s", issue, strings.ReplaceAll(string(kind), "_", " ")),
+		Evidence: assigned(kind, "Ada Lovelace", "ada@example.com"),
 	}
+}
+
+// assigned is the evidence of a kind, naming who its issue or person is
+// assigned to when the kind has one.
+func assigned(kind radar.Kind, name, email string) radar.Evidence {
+	x := radar.IssueFacts{Assignee: name, AssigneeEmail: email}
+	switch kind {
+	case radar.KindBlocker:
+		return radar.BlockerFacts{IssueFacts: x}
+	case radar.KindBlockedInProgress:
+		return radar.BlockedInProgressFacts{IssueFacts: x}
+	case radar.KindOverdue:
+		return radar.OverdueFacts{IssueFacts: x}
+	case radar.KindDueDateSlipped:
+		return radar.DueDateSlippedFacts{IssueFacts: x}
+	case radar.KindSprintCarryover:
+		return radar.SprintCarryoverFacts{IssueFacts: x}
+	case radar.KindOffTrackDependency:
+		return radar.OffTrackDependencyFacts{IssueFacts: x}
+	case radar.KindStale:
+		return radar.StaleFacts{IssueFacts: x}
+	case radar.KindFlagged:
+		return radar.FlaggedFacts{IssueFacts: x}
+	case radar.KindReopened:
+		return radar.ReopenedFacts{IssueFacts: x}
+	case radar.KindEffortOverrun:
+		return radar.EffortOverrunFacts{IssueFacts: x}
+	case radar.KindOverloadedAssignee:
+		return radar.OverloadedAssigneeFacts{Assignee: name, AssigneeEmail: email}
+	case radar.KindReleaseAtRisk:
+		return radar.ReleaseAtRiskFacts{}
+	case radar.KindReleaseOverdue:
+		return radar.ReleaseOverdueFacts{}
+	case radar.KindDependencyCycle:
+		return radar.DependencyCycleFacts{}
+	case radar.KindScopeCreep:
+		return radar.ScopeCreepFacts{}
+	case radar.KindAbandonedWork:
+		return radar.AbandonedWorkFacts{}
+	}
+	return nil
 }
 
 func change(f radar.Finding, tr radar.Transition, prev radar.Severity) radar.FindingChange {

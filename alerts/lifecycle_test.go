@@ -99,7 +99,7 @@ func TestDeescalationUpdatesQuietly(t *testing.T) {
 func TestRouting(t *testing.T) {
 	routes := []config.Route{
 		route("#pay", func(r *config.Route) { r.Projects = []string{"PAY"} }),
-		route("#releases", func(r *config.Route) { r.Kinds = []string{radar.KindReleaseAtRisk}; r.Audience = "exec" }),
+		route("#releases", func(r *config.Route) { r.Kinds = []string{string(radar.KindReleaseAtRisk)}; r.Audience = "exec" }),
 		route("#critical", func(r *config.Route) { r.MinSeverity = "critical" }),
 		route("#nobody", func(r *config.Route) { r.Projects = []string{"NOPE"} }),
 	}
@@ -133,7 +133,7 @@ func TestRouting(t *testing.T) {
 func TestBacklogFirstRunSummarises(t *testing.T) {
 	h := newHarness(t, []config.Route{route("#delivery")})
 	var changes []radar.FindingChange
-	kinds := []string{radar.KindStale, radar.KindOverdue, radar.KindBlocker, radar.KindSprintCarryover, radar.KindFlagged}
+	kinds := []radar.Kind{radar.KindStale, radar.KindOverdue, radar.KindBlocker, radar.KindSprintCarryover, radar.KindFlagged}
 	for i := 0; i < 500; i++ {
 		sev := radar.SeverityWarning
 		if i%100 == 0 {

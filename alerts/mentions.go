@@ -36,8 +36,8 @@ func (a *Alerter) mentions(online bool) *mentioner {
 // owner returns the mrkdwn naming who owns the finding. Only store errors
 // are returned; Slack trouble falls back to the display name.
 func (m *mentioner) owner(ctx context.Context, f radar.Finding) (string, error) {
-	name := evString(f.Evidence, "assignee")
-	email := strings.ToLower(strings.TrimSpace(evString(f.Evidence, "assignee_email")))
+	name, email := f.Assignee()
+	email = strings.ToLower(strings.TrimSpace(email))
 	fallback := "_unassigned_"
 	if name != "" {
 		fallback = Escape(name)

@@ -159,7 +159,7 @@ func (a *Alerter) goneFindings(ctx context.Context, threads map[string]store.Sla
 				c.ResolvedAt = k.ResolvedAt
 			}
 		} else {
-			c.Finding = radar.Finding{ID: id, Kind: t.Kind, Issue: t.Issue, Severity: radar.Severity(t.Severity),
+			c.Finding = radar.Finding{ID: id, Kind: radar.Kind(t.Kind), Issue: t.Issue, Severity: radar.Severity(t.Severity),
 				Title: "no longer reported by the analysis"}
 		}
 		c.PrevSeverity = c.Finding.Severity
@@ -220,7 +220,7 @@ func (a *Alerter) planRoute(ctx context.Context, r route, threads map[string]sto
 	}
 	state := func(c radar.FindingChange, t store.SlackThread, transition radar.Transition) store.SlackThread {
 		f := c.Finding
-		t.Route, t.FindingID, t.Channel, t.Kind, t.Issue = r.key, f.ID, r.channel, f.Kind, f.Issue
+		t.Route, t.FindingID, t.Channel, t.Kind, t.Issue = r.key, f.ID, r.channel, string(f.Kind), f.Issue
 		t.Severity, t.LastTransition, t.ChangedAt = string(f.Severity), string(transition), at
 		if t.FirstAt.IsZero() {
 			t.FirstAt = at

@@ -49,41 +49,6 @@ func decodeMessage(b []byte) (Message, error) {
 	return m, nil
 }
 
-var kindLabels = map[string]string{
-	radar.KindBlocker:            "Blocker",
-	radar.KindBlockedInProgress:  "Blocked work in progress",
-	radar.KindDependencyCycle:    "Dependency cycle",
-	radar.KindOverdue:            "Overdue",
-	radar.KindDueDateSlipped:     "Due date slipped",
-	radar.KindSprintCarryover:    "Sprint carry-over",
-	radar.KindOffTrackDependency: "Off-track dependency",
-	radar.KindReleaseAtRisk:      "Release at risk",
-	radar.KindReleaseOverdue:     "Release overdue",
-	radar.KindStale:              "Stale",
-	radar.KindAbandonedWork:      "Abandoned work",
-	radar.KindFlagged:            "Flagged",
-	radar.KindReopened:           "Reopened",
-	radar.KindScopeCreep:         "Scope creep",
-	radar.KindOverloadedAssignee: "Overloaded assignee",
-	radar.KindEffortOverrun:      "Effort overrun",
-}
-
-func kindLabel(k string) string {
-	if l, ok := kindLabels[k]; ok {
-		return l
-	}
-	return k
-}
-
-func kindOrder(k string) int {
-	for i, x := range radar.Kinds {
-		if x == k {
-			return i
-		}
-	}
-	return len(radar.Kinds)
-}
-
 func severityIcon(s radar.Severity) string {
 	switch s {
 	case radar.SeverityCritical:
@@ -169,62 +134,54 @@ func (a *Alerter) keyList(keys []string) string {
 // impact returns the kind-specific lines: what is delayed, how far it
 // reaches. exec drops issue lists.
 func (a *Alerter) impact(f radar.Finding, exec bool) []string {
-	ev := f.Evidence
 	var lines []string
-	switch f.Kind {
-	case radar.KindBlocker:
-		if n, ok := evNumber(ev, "blast_radius"); ok {
-			lines = append(lines, fmt.Sprintf("*Blast radius:* %d issues wait on it", int(n)))
+	var trackRecord string
+	switch e := f.Evidence.(type) {
+	case radar.BlockerFacts:
+		lines = append(lines, fmt.Sprintf("*Blast radius:* %d issues wait on it", e.BlastRadius))
+		if !e.EarliestDownstreamDue.IsZero() {
+			lines = append(lines, "*Earliest downstream due date:* "+e.EarliestDownstreamDue.String())
 		}
-		if d := evString(ev, "earliest_downstream_due"); d != "" {
-			lines = append(lines, "*Earliest downstream due date:* "+Escape(d))
+		if len(e.DirectDependents) > 0 && !exec {
+			lines = append(lines, "*Blocks:* "+a.keyList(e.DirectDependents))
 		}
-		if deps := evStrings(ev, "direct_dependents"); len(deps) > 0 && !exec {
-			lines = append(lines, "*Blocks:* "+a.keyList(deps))
+		if len(e.VersionsAffected) > 0 {
+			names := make([]string, len(e.VersionsAffected))
+			for i, v := range e.VersionsAffected {
+				names[i] = escapeN(v, maxName)
+			}
+			lines = append(lines, "*Delays:* "+strings.Join(names, ", "))
 		}
-	case radar.KindReleaseAtRisk:
-		p85, rd := evString(ev, "p85"), evString(ev, "release_date")
-		if p85 != "" || rd != "" {
-			lines = append(lines, fmt.Sprintf("*Forecast:* P85 %s against release date %s", orUnknown(p85), orUnknown(rd)))
+	case radar.ReleaseAtRiskFacts:
+		if !e.P85.IsZero() || !e.ReleaseDate.IsZero() {
+			lines = append(lines, fmt.Sprintf("*Forecast:* P85 %s against release date %s", orUnknown(e.P85.String()), orUnknown(e.ReleaseDate.String())))
 		}
-		if p50, p95 := evString(ev, "p50"), evString(ev, "p95"); p50 != "" || p95 != "" {
-			lines = append(lines, fmt.Sprintf("*Range:* P50 %s · P95 %s", orUnknown(p50), orUnknown(p95)))
+		if !e.P50.IsZero() || !e.P95.IsZero() {
+			lines = append(lines, fmt.Sprintf("*Range:* P50 %s · P95 %s", orUnknown(e.P50.String()), orUnknown(e.P95.String())))
 		}
-		if p, ok := evNumber(ev, "on_time_probability"); ok {
-			lines = append(lines, fmt.Sprintf("*On-time probability:* %.0f%%", p*100))
+		lines = append(lines, fmt.Sprintf("*On-time probability:* %.0f%%", e.OnTimeProbability*100))
+		lines = append(lines, fmt.Sprintf("*Remaining items:* %d", e.RemainingItems))
+		if len(e.CriticalPath) > 0 && !exec {
+			lines = append(lines, "*Critical path:* "+a.keyList(e.CriticalPath))
 		}
-		if n, ok := evNumber(ev, "remaining_items"); ok {
-			lines = append(lines, fmt.Sprintf("*Remaining items:* %d", int(n)))
+		trackRecord = e.TrackRecord
+	case radar.ReleaseOverdueFacts:
+		if !e.ReleaseDate.IsZero() {
+			lines = append(lines, fmt.Sprintf("*Release date:* %s, %d days ago", e.ReleaseDate, e.DaysLate))
 		}
-		if cp := evStrings(ev, "critical_path"); len(cp) > 0 && !exec {
-			lines = append(lines, "*Critical path:* "+a.keyList(cp))
+		lines = append(lines, fmt.Sprintf("*Open issues:* %d", e.OpenIssues))
+		if !e.P50.IsZero() || !e.P85.IsZero() {
+			lines = append(lines, fmt.Sprintf("*Forecast:* P50 %s · P85 %s", orUnknown(e.P50.String()), orUnknown(e.P85.String())))
+		} else if e.ForecastNote != "" {
+			lines = append(lines, "*Forecast:* "+escapeN(e.ForecastNote, maxProse))
 		}
-	case radar.KindReleaseOverdue:
-		if rd := evString(ev, "release_date"); rd != "" {
-			late, _ := evNumber(ev, "days_late")
-			lines = append(lines, fmt.Sprintf("*Release date:* %s, %d days ago", Escape(rd), int(late)))
+		if len(e.LateDependencies) > 0 && !exec {
+			lines = append(lines, fmt.Sprintf("*Late dependencies:* %d", len(e.LateDependencies)))
 		}
-		if n, ok := evNumber(ev, "open_issues"); ok {
-			lines = append(lines, fmt.Sprintf("*Open issues:* %d", int(n)))
-		}
-		if p50, p85 := evString(ev, "p50"), evString(ev, "p85"); p50 != "" || p85 != "" {
-			lines = append(lines, fmt.Sprintf("*Forecast:* P50 %s · P85 %s", orUnknown(p50), orUnknown(p85)))
-		} else if note := evString(ev, "forecast_note"); note != "" {
-			lines = append(lines, "*Forecast:* "+escapeN(note, maxProse))
-		}
-		if deps := evStrings(ev, "late_dependencies"); len(deps) > 0 && !exec {
-			lines = append(lines, fmt.Sprintf("*Late dependencies:* %d", len(deps)))
-		}
+		trackRecord = e.TrackRecord
 	}
-	if tr := evString(ev, "track_record"); tr != "" {
-		lines = append(lines, "*Forecast track record:* "+escapeN(tr, maxProse))
-	}
-	if vs := evStrings(ev, "versions_affected"); len(vs) > 0 {
-		names := make([]string, len(vs))
-		for i, v := range vs {
-			names[i] = escapeN(v, maxName)
-		}
-		lines = append(lines, "*Delays:* "+strings.Join(names, ", "))
+	if trackRecord != "" {
+		lines = append(lines, "*Forecast track record:* "+escapeN(trackRecord, maxProse))
 	}
 	return lines
 }
@@ -264,8 +221,8 @@ func (a *Alerter) findingMessage(v findingView, audience string) Message {
 	if v.resolved {
 		icon, state = "✅", "Resolved · "
 	}
-	text := fmt.Sprintf("%s %s%s %s: %s", icon, state, kindLabel(f.Kind), a.subject(f), escapeN(f.Title, maxTitle))
-	blocks := []slack.Block{header(fmt.Sprintf("%s %s%s · %s", icon, state, kindLabel(f.Kind), clean(subjectText(f))))}
+	text := fmt.Sprintf("%s %s%s %s: %s", icon, state, f.Kind.Label(), a.subject(f), escapeN(f.Title, maxTitle))
+	blocks := []slack.Block{header(fmt.Sprintf("%s %s%s · %s", icon, state, f.Kind.Label(), clean(subjectText(f))))}
 	if exec {
 		body := []string{"*What breaks:* " + escapeN(f.Title, maxTitle) + issueSummary(f)}
 		imp := a.impact(f, true)
@@ -294,7 +251,7 @@ func (a *Alerter) findingMessage(v findingView, audience string) Message {
 		if imp := a.impact(f, false); len(imp) > 0 {
 			blocks = append(blocks, section(strings.Join(imp, "\n")))
 		}
-		blocks = append(blocks, contextBlock(fmt.Sprintf("Radar · %s · finding %s", Escape(f.Kind), escapeN(f.ID, maxTitle))))
+		blocks = append(blocks, contextBlock(fmt.Sprintf("Radar · %s · finding %s", Escape(string(f.Kind)), escapeN(f.ID, maxTitle))))
 	}
 	blocks = append(blocks, a.ackBlocks(v)...)
 	if v.resolved {
@@ -445,7 +402,7 @@ func sortFindings(fs []radar.Finding) {
 }
 
 func findingLess(a, b radar.Finding) bool {
-	if ka, kb := kindOrder(a.Kind), kindOrder(b.Kind); ka != kb {
+	if ka, kb := a.Kind.Order(), b.Kind.Order(); ka != kb {
 		return ka < kb
 	}
 	if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {

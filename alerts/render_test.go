@@ -50,15 +50,14 @@ func indent(t *testing.T, raw []byte) []byte {
 	return []byte(r.Replace(buf.String()))
 }
 
-// roundTrip returns evidence as it comes back from the store's JSON:
-// numbers are float64 and lists are []any.
-func roundTrip(t *testing.T, ev map[string]any) map[string]any {
+// roundTrip returns a finding as it comes back from the store's JSON.
+func roundTrip(t *testing.T, f radar.Finding) radar.Finding {
 	t.Helper()
-	b, err := json.Marshal(ev)
+	b, err := json.Marshal(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out map[string]any
+	var out radar.Finding
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
 	}
@@ -66,36 +65,37 @@ func roundTrip(t *testing.T, ev map[string]any) map[string]any {
 }
 
 // kindFinding is a realistic finding of each kind.
-func kindFinding(t *testing.T, kind string) radar.Finding {
+func kindFinding(t *testing.T, kind radar.Kind) radar.Finding {
 	f := finding(kind, "PAY-42", radar.SeverityWarning)
 	f.Detail = "In progress for 23 days; last update 9 days ago."
 	switch kind {
 	case radar.KindBlocker:
 		f.Severity = radar.SeverityCritical
 		f.Title = "PAY-42 Migrate card vault blocks 12 issues"
-		f.Evidence = roundTrip(t, map[string]any{
-			"assignee": "Ada Lovelace", "assignee_email": "ada@example.com",
-			"direct_dependents":       []string{"PAY-43", "PAY-44", "PAY-45", "WEB-7", "WEB-8", "WEB-9", "MOB-1"},
-			"blast_radius":            12,
-			"earliest_downstream_due": "2026-03-20",
-			"versions_affected":       []string{"PAY 2.0", "WEB 5.1"},
-		})
+		f.Evidence = radar.BlockerFacts{
+			IssueFacts:            radar.IssueFacts{Assignee: "Ada Lovelace", AssigneeEmail: "ada@example.com"},
+			DirectDependents:      []string{"PAY-43", "PAY-44", "PAY-45", "WEB-7", "WEB-8", "WEB-9", "MOB-1"},
+			BlastRadius:           12,
+			EarliestDownstreamDue: radar.MustParseDate("2026-03-20"),
+			VersionsAffected:      []string{"PAY 2.0", "WEB 5.1"},
+		}
+		f = roundTrip(t, f)
 	case radar.KindReleaseAtRisk:
 		f.Issue = "2.0"
 		f.Title = "PAY 2.0 will likely miss 2026-04-01"
 		f.Detail = ""
-		f.Evidence = map[string]any{ // straight from the analysis: ints and []string
-			"p50": "2026-03-28", "p85": "2026-04-12", "p95": "2026-04-20", "release_date": "2026-04-01",
-			"on_time_probability": 0.31, "remaining_items": 17, "critical_path": []string{"PAY-42", "PAY-43", "PAY-50"},
-			"track_record": "P85 held in 81% of 64 past cases",
+		f.Evidence = radar.ReleaseAtRiskFacts{
+			P50: radar.MustParseDate("2026-03-28"), P85: radar.MustParseDate("2026-04-12"), P95: radar.MustParseDate("2026-04-20"),
+			ReleaseDate: radar.MustParseDate("2026-04-01"), OnTimeProbability: 0.31, RemainingItems: 17,
+			CriticalPath: []string{"PAY-42", "PAY-43", "PAY-50"}, TrackRecord: "P85 held in 81% of 64 past cases",
 		}
 	case radar.KindReleaseOverdue:
 		f.Issue = "1.9"
 		f.Title = "PAY 1.9 is 45 days past its 2026-01-15 release with 12 open issues"
-		f.Evidence = map[string]any{
-			"release_date": "2026-01-15", "days_late": int64(45), "open_issues": 12, "remaining_items": 10,
-			"p50": "2026-04-02", "p85": "2026-05-01", "late_dependencies": []string{"PAY-50 waits on WEB-7"},
-			"track_record": "P85 held in 81% of 64 past cases",
+		f.Evidence = radar.ReleaseOverdueFacts{
+			ReleaseDate: radar.MustParseDate("2026-01-15"), DaysLate: 45, OpenIssues: 12, RemainingItems: 10,
+			P50: radar.MustParseDate("2026-04-02"), P85: radar.MustParseDate("2026-05-01"), LateDependencies: []string{"PAY-50 waits on WEB-7"},
+			TrackRecord: "P85 held in 81% of 64 past cases",
 		}
 	case radar.KindOverloadedAssignee:
 		f.Issue = "Ada Lovelace"
@@ -106,7 +106,6 @@ func kindFinding(t *testing.T, kind string) radar.Finding {
 		f.Detail = "Nobody has changed these 37 issues for 190 to 1900 days (most recent first: PAY-12, PAY-7 and 35 more), against 4 issues in progress and touched within 180 days."
 	case radar.KindDependencyCycle:
 		f.Title = "PAY-42 → PAY-43 → PAY-42 wait on each other"
-		f.Evidence["versions_affected"] = []any{"PAY 2.0"}
 	}
 	return f
 }
@@ -114,7 +113,7 @@ func kindFinding(t *testing.T, kind string) radar.Finding {
 func TestGoldenFindingMessages(t *testing.T) {
 	for _, audience := range []string{"team", "exec"} {
 		for _, kind := range radar.Kinds {
-			t.Run(kind+"_"+audience, func(t *testing.T) {
+			t.Run(string(kind)+"_"+audience, func(t *testing.T) {
 				h := newHarness(t, []config.Route{route("#delivery", func(r *config.Route) { r.Audience = audience })})
 				h.mustRun()
 				f := kindFinding(t, kind)
@@ -138,7 +137,7 @@ func TestGoldenFindingMessages(t *testing.T) {
 				if audience == "exec" && strings.Contains(text, "Ada") && kind != radar.KindOverloadedAssignee {
 					t.Errorf("exec message names the owner: %s", text)
 				}
-				golden(t, kind+"_"+audience+".json", indent(t, got[0].Message))
+				golden(t, string(kind)+"_"+audience+".json", indent(t, got[0].Message))
 			})
 		}
 	}
@@ -177,7 +176,7 @@ func TestEscapedSummaryArrivesEscaped(t *testing.T) {
 	f := finding(radar.KindBlocker, "PAY-1", radar.SeverityCritical)
 	f.Title = "Fix <!channel> and <@U123> & <https://evil.example|click> > now"
 	f.Detail = "<!here> <!everyone>"
-	f.Evidence = map[string]any{"assignee": "<!channel>", "direct_dependents": []string{"PAY-2|<!here>"}, "versions_affected": []string{"<!subteam^S1>"}}
+	f.Evidence = radar.BlockerFacts{IssueFacts: radar.IssueFacts{Assignee: "<!channel>"}, DirectDependents: []string{"PAY-2|<!here>"}, VersionsAffected: []string{"<!subteam^S1>"}}
 	h.mustRun(change(f, radar.TransitionNew, ""))
 	ms := h.messages("")
 	if len(ms) != 2 {

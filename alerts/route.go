@@ -41,7 +41,7 @@ func set(xs []string) map[string]bool {
 // inScope reports whether the route covers the finding's project and kind,
 // whatever its severity.
 func (r route) inScope(f radar.Finding) bool {
-	return (r.projects == nil || r.projects[f.Project]) && (r.kinds == nil || r.kinds[f.Kind])
+	return (r.projects == nil || r.projects[f.Project]) && (r.kinds == nil || r.kinds[string(f.Kind)])
 }
 
 // matches reports whether the route wants to hear about the finding now.

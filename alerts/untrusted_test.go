@@ -128,13 +128,12 @@ func TestUntrustedTextInSlack(t *testing.T) {
 				h.mustRun()
 				blocker := finding(radar.KindBlocker, "PAY-1", radar.SeverityCritical)
 				blocker.Title, blocker.Detail = tt.text, tt.text
-				blocker.Evidence = map[string]any{"assignee": tt.text, "blast_radius": 3,
-					"direct_dependents": []string{"PAY-2", tt.text}, "versions_affected": []string{tt.text, "PAY 2.0"},
-					"earliest_downstream_due": tt.text}
+				blocker.Evidence = radar.BlockerFacts{IssueFacts: radar.IssueFacts{Assignee: tt.text}, BlastRadius: 3,
+					DirectDependents: []string{"PAY-2", tt.text}, VersionsAffected: []string{tt.text, "PAY 2.0"}}
 				release := finding(radar.KindReleaseAtRisk, tt.text, radar.SeverityWarning)
 				release.Project, release.Title = tt.text, tt.text
-				release.Evidence = map[string]any{"p85": tt.text, "release_date": "2026-04-01", "on_time_probability": 0.2,
-					"critical_path": []string{"PAY-1", tt.text}}
+				release.Evidence = radar.ReleaseAtRiskFacts{TrackRecord: tt.text, ReleaseDate: radar.MustParseDate("2026-04-01"), OnTimeProbability: 0.2,
+					CriticalPath: []string{"PAY-1", tt.text}}
 				person := finding(radar.KindOverloadedAssignee, tt.text, radar.SeverityWarning)
 				person.Project, person.Title = "PAY", tt.text+" has 7 issues in progress"
 				fs := []radar.Finding{blocker, release, person}

@@ -78,13 +78,12 @@ func (m *model) findAbandoned() {
 		}
 		detail += fmt.Sprintf(" Close %s or move %s back to the backlog so the board shows the work really under way; until then %s neither as stale nor as anyone's load.", them, them, they)
 		m.findings = append(m.findings, radar.Finding{
-			ID: radar.KindAbandonedWork + ":" + p, Kind: radar.KindAbandonedWork, Severity: sev, Project: p, Issue: p,
+			ID: string(radar.KindAbandonedWork) + ":" + p, Kind: radar.KindAbandonedWork, Severity: sev, Project: p, Issue: p,
 			Title:  fmt.Sprintf("%s has %s in progress but untouched for %d days or more", p, plural(n, "issue", "issues"), after),
 			Detail: detail,
-			Evidence: map[string]any{
-				"count": n, "issues": keys, "days_since_update": days, "abandoned_after_days": after,
-				"most_recent_days": newest, "oldest_days": oldest, "live_in_progress": liveWIP[p],
-				"listed": len(shown),
+			Evidence: radar.AbandonedWorkFacts{
+				Count: n, Issues: keys, DaysSinceUpdate: days, AbandonedAfterDays: after,
+				MostRecentDays: newest, OldestDays: oldest, LiveInProgress: liveWIP[p], Listed: len(shown),
 			},
 		})
 	}

@@ -342,7 +342,7 @@ func sortFindings(fs []radar.Finding) {
 		if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+		if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
 			return c
 		}
 		if c := strings.Compare(a.Project, b.Project); c != 0 {
@@ -396,6 +396,9 @@ func dayOf(t time.Time) int64 {
 func dateString(day int64) string {
 	return time.Unix(day*86400, 0).UTC().Format(time.DateOnly)
 }
+
+// dateOf returns a day number as a date.
+func dateOf(day int64) radar.Date { return radar.DateOf(time.Unix(day*86400, 0)) }
 
 // ceilDays rounds a number of days up to a whole day.
 func ceilDays(d float64) int64 {

@@ -150,16 +150,17 @@ func TestNetworkFindings(t *testing.T) {
 	b, _ := findingByID(rep, "blocker:PAY-10")
 	// Downstream of PAY-10: PAY-11, PAY-12, WEB-3 directly, PAY-13 through
 	// PAY-11, and the epic WEB-1 through its child WEB-3.
-	if got, want := b.Evidence["blast_radius"], 5; got != want {
+	bf, _ := b.Evidence.(radar.BlockerFacts)
+	if got, want := bf.BlastRadius, 5; got != want {
 		t.Errorf("PAY-10 blast_radius = %v, want %d", got, want)
 	}
-	if got, want := strings.Join(b.Evidence["direct_dependents"].([]string), ","), "PAY-11,PAY-12,WEB-3"; got != want {
+	if got, want := strings.Join(bf.DirectDependents, ","), "PAY-11,PAY-12,WEB-3"; got != want {
 		t.Errorf("PAY-10 direct_dependents = %s, want %s", got, want)
 	}
-	if got, want := b.Evidence["assignee_email"], "ann@example.com"; got != want {
+	if got, want := bf.AssigneeEmail, "ann@example.com"; got != want {
 		t.Errorf("PAY-10 assignee_email = %v, want %s", got, want)
 	}
-	if got := b.Evidence["cross_project"]; got != true {
+	if got := bf.CrossProject; got != true {
 		t.Errorf("PAY-10 cross_project = %v, want true", got)
 	}
 	var v2 *radar.VersionForecast
@@ -174,7 +175,7 @@ func TestNetworkFindings(t *testing.T) {
 	if v2 == nil {
 		t.Fatalf("version 2.0 (no release date, open work) not forecast")
 	}
-	if v2.ReleaseDate != "" || v2.OnTimeProbability != 0 || v2.P50 == "" {
+	if !v2.ReleaseDate.IsZero() || v2.OnTimeProbability != 0 || v2.P50.IsZero() {
 		t.Errorf("version 2.0 = %+v, want no release date, no probability, a P50", *v2)
 	}
 }
@@ -187,23 +188,23 @@ func TestHygieneFindings(t *testing.T) {
 		id       string
 		severity radar.Severity
 		key      string
-		want     any
+		want     string // the evidence value as JSON
 	}{
-		{"overdue:OPS-2", radar.SeverityCritical, "days_overdue", int64(10)},
-		{"due_date_slipped:OPS-2", radar.SeverityWarning, "times_moved", 2},
-		{"due_date_slipped:OPS-2", radar.SeverityWarning, "total_days", int64(19)},
-		{"due_date_slipped:version:OPS:3.1", radar.SeverityCritical, "total_days", int64(30)},
-		{"sprint_carryover:OPS-1", radar.SeverityWarning, "carried_over", 2},
-		{"stale:OPS-1", radar.SeverityWarning, "days_since_update", 19},
-		{"stale:OPS-8", radar.SeverityInfo, "p85_cycle_days", 2.0},
-		{"flagged:OPS-3", radar.SeverityWarning, "flagged_since", "2026-02-25"},
-		{"reopened:OPS-4", radar.SeverityWarning, "times_reopened", 1},
-		{"scope_creep:sprint:4", radar.SeverityCritical, "added_items", 2},
-		{"scope_creep:sprint:4", radar.SeverityCritical, "growth_pct", 62.5},
-		{"scope_creep:version:OPS:3.1", radar.SeverityCritical, "added_items", 1},
-		{"overloaded_assignee:u-bob", radar.SeverityWarning, "wip", 4},
-		{"overloaded_assignee:u-bob", radar.SeverityWarning, "assignee_email", "bob@example.com"},
-		{"effort_overrun:OPS-5", radar.SeverityWarning, "overrun_ratio", 2.5},
+		{"overdue:OPS-2", radar.SeverityCritical, "days_overdue", "10"},
+		{"due_date_slipped:OPS-2", radar.SeverityWarning, "times_moved", "2"},
+		{"due_date_slipped:OPS-2", radar.SeverityWarning, "total_days", "19"},
+		{"due_date_slipped:version:OPS:3.1", radar.SeverityCritical, "total_days", "30"},
+		{"sprint_carryover:OPS-1", radar.SeverityWarning, "carried_over", "2"},
+		{"stale:OPS-1", radar.SeverityWarning, "days_since_update", "19"},
+		{"stale:OPS-8", radar.SeverityInfo, "p85_cycle_days", "2"},
+		{"flagged:OPS-3", radar.SeverityWarning, "flagged_since", `"2026-02-25"`},
+		{"reopened:OPS-4", radar.SeverityWarning, "times_reopened", "1"},
+		{"scope_creep:sprint:4", radar.SeverityCritical, "added_items", "2"},
+		{"scope_creep:sprint:4", radar.SeverityCritical, "growth_pct", "62.5"},
+		{"scope_creep:version:OPS:3.1", radar.SeverityCritical, "added_items", "1"},
+		{"overloaded_assignee:u-bob", radar.SeverityWarning, "wip", "4"},
+		{"overloaded_assignee:u-bob", radar.SeverityWarning, "assignee_email", `"bob@example.com"`},
+		{"effort_overrun:OPS-5", radar.SeverityWarning, "overrun_ratio", "2.5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id+"/"+tt.key, func(t *testing.T) {
@@ -214,8 +215,8 @@ func TestHygieneFindings(t *testing.T) {
 			if f.Severity != tt.severity {
 				t.Errorf("severity = %s, want %s", f.Severity, tt.severity)
 			}
-			if got := f.Evidence[tt.key]; got != tt.want {
-				t.Errorf("evidence %s = %#v, want %#v", tt.key, got, tt.want)
+			if got := evidenceJSON(t, f)[tt.key]; string(got) != tt.want {
+				t.Errorf("evidence %s = %s, want %s", tt.key, got, tt.want)
 			}
 		})
 	}
@@ -287,4 +288,18 @@ func TestMarkdownEscapesJiraText(t *testing.T) {
 			t.Errorf("markdown lacks %q:\n%s", want, got)
 		}
 	}
+}
+
+// evidenceJSON is a finding's evidence as its JSON contract has it, by key.
+func evidenceJSON(t *testing.T, f radar.Finding) map[string]json.RawMessage {
+	t.Helper()
+	raw, err := json.Marshal(f.Evidence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
 }

@@ -143,7 +143,14 @@ func TestAsOfAnalysisIsReproducible(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, f := range rep.Findings {
-			if d, ok := f.Evidence["days_since_update"].(int64); ok && d < 0 {
+			d := 0
+			switch e := f.Evidence.(type) {
+			case radar.BlockerFacts:
+				d = e.DaysSinceUpdate
+			case radar.StaleFacts:
+				d = e.DaysSinceUpdate
+			}
+			if d < 0 {
 				t.Errorf("%s: days_since_update %d", f.ID, d)
 			}
 		}

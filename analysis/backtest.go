@@ -24,22 +24,22 @@ type BacktestOptions struct {
 }
 
 // BacktestCase is one replayed forecast: a version, as seen some weeks
-// before its work actually finished, against what happened. Dates are
-// "2006-01-02"; P50, P85 and P95 are empty when there was no forecast.
+// before its work actually finished, against what happened. P50, P85 and
+// P95 are zero when there was no forecast.
 type BacktestCase struct {
-	Project           string    `json:"project"`
-	Version           string    `json:"version"`
-	Horizon           string    `json:"horizon"` // e.g. "4w": as_of is this long before the actual finish
-	AsOf              time.Time `json:"as_of"`
-	Actual            string    `json:"actual"`
-	OpenItems         int       `json:"open_items"`
-	P50               string    `json:"p50"`
-	P85               string    `json:"p85"`
-	P95               string    `json:"p95"`
-	ReleaseDate       string    `json:"release_date"` // as known at as_of
-	OnTimeProbability float64   `json:"on_time_probability"`
-	AtRisk            bool      `json:"at_risk"`        // release_at_risk was reported at as_of
-	Note              string    `json:"note,omitempty"` // why there was no forecast
+	Project           string     `json:"project"`
+	Version           string     `json:"version"`
+	Horizon           string     `json:"horizon"` // e.g. "4w": as_of is this long before the actual finish
+	AsOf              time.Time  `json:"as_of"`
+	Actual            radar.Date `json:"actual"`
+	OpenItems         int        `json:"open_items"`
+	P50               radar.Date `json:"p50"`
+	P85               radar.Date `json:"p85"`
+	P95               radar.Date `json:"p95"`
+	ReleaseDate       radar.Date `json:"release_date"` // as known at as_of
+	OnTimeProbability float64    `json:"on_time_probability"`
+	AtRisk            bool       `json:"at_risk"`        // release_at_risk was reported at as_of
+	Note              string     `json:"note,omitempty"` // why there was no forecast
 }
 
 // BacktestSummary scores the cases. Coverages count the cases with a
@@ -159,7 +159,7 @@ func Backtest(snap radar.Snapshot, opts BacktestOptions) BacktestReport {
 				continue
 			}
 			c := BacktestCase{Project: fv.v.Project, Version: fv.v.Name, Horizon: HorizonLabel(h), AsOf: at,
-				Actual: dateString(dayOf(fv.actual)), OpenItems: o.fc.OpenItems, P50: o.fc.P50, P85: o.fc.P85, P95: o.fc.P95,
+				Actual: radar.DateOf(fv.actual), OpenItems: o.fc.OpenItems, P50: o.fc.P50, P85: o.fc.P85, P95: o.fc.P95,
 				ReleaseDate: o.fc.ReleaseDate, OnTimeProbability: o.fc.OnTimeProbability, AtRisk: o.atRisk, Note: o.fc.Note}
 			rep.Cases = append(rep.Cases, c)
 		}
@@ -381,9 +381,9 @@ func summarise(cases []BacktestCase) BacktestSummary {
 	p50, p85, p95 := 0, 0, 0
 	tp, fp, fn := 0, 0, 0
 	for _, c := range cases {
-		asOf, actual := dayOf(c.AsOf), mustDay(c.Actual)
-		if c.ReleaseDate != "" && mustDay(c.ReleaseDate) >= asOf {
-			late := c.Actual > c.ReleaseDate
+		asOf, actual := dayOf(c.AsOf), dayOf(c.Actual.Time())
+		if !c.ReleaseDate.IsZero() && dayOf(c.ReleaseDate.Time()) >= asOf {
+			late := c.Actual.After(c.ReleaseDate)
 			switch {
 			case c.AtRisk && late:
 				tp++
@@ -399,23 +399,23 @@ func summarise(cases []BacktestCase) BacktestSummary {
 				s.LateCases++
 			}
 		}
-		if c.P50 == "" {
+		if c.P50.IsZero() {
 			continue
 		}
 		s.ForecastCases++
 		for _, q := range []struct {
-			date string
+			date radar.Date
 			n    *int
 		}{{c.P50, &p50}, {c.P85, &p85}, {c.P95, &p95}} {
-			if c.Actual <= q.date {
+			if !c.Actual.After(q.date) {
 				*q.n++
 			}
 		}
 		if span := actual - asOf; span > 0 {
-			d := mustDay(c.P50) - actual
+			d := dayOf(c.P50.Time()) - actual
 			errs = append(errs, float64(max(d, -d))/float64(span))
 		}
-		s.MaxYearsAhead = max(s.MaxYearsAhead, round(float64(mustDay(c.P95)-asOf)/365.25, 2))
+		s.MaxYearsAhead = max(s.MaxYearsAhead, round(float64(dayOf(c.P95.Time())-asOf)/365.25, 2))
 	}
 	if s.ForecastCases > 0 {
 		n := float64(s.ForecastCases)
@@ -441,13 +441,4 @@ func median(xs []float64) float64 {
 		return xs[n/2]
 	}
 	return (xs[n/2-1] + xs[n/2]) / 2
-}
-
-// mustDay reads a "2006-01-02" date the analysis wrote.
-func mustDay(s string) int64 {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return 0
-	}
-	return dayOf(t)
 }

@@ -34,7 +34,7 @@ func WriteBacktestTable(w io.Writer, r BacktestReport) error {
 		fmt.Fprintln(tw, "\nPROJECT\tVERSION\tHORIZON\tAS OF\tOPEN\tRELEASE\tP50\tP85\tP95\tACTUAL\tAT RISK")
 		for _, c := range r.Cases {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", plainTextN(c.Project, maxName), plainTextN(c.Version, maxName), c.Horizon,
-				c.AsOf.UTC().Format(time.DateOnly), c.OpenItems, dash(c.ReleaseDate), dash(c.P50), dash(c.P85), dash(c.P95), c.Actual, yesNo(c.AtRisk))
+				c.AsOf.UTC().Format(time.DateOnly), c.OpenItems, dash(c.ReleaseDate.String()), dash(c.P50.String()), dash(c.P85.String()), dash(c.P95.String()), c.Actual, yesNo(c.AtRisk))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -60,7 +60,7 @@ func WriteBacktestMarkdown(w io.Writer, r BacktestReport) error {
 		b.WriteString("\n## Cases\n\n| Project | Version | Horizon | As of | Open items | Release date | P50 | P85 | P95 | Actual | At risk |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, c := range r.Cases {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", markdownTextN(c.Project, maxName), markdownTextN(c.Version, maxName), c.Horizon,
-				c.AsOf.UTC().Format(time.DateOnly), c.OpenItems, dash(c.ReleaseDate), dash(c.P50), dash(c.P85), dash(c.P95), c.Actual, yesNo(c.AtRisk))
+				c.AsOf.UTC().Format(time.DateOnly), c.OpenItems, dash(c.ReleaseDate.String()), dash(c.P50.String()), dash(c.P85.String()), dash(c.P95.String()), c.Actual, yesNo(c.AtRisk))
 		}
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {

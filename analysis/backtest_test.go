@@ -99,10 +99,10 @@ func TestBacktestCaseDefinition(t *testing.T) {
 		t.Fatalf("cases = %+v, want one (12 weeks before lies before the first issue)", rep.Cases)
 	}
 	c := rep.Cases[0]
-	if c.Version != "2.0" || c.Actual != "2026-02-20" || !c.AsOf.Equal(time.Date(2026, 2, 6, 10, 0, 0, 0, time.UTC)) || c.Horizon != "2w" {
+	if c.Version != "2.0" || c.Actual.String() != "2026-02-20" || !c.AsOf.Equal(time.Date(2026, 2, 6, 10, 0, 0, 0, time.UTC)) || c.Horizon != "2w" {
 		t.Errorf("case %+v, want 2.0 as of 2026-02-06 10:00 finishing 2026-02-20", c)
 	}
-	if c.ReleaseDate != "2026-02-25" || c.OpenItems != 1 {
+	if c.ReleaseDate.String() != "2026-02-25" || c.OpenItems != 1 {
 		t.Errorf("case release %s open %d, want the date recorded then (2026-02-25) and 1 open", c.ReleaseDate, c.OpenItems)
 	}
 }

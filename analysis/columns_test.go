@@ -34,9 +34,9 @@ func TestDisplayWidth(t *testing.T) {
 func TestTableAlignsWideNames(t *testing.T) {
 	rep := radar.Report{GeneratedAt: propNow, Findings: []radar.Finding{
 		{ID: "a", Kind: radar.KindStale, Severity: radar.SeverityWarning, Project: "PAY", Issue: "PAY-1", Title: "ascii",
-			Evidence: map[string]any{"summary": "Refunds"}},
+			Evidence: radar.StaleFacts{IssueFacts: radar.IssueFacts{Summary: "Refunds"}}},
 		{ID: "b", Kind: radar.KindStale, Severity: radar.SeverityWarning, Project: "支付", Issue: "支付-12", Title: "wide",
-			Evidence: map[string]any{"summary": "退款流程"}},
+			Evidence: radar.StaleFacts{IssueFacts: radar.IssueFacts{Summary: "退款流程"}}},
 		{ID: "c", Kind: radar.KindOverloadedAssignee, Severity: radar.SeverityInfo, Project: "PAY", Issue: "山田太郎", Title: "person"},
 	}}
 	var b bytes.Buffer

@@ -14,19 +14,20 @@ import (
 // noDay marks "no date" in day-number arithmetic.
 const noDay = math.MaxInt64
 
-// add appends a finding about issue i, adding the evidence every issue
-// finding carries: status, summary, assignee and (when known) their email.
-func (m *model) add(kind string, sev radar.Severity, i int32, idSuffix, title, detail string, ev map[string]any) {
+// issueFacts are the facts every finding about issue i carries: status,
+// summary, assignee and (when known) their email.
+func (m *model) issueFacts(i int32) radar.IssueFacts {
 	is := m.iss[i]
-	ev["status"] = is.Status
-	ev["summary"] = is.Summary
-	ev["assignee"] = is.AssigneeName
-	if is.AssigneeEmail != "" {
-		ev["assignee_email"] = is.AssigneeEmail
-	}
-	id := kind + ":" + is.Key
+	return radar.IssueFacts{Status: is.Status, Summary: is.Summary, Assignee: is.AssigneeName, AssigneeEmail: is.AssigneeEmail}
+}
+
+// add appends a finding about issue i of the kind of its evidence.
+func (m *model) add(sev radar.Severity, i int32, idSuffix, title, detail string, ev radar.Evidence) {
+	is := m.iss[i]
+	kind := ev.Kind()
+	id := string(kind) + ":" + is.Key
 	if idSuffix != "" {
-		id = kind + ":" + idSuffix
+		id = string(kind) + ":" + idSuffix
 	}
 	m.findings = append(m.findings, radar.Finding{
 		ID: id, Kind: kind, Severity: sev, Project: is.Project, Issue: is.Key,
@@ -89,126 +90,11 @@ func assigneeText(is *radar.Issue) string {
 	return "assigned to " + is.AssigneeName
 }
 
-// findBlockers reports every open issue blocking at least one open issue,
-// with its blast radius: the distinct open issues downstream of it through
-// dependency and parent links, found by a breadth-first walk.
-func (m *model) findBlockers() {
-	n := len(m.iss)
-	m.blast = make([]int32, n)
-	for i := range m.blast {
-		m.blast[i] = -1
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
 	}
-	dl := make([]int64, n)
-	for i := range dl {
-		dl[i] = noDay
-		if m.open[i] {
-			if d, _, ok := m.deadline(int32(i)); ok {
-				dl[i] = d
-			}
-		}
-	}
-	walker := newBFS(n)
-	versions := map[string]bool{}
-	for b := int32(0); b < int32(n); b++ {
-		direct := m.dep.neighbours(b)
-		if !m.open[b] || len(direct) == 0 {
-			continue
-		}
-		is := m.iss[b]
-		points, earliest := 0.0, int64(noDay)
-		clear(versions)
-		crossProject := false
-		radius := walker.walk(&m.down, b, func(v int32) {
-			d := m.iss[v]
-			if d.StoryPoints != nil {
-				points += *d.StoryPoints
-			}
-			earliest = min(earliest, dl[v])
-			for _, id := range d.FixVersions {
-				if ver := m.versions[id]; ver != nil && !ver.Released {
-					versions[ver.Name] = true
-				}
-			}
-		})
-		m.blast[b] = int32(radius)
-		for _, x := range direct {
-			if m.iss[x].Project != is.Project {
-				crossProject = true
-			}
-		}
-		names := make([]string, 0, len(versions))
-		for v := range versions {
-			names = append(names, v)
-		}
-		slices.Sort(names)
-		since := m.daysSinceUpdate(is)
-		idle := m.untouchedFor(is)
-
-		score := 0
-		var reasons []string
-		switch {
-		case radius >= 10:
-			score += 2
-		case radius >= 3:
-			score++
-		}
-		due := ""
-		if earliest != noDay {
-			due = dateString(earliest)
-			switch left := earliest - m.today; {
-			case left <= 7:
-				score += 2
-				reasons = append(reasons, "work due by "+due+" waits on it")
-			case left <= 30:
-				score++
-				reasons = append(reasons, "work due by "+due+" waits on it")
-			}
-		}
-		if idle >= m.opts.StaleAfter {
-			score++
-			reasons = append(reasons, "untouched for "+idleText(idle))
-		}
-		if is.AssigneeID == "" {
-			score++
-			reasons = append(reasons, "nobody is assigned")
-		}
-		if crossProject {
-			score++
-			reasons = append(reasons, "it blocks another project")
-		}
-		depKeys := m.keysOf(direct)
-		title := fmt.Sprintf("%s blocks %s (blast radius %d)", is.Key, plural(len(direct), "open issue", "open issues"), radius)
-		detail := fmt.Sprintf("%s (%s, %s) holds up %s directly and %s downstream",
-			is.Key, is.Status, assigneeText(is), listKeys(depKeys), plural(radius, "open issue", "open issues"))
-		if points > 0 {
-			detail += fmt.Sprintf(" (%g points)", round(points, 1))
-		}
-		if len(names) > 0 {
-			detail += ", affecting " + joinAnd(names)
-		}
-		detail += "."
-		if len(reasons) > 0 {
-			detail += " " + strings.ToUpper(reasons[0][:1]) + reasons[0][1:]
-			if len(reasons) > 1 {
-				detail += "; " + strings.Join(reasons[1:], "; ")
-			}
-			detail += "."
-		}
-		detail += " Finish it first, or break the dependency."
-		if names == nil {
-			names = []string{}
-		}
-		m.add(radar.KindBlocker, severityOf(score, 2, 4), b, "", title, detail, map[string]any{
-			"direct_dependents":       depKeys,
-			"blast_radius":            radius,
-			"downstream_points":       round(points, 1),
-			"earliest_downstream_due": due,
-			"versions_affected":       names,
-			"days_since_update":       since,
-			"hours_since_update":      int(idle / time.Hour),
-			"cross_project":           crossProject,
-		})
-	}
+	return xs
 }
 
 // findIssueFindings reports the per-issue kinds: blocked work in progress,
@@ -254,11 +140,9 @@ func (m *model) findBlockedInProgress(i int32) {
 	if notStarted == nil {
 		notStarted = []string{}
 	}
-	ev := map[string]any{"blockers": m.keysOf(blockers), "blockers_not_started": notStarted}
-	if ext := m.external[i]; len(ext) > 0 {
-		ev["external_blockers"] = ext
-	}
-	m.add(radar.KindBlockedInProgress, sev, i, "",
+	ev := radar.BlockedInProgressFacts{IssueFacts: m.issueFacts(i), Blockers: m.keysOf(blockers), BlockersNotStarted: notStarted,
+		ExternalBlockers: m.external[i]}
+	m.add(sev, i, "",
 		fmt.Sprintf("%s is in progress but blocked by %s", is.Key, listKeys(m.keysOf(blockers))), detail, ev)
 }
 
@@ -277,8 +161,8 @@ func (m *model) findOverdue(i int32) {
 		detail += fmt.Sprintf(" It blocks %s downstream.", plural(int(m.blast[i]), "open issue", "open issues"))
 	}
 	detail += " Agree a new date or cut scope, and tell whoever waits on it."
-	m.add(radar.KindOverdue, sev, i, "", fmt.Sprintf("%s is %s overdue", is.Key, plural(int(late), "day", "days")), detail,
-		map[string]any{"due": dateString(dayOf(is.Due)), "days_overdue": late, "blast_radius": max(0, int(m.blast[i]))})
+	m.add(sev, i, "", fmt.Sprintf("%s is %s overdue", is.Key, plural(int(late), "day", "days")), detail,
+		radar.OverdueFacts{IssueFacts: m.issueFacts(i), Due: radar.DateOf(is.Due), DaysOverdue: late, BlastRadius: max(0, int(m.blast[i]))})
 }
 
 func (m *model) findDueSlipped(i int32) {
@@ -298,12 +182,12 @@ func (m *model) findDueSlipped(i int32) {
 	if !is.Due.IsZero() {
 		due = dateString(dayOf(is.Due))
 	}
-	m.add(radar.KindDueDateSlipped, sev, i, "",
+	m.add(sev, i, "",
 		fmt.Sprintf("%s due date moved later %s (%s)", is.Key, plural(s.times, "time", "times"), plural(int(s.totalDays), "day", "days")),
 		fmt.Sprintf("The due date of %s moved from %s to %s. Check whether the work it feeds can still make its dates, and find the cause of the slips.",
 			is.Key, dateString(s.firstDue), cmp.Or(due, "no date")),
-		map[string]any{"times_moved": s.times, "total_days": s.totalDays, "original_due": dateString(s.firstDue), "due": due,
-			"last_moved": s.last.UTC().Format(time.DateOnly)})
+		radar.DueDateSlippedFacts{IssueFacts: m.issueFacts(i), TimesMoved: s.times, TotalDays: s.totalDays,
+			OriginalDue: dateOf(s.firstDue), Due: radar.DateOf(is.Due), LastMoved: radar.DateOf(s.last)})
 }
 
 // findCarryover reports an open issue planned in two or more closed sprints,
@@ -351,10 +235,10 @@ func (m *model) findCarryover(i int32) {
 	if len(closed) >= 4 {
 		sev = radar.SeverityCritical
 	}
-	m.add(radar.KindSprintCarryover, sev, i, "",
+	m.add(sev, i, "",
 		fmt.Sprintf("%s carried over through %d sprints", is.Key, len(closed)),
 		fmt.Sprintf("%s was planned in %s and is still not done. Split it, re-estimate it, or find what keeps blocking it.", is.Key, joinAnd(names)),
-		map[string]any{"sprints": names, "carried_over": len(closed), "current_sprint": current})
+		radar.SprintCarryoverFacts{IssueFacts: m.issueFacts(i), Sprints: names, CarriedOver: len(closed), CurrentSprint: current})
 }
 
 // recentSprintWindow is the least time a closed sprint counts as recent.
@@ -390,7 +274,7 @@ func (m *model) findStale(i int32) {
 	}
 	idle := m.untouchedFor(is)
 	since := m.daysSinceUpdate(is)
-	ev := map[string]any{"days_since_update": since, "hours_since_update": int(idle / time.Hour)}
+	ev := radar.StaleFacts{IssueFacts: m.issueFacts(i), DaysSinceUpdate: since, HoursSinceUpdate: int(idle / time.Hour)}
 	var reasons []string
 	untouched := idle >= m.opts.StaleAfter
 	if untouched {
@@ -398,11 +282,10 @@ func (m *model) findStale(i int32) {
 	}
 	if ps, ok := m.hist.progressStart[i]; ok {
 		age := max(0, m.now.Sub(ps).Hours()/24)
-		ev["age_days"] = round(age, 0)
+		ev.AgeDays = new(round(age, 0))
 		if c := m.teams[is.Project].cycles[is.Type]; len(c) >= 5 {
 			p85 := percentile(c, 0.85)
-			ev["p85_cycle_days"] = round(p85, 1)
-			ev["percentile"] = 85
+			ev.P85CycleDays, ev.Percentile = new(round(p85, 1)), 85
 			if age > p85 {
 				reasons = append(reasons, "aging")
 			}
@@ -411,10 +294,10 @@ func (m *model) findStale(i int32) {
 	if len(reasons) == 0 {
 		return
 	}
-	ev["reasons"] = reasons
+	ev.Reasons = reasons
 	sev := radar.SeverityInfo
 	if untouched {
-		ev["stale_after_hours"] = int(m.opts.StaleAfter / time.Hour)
+		ev.StaleAfterHours = new(int(m.opts.StaleAfter / time.Hour))
 		band := 0
 		switch {
 		case idle >= 4*m.opts.StaleAfter:
@@ -423,7 +306,7 @@ func (m *model) findStale(i int32) {
 			band = 1
 		}
 		if m.blast[i] > 0 {
-			ev["blast_radius"] = int(m.blast[i])
+			ev.BlastRadius = int(m.blast[i])
 			band = min(2, band+1)
 		}
 		sev = [...]radar.Severity{radar.SeverityInfo, radar.SeverityWarning, radar.SeverityCritical}[band]
@@ -438,10 +321,10 @@ func (m *model) findStale(i int32) {
 	} else {
 		title = fmt.Sprintf("%s in progress longer than 85%% of its kind", is.Key)
 		detail = fmt.Sprintf("%s (%s) has been in progress for %s, longer than 85%% of recent %s issues took.",
-			is.Key, assigneeText(is), plural(int(ev["age_days"].(float64)), "day", "days"), is.Type)
+			is.Key, assigneeText(is), plural(int(*ev.AgeDays), "day", "days"), is.Type)
 	}
 	detail += " Ask whether it is stuck, and either unblock it, split it or move it back."
-	m.add(radar.KindStale, sev, i, "", title, detail, ev)
+	m.add(sev, i, "", title, detail, ev)
 }
 
 func (m *model) findFlagged(i int32) {
@@ -450,8 +333,10 @@ func (m *model) findFlagged(i int32) {
 		return
 	}
 	since, days := "", 0
+	var sinceDate radar.Date
 	if t, ok := m.hist.flagSet[i]; ok && !t.Before(m.hist.flagCleared[i]) {
-		since = t.UTC().Format(time.DateOnly)
+		sinceDate = radar.DateOf(t)
+		since = sinceDate.String()
 		days = int(m.now.Sub(t) / (24 * time.Hour))
 	}
 	sev := radar.SeverityWarning
@@ -463,8 +348,8 @@ func (m *model) findFlagged(i int32) {
 		detail += " since " + since
 	}
 	detail += ". Find out what it needs and who can remove the impediment."
-	m.add(radar.KindFlagged, sev, i, "", fmt.Sprintf("%s is flagged as an impediment", is.Key), detail,
-		map[string]any{"flagged_since": since, "days_flagged": days})
+	m.add(sev, i, "", fmt.Sprintf("%s is flagged as an impediment", is.Key), detail,
+		radar.FlaggedFacts{IssueFacts: m.issueFacts(i), FlaggedSince: sinceDate, DaysFlagged: days})
 }
 
 func (m *model) findOverrun(i int32) {
@@ -477,12 +362,12 @@ func (m *model) findOverrun(i int32) {
 	if ratio > 2*m.opts.OverrunRatio {
 		sev = radar.SeverityCritical
 	}
-	m.add(radar.KindEffortOverrun, sev, i, "",
+	m.add(sev, i, "",
 		fmt.Sprintf("%s has used %g× its estimate", is.Key, round(ratio, 2)),
 		fmt.Sprintf("%s was estimated at %gh and has logged %gh, with %gh still remaining. Re-estimate it and check the plans that rely on it.",
 			is.Key, round(is.OriginalEstimate.Hours(), 1), round(is.TimeSpent.Hours(), 1), round(is.RemainingEstimate.Hours(), 1)),
-		map[string]any{"original_estimate_hours": round(is.OriginalEstimate.Hours(), 1), "time_spent_hours": round(is.TimeSpent.Hours(), 1),
-			"remaining_estimate_hours": round(is.RemainingEstimate.Hours(), 1), "overrun_ratio": round(ratio, 2)})
+		radar.EffortOverrunFacts{IssueFacts: m.issueFacts(i), OriginalEstimateHours: round(is.OriginalEstimate.Hours(), 1),
+			TimeSpentHours: round(is.TimeSpent.Hours(), 1), RemainingEstimateHours: round(is.RemainingEstimate.Hours(), 1), OverrunRatio: round(ratio, 2)})
 }
 
 func (m *model) findReopened(i int32, r *reopenInfo) {
@@ -494,100 +379,14 @@ func (m *model) findReopened(i int32, r *reopenInfo) {
 			sev = radar.SeverityCritical
 		}
 	}
-	last := r.last.UTC().Format(time.DateOnly)
+	lastDate := radar.DateOf(r.last)
+	last := lastDate.String()
 	detail := fmt.Sprintf("%s went from done back to not done %s, last on %s.", is.Key, plural(r.times, "time", "times"), last)
 	if m.open[i] {
 		detail += " Check the acceptance criteria and whether dependent work was released too early."
 	} else {
 		detail += " It is done again; review why it was reopened."
 	}
-	m.add(radar.KindReopened, sev, i, "", fmt.Sprintf("%s reopened %s", is.Key, plural(r.times, "time", "times")), detail,
-		map[string]any{"times_reopened": r.times, "last_reopened": last})
-}
-
-// findCycles reports each dependency cycle (a strongly connected component
-// of more than one issue) once, with its members.
-func (m *model) findCycles() {
-	for c := int32(0); c < m.ncomp; c++ {
-		mem := m.members.neighbours(c)
-		if len(mem) < 2 {
-			continue
-		}
-		keys := m.keysOf(mem)
-		projects := map[string]bool{}
-		sev := radar.SeverityWarning
-		for _, v := range mem {
-			projects[m.iss[v].Project] = true
-			if m.iss[v].StatusCategory == radar.CategoryInProgress {
-				sev = radar.SeverityCritical
-			}
-		}
-		ps := make([]string, 0, len(projects))
-		for p := range projects {
-			ps = append(ps, p)
-		}
-		slices.Sort(ps)
-		first := m.iss[mem[0]]
-		m.findings = append(m.findings, radar.Finding{
-			ID: radar.KindDependencyCycle + ":" + strings.Join(keys, ","), Kind: radar.KindDependencyCycle, Severity: sev,
-			Project: first.Project, Issue: first.Key,
-			Title:  fmt.Sprintf("Dependency cycle among %s", listKeys(keys)),
-			Detail: fmt.Sprintf("%s wait on each other through dependency or parent links, so none of them can finish. Remove or re-point one of the links.", joinAnd(keys)),
-			Evidence: map[string]any{
-				"members": keys, "size": len(keys), "projects": ps,
-			},
-		})
-	}
-}
-
-// findOffTrack reports dependencies whose blocker is forecast to finish
-// after the blocked issue's deadline.
-func (m *model) findOffTrack() {
-	for b := int32(0); b < int32(len(m.iss)); b++ {
-		for _, x := range m.dep.neighbours(b) {
-			if m.comp[b] == m.comp[x] {
-				continue // a cycle: reported as such
-			}
-			dl, dlSource, ok := m.deadline(x)
-			if !ok {
-				continue
-			}
-			finish, source := m.finishDay(b)
-			if finish <= dl {
-				continue
-			}
-			if dlSource == "release" && dl < m.today && m.foldLateDependency(b, x, dl) {
-				continue // one release_overdue tells it, not one finding per issue
-			}
-			late := finish - dl
-			sev := radar.SeverityWarning
-			if late > 7 || dl-m.today <= 7 {
-				sev = radar.SeverityCritical
-			}
-			bi, xi := m.iss[b], m.iss[x]
-			how := "is due"
-			if source == "forecast" {
-				how = "is forecast to finish"
-			}
-			m.add(radar.KindOffTrackDependency, sev, x, bi.Key+":"+xi.Key,
-				fmt.Sprintf("%s waits on %s, which finishes %s after %s is needed", xi.Key, bi.Key, plural(int(late), "day", "days"), xi.Key),
-				fmt.Sprintf("%s %s %s but %s must be done by %s (%s). Pull %s forward, move the date, or drop the dependency.",
-					bi.Key, how, dateString(finish), xi.Key, dateString(dl), deadlineWord(dlSource), bi.Key),
-				map[string]any{
-					"blocker": bi.Key, "blocked": xi.Key, "blocker_finish": dateString(finish), "blocker_finish_source": source,
-					"blocked_deadline": dateString(dl), "deadline_source": dlSource, "days_late": late,
-					"blocker_assignee": bi.AssigneeName,
-				})
-		}
-	}
-}
-
-func deadlineWord(source string) string {
-	switch source {
-	case "sprint":
-		return "its sprint ends"
-	case "release":
-		return "its release date"
-	}
-	return "its due date"
+	m.add(sev, i, "", fmt.Sprintf("%s reopened %s", is.Key, plural(r.times, "time", "times")), detail,
+		radar.ReopenedFacts{IssueFacts: m.issueFacts(i), TimesReopened: r.times, LastReopened: lastDate})
 }

@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -181,7 +180,7 @@ func (m *model) reportVersion(pl *versionPlan) {
 		CriticalPathRemaining: time.Duration(pl.cpDays * float64(24*time.Hour)),
 	}
 	if pl.release != noDay {
-		fc.ReleaseDate = dateString(pl.release)
+		fc.ReleaseDate = dateOf(pl.release)
 	}
 	if m.opts.TrackRecord != nil {
 		fc.TrackRecord = m.opts.TrackRecord.Text()
@@ -203,9 +202,9 @@ func (m *model) reportVersion(pl *versionPlan) {
 		}
 		fc.Trials = len(pl.fin)
 		fc.MeanFinish = time.Unix(int64(sum/float64(len(pl.fin))*86400), 0).UTC()
-		fc.P50 = dateString(percentileDay(pl.fin, 0.50))
-		fc.P85 = dateString(percentileDay(pl.fin, 0.85))
-		fc.P95 = dateString(percentileDay(pl.fin, 0.95))
+		fc.P50 = dateOf(percentileDay(pl.fin, 0.50))
+		fc.P85 = dateOf(percentileDay(pl.fin, 0.85))
+		fc.P95 = dateOf(percentileDay(pl.fin, 0.95))
 		if pl.release != noDay {
 			onTime := 0
 			for _, f := range pl.fin {
@@ -221,12 +220,12 @@ func (m *model) reportVersion(pl *versionPlan) {
 		return // nothing left to do: never at risk
 	}
 	// Without a forecast the on-time probability is unknown, not zero.
-	m.versionRisk[v.ID] = versionRisk{hasDate: pl.release != noDay && fc.P50 != "", probability: fc.OnTimeProbability}
+	m.versionRisk[v.ID] = versionRisk{hasDate: pl.release != noDay && !fc.P50.IsZero(), probability: fc.OnTimeProbability}
 	switch {
 	case pl.release == noDay:
 	case pl.release < m.today:
 		m.addReleaseOverdue(pl, fc)
-	case fc.P85 == "" || fc.P85 > fc.ReleaseDate:
+	case fc.P85.IsZero() || fc.P85.After(fc.ReleaseDate):
 		m.addReleaseAtRisk(pl, fc)
 	}
 }
@@ -250,272 +249,7 @@ func (m *model) forecastEpics() {
 		days := m.longest[c]
 		m.epicsOut = append(m.epicsOut, radar.EpicForecast{
 			Project: m.iss[i].Project, Key: m.iss[i].Key, RemainingDays: round(days, 1),
-			Finish: dateString(m.today + ceilDays(days)), CriticalPath: m.chainKeys(c),
-		})
-	}
-}
-
-// findScopeCreep reports work added to an active sprint after it started,
-// and to an unreleased version after its start date.
-func (m *model) findScopeCreep() {
-	sprintMembers := map[int64][]int32{}
-	versionMembers := map[string][]int32{}
-	for i, is := range m.iss {
-		for _, id := range is.SprintIDs {
-			if sp := m.sprints[id]; sp != nil && sp.State == "active" {
-				sprintMembers[id] = append(sprintMembers[id], int32(i))
-			}
-		}
-		for _, id := range is.FixVersions {
-			versionMembers[id] = append(versionMembers[id], int32(i))
-		}
-	}
-	ids := make([]int64, 0, len(sprintMembers))
-	for id := range sprintMembers {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		sp := m.sprints[id]
-		if sp.Start.IsZero() || sp.Start.After(m.now) {
-			continue
-		}
-		m.scopeCreep(sprintMembers[id], fmt.Sprint(id), sp.Start, "sprint", "", sp.Name)
-	}
-	for _, v := range m.sortedVersions() {
-		if v.StartDate.IsZero() || v.StartDate.After(m.now) || len(versionMembers[v.ID]) == 0 {
-			continue
-		}
-		m.scopeCreep(versionMembers[v.ID], v.ID, v.StartDate, "version", v.Project, v.Name)
-	}
-}
-
-func (m *model) scopeCreep(members []int32, id string, start time.Time, what, project, name string) {
-	var added []string
-	addedPts, basePts := 0.0, 0.0
-	baseItems := 0
-	projects := map[string]int{}
-	for _, i := range members {
-		is := m.iss[i]
-		projects[is.Project]++
-		k := memberOf{i, id}
-		at, ok := m.hist.sprintAdded[k], false
-		if what == "version" {
-			at = m.hist.versionAdded[k]
-		}
-		if !at.IsZero() {
-			ok = at.After(start)
-		} else {
-			ok = is.Created.After(start)
-		}
-		pts := 0.0
-		if is.StoryPoints != nil {
-			pts = *is.StoryPoints
-		}
-		if ok {
-			added = append(added, is.Key)
-			addedPts += pts
-		} else {
-			baseItems++
-			basePts += pts
-		}
-	}
-	if len(added) == 0 {
-		return
-	}
-	var growth float64
-	switch {
-	case basePts > 0:
-		growth = addedPts / basePts * 100
-	case baseItems > 0:
-		growth = float64(len(added)) / float64(baseItems) * 100
-	default:
-		growth = 100
-	}
-	if project == "" {
-		best := 0
-		for p, c := range projects {
-			if c > best || (c == best && p < project) {
-				project, best = p, c
-			}
-		}
-	}
-	sev := radar.SeverityInfo
-	switch {
-	case growth >= 50:
-		sev = radar.SeverityCritical
-	case growth >= 20:
-		sev = radar.SeverityWarning
-	}
-	subjectID := what + ":" + id
-	if what == "version" {
-		subjectID = what + ":" + project + ":" + name
-	}
-	m.findings = append(m.findings, radar.Finding{
-		ID: radar.KindScopeCreep + ":" + subjectID, Kind: radar.KindScopeCreep, Severity: sev, Project: project, Issue: name,
-		Title: fmt.Sprintf("%s %s grew %g%% after it started", what, name, round(growth, 1)),
-		Detail: fmt.Sprintf("%s joined %s %s after it started on %s (%g points, %g%% growth). Drop or swap work to protect the commitment, or reset expectations.",
-			listKeys(added), what, name, start.UTC().Format(time.DateOnly), round(addedPts, 1), round(growth, 1)),
-		Evidence: map[string]any{
-			what: name, "started": start.UTC().Format(time.DateOnly), "added_items": len(added), "added_keys": added,
-			"added_points": round(addedPts, 1), "growth_pct": round(growth, 1),
-		},
-	})
-}
-
-// findOverloaded reports assignees with more live work in progress than
-// the WIP limit, or holding several blockers or critical-path items at
-// once. Only live work counts: open issues touched within abandoned_after,
-// and critical-path items only of versions with a release date still ahead.
-func (m *model) findOverloaded() {
-	type load struct {
-		name, email      string
-		wip, held, block []int32
-		projects         map[string]int
-	}
-	dated := m.datedCriticalPaths()
-	loads := map[string]*load{}
-	for i := int32(0); i < int32(len(m.iss)); i++ {
-		is := m.iss[i]
-		if !m.open[i] || is.AssigneeID == "" || m.epic[i] || !m.live(i) {
-			continue
-		}
-		inProgress := is.StatusCategory == radar.CategoryInProgress
-		blocker := m.blast[i] >= 0
-		if !inProgress && !blocker && !dated[i] {
-			continue
-		}
-		l := loads[is.AssigneeID]
-		if l == nil {
-			l = &load{name: is.AssigneeName, email: is.AssigneeEmail, projects: map[string]int{}}
-			loads[is.AssigneeID] = l
-		}
-		l.projects[is.Project]++
-		if inProgress {
-			l.wip = append(l.wip, i)
-		}
-		if blocker {
-			l.block = append(l.block, i)
-		}
-		if blocker || dated[i] {
-			l.held = append(l.held, i)
-		}
-	}
-	ids := make([]string, 0, len(loads))
-	for id := range loads {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	limit := m.opts.WIPLimit
-	for _, id := range ids {
-		l := loads[id]
-		overWIP, holdsMany := len(l.wip) > limit, len(l.held) >= 3
-		if !overWIP && !holdsMany {
-			continue
-		}
-		var critical []string
-		for _, i := range l.held {
-			if dated[i] {
-				critical = append(critical, m.iss[i].Key)
-			}
-		}
-		project, best := "", 0
-		for p, c := range l.projects {
-			if c > best || (c == best && p < project) {
-				project, best = p, c
-			}
-		}
-		sev := radar.SeverityWarning
-		if len(l.wip) >= 2*limit || len(l.block) >= 3 {
-			sev = radar.SeverityCritical
-		}
-		name := cmp.Or(l.name, id)
-		held := plural(len(l.held), "blocker or critical-path item", "blockers or critical-path items")
-		var title, detail string
-		if overWIP {
-			title = fmt.Sprintf("%s has %s in progress (limit %d)", name, plural(len(l.wip), "issue", "issues"), limit)
-			detail = fmt.Sprintf("%s is working on %s at once (limit %d)", name, plural(len(l.wip), "issue", "issues"), limit)
-			if len(l.held) > 0 {
-				detail += " and holds " + held
-			}
-			detail += ". Finish some before starting more"
-			if holdsMany {
-				detail += ", and hand blockers to someone with room"
-			}
-			detail += "."
-		} else {
-			title = fmt.Sprintf("%s holds %s", name, held)
-			detail = fmt.Sprintf("%s holds %s (%s, %s on the critical path of a coming release) with %s in progress. Hand some to someone with room, so one absence cannot stall them all.",
-				name, held, plural(len(l.block), "blocker", "blockers"), plural(len(critical), "item", "items"), plural(len(l.wip), "issue", "issues"))
-		}
-		ev := map[string]any{
-			"assignee": l.name, "wip": len(l.wip), "wip_limit": limit, "held": len(l.held),
-			"in_progress": m.keysOf(l.wip), "blockers": m.keysOf(l.block), "critical_path_items": nonNil(critical),
-		}
-		if l.email != "" {
-			ev["assignee_email"] = l.email
-		}
-		m.findings = append(m.findings, radar.Finding{
-			ID: radar.KindOverloadedAssignee + ":" + id, Kind: radar.KindOverloadedAssignee, Severity: sev,
-			Project: project, Issue: name, Title: title, Detail: detail, Evidence: ev,
-		})
-	}
-}
-
-func nonNil(xs []string) []string {
-	if xs == nil {
-		return []string{}
-	}
-	return xs
-}
-
-// findVersionSlips reports unreleased versions whose release date moved
-// later between syncs (Jira keeps no such history; the store records it).
-func (m *model) findVersionSlips() {
-	byVersion := map[string][]radar.VersionDate{}
-	for _, d := range m.snap.VersionDates {
-		byVersion[d.VersionID] = append(byVersion[d.VersionID], d)
-	}
-	for _, v := range m.sortedVersions() {
-		ds := byVersion[v.ID]
-		slices.SortStableFunc(ds, func(a, b radar.VersionDate) int { return a.ObservedAt.Compare(b.ObservedAt) })
-		times, total := 0, int64(0)
-		var prev, first int64 = noDay, noDay
-		for _, d := range ds {
-			if d.ReleaseDate.IsZero() {
-				continue
-			}
-			day := dayOf(d.ReleaseDate)
-			if first == noDay {
-				first = day
-			}
-			if prev != noDay && day > prev {
-				times++
-				total += day - prev
-			}
-			prev = day
-		}
-		if times == 0 {
-			continue
-		}
-		sev := radar.SeverityWarning
-		switch {
-		case times >= 3 || total >= 30:
-			sev = radar.SeverityCritical
-		case times == 1 && total < 7:
-			sev = radar.SeverityInfo
-		}
-		current := ""
-		if !v.ReleaseDate.IsZero() {
-			current = dateString(dayOf(v.ReleaseDate))
-		}
-		m.findings = append(m.findings, radar.Finding{
-			ID: radar.KindDueDateSlipped + ":version:" + v.Project + ":" + v.Name, Kind: radar.KindDueDateSlipped, Severity: sev,
-			Project: v.Project, Issue: v.Name,
-			Title: fmt.Sprintf("%s %s release date moved later %s (%s)", v.Project, v.Name, plural(times, "time", "times"), plural(int(total), "day", "days")),
-			Detail: fmt.Sprintf("The release date of %s %s moved from %s to %s. Tell the people who depend on the release, and find what keeps pushing it.",
-				v.Project, v.Name, dateString(first), cmp.Or(current, "no date")),
-			Evidence: map[string]any{"version": v.Name, "times_moved": times, "total_days": total, "original_release": dateString(first), "release_date": current},
+			Finish: dateOf(m.today + ceilDays(days)), CriticalPath: m.chainKeys(c),
 		})
 	}
 }

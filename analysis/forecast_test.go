@@ -61,8 +61,7 @@ func TestForecastDistributionSummary(t *testing.T) {
 	if fc.Trials != 1000 {
 		t.Errorf("trials = %d, want 1000", fc.Trials)
 	}
-	p50, _ := time.Parse("2006-01-02", fc.P50)
-	p95, _ := time.Parse("2006-01-02", fc.P95)
+	p50, p95 := fc.P50.Time(), fc.P95.Time()
 	today := propNow.Truncate(24 * time.Hour)
 	// The mean of the trials' finish days lies within what the trials span:
 	// no earlier than today, no later than the slowest trial (at most a

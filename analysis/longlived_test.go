@@ -66,7 +66,7 @@ func TestLongLivedSite(t *testing.T) {
 		return !is.Done() && is.StatusCategory == radar.CategoryInProgress && is.Type != "Epic" &&
 			siteNow.Sub(is.Updated) >= analysis.DefaultAbandonedAfter
 	}
-	byKind := map[string][]radar.Finding{}
+	byKind := map[radar.Kind][]radar.Finding{}
 	byID := map[string]radar.Finding{}
 	for _, f := range rep.Findings {
 		byKind[f.Kind] = append(byKind[f.Kind], f)
@@ -98,21 +98,22 @@ func TestLongLivedSite(t *testing.T) {
 					want++
 				}
 			}
-			f, ok := byID[radar.KindAbandonedWork+":"+p]
+			f, ok := byID[string(radar.KindAbandonedWork)+":"+p]
 			if !ok {
 				t.Errorf("no abandoned_work for %s (%d abandoned issues)", p, want)
 				continue
 			}
-			if got := f.Evidence["count"]; got != want {
+			ev := f.Evidence.(radar.AbandonedWorkFacts)
+			if got := ev.Count; got != want {
 				t.Errorf("%s count = %v, want %d", p, got, want)
 			}
-			listed := f.Evidence["issues"].([]string)
+			listed := ev.Issues
 			for _, k := range ll.Zombies[p] {
 				if !slices.Contains(listed, k) {
 					t.Errorf("%s: zombie %s not listed", p, k)
 				}
 			}
-			days := f.Evidence["days_since_update"].([]int)
+			days := ev.DaysSinceUpdate
 			if !slices.IsSorted(days) {
 				t.Errorf("%s: list not most recent first: %v", p, days)
 			}
@@ -123,18 +124,19 @@ func TestLongLivedSite(t *testing.T) {
 	})
 
 	t.Run("overloaded counts live work only", func(t *testing.T) {
-		if f, ok := byID[radar.KindOverloadedAssignee+":"+ll.ZombieHolder]; ok {
+		if f, ok := byID[string(radar.KindOverloadedAssignee)+":"+ll.ZombieHolder]; ok {
 			t.Errorf("the holder of zombie, dormant and past-due work is overloaded: %s", f.Title)
 		}
 		for _, f := range byKind[radar.KindOverloadedAssignee] {
-			for _, key := range []string{"in_progress", "blockers", "critical_path_items"} {
-				for _, k := range f.Evidence[key].([]string) {
+			ev := f.Evidence.(radar.OverloadedAssigneeFacts)
+			for key, keys := range map[string][]string{"in_progress": ev.InProgress, "blockers": ev.Blockers, "critical_path_items": ev.CriticalPathItems} {
+				for _, k := range keys {
 					if is := issues[k]; siteNow.Sub(is.Updated) >= analysis.DefaultAbandonedAfter {
 						t.Errorf("%s counts %s (%s), untouched since %s", f.ID, k, key, is.Updated.Format(time.DateOnly))
 					}
 				}
 			}
-			for _, k := range f.Evidence["critical_path_items"].([]string) {
+			for _, k := range ev.CriticalPathItems {
 				if !inDatedVersion(snap, issues[k]) {
 					t.Errorf("%s counts %s as critical path, but no version of it has a release date ahead", f.ID, k)
 				}
@@ -144,21 +146,21 @@ func TestLongLivedSite(t *testing.T) {
 
 	t.Run("reopened only while it is news", func(t *testing.T) {
 		for _, f := range byKind[radar.KindReopened] {
-			last, _ := time.Parse(time.DateOnly, f.Evidence["last_reopened"].(string))
-			if issues[f.Issue].Done() && siteNow.Sub(last) > analysis.DefaultReopenedWindow+24*time.Hour {
-				t.Errorf("%s: done again and last reopened %s", f.ID, f.Evidence["last_reopened"])
+			last := f.Evidence.(radar.ReopenedFacts).LastReopened
+			if issues[f.Issue].Done() && siteNow.Sub(last.Time()) > analysis.DefaultReopenedWindow+24*time.Hour {
+				t.Errorf("%s: done again and last reopened %s", f.ID, last)
 			}
 		}
 		if len(ll.OldReopened) == 0 {
 			t.Fatal("the site has no old reopens to ignore")
 		}
 		for _, k := range ll.OldReopened {
-			if _, ok := byID[radar.KindReopened+":"+k]; ok {
+			if _, ok := byID[string(radar.KindReopened)+":"+k]; ok {
 				t.Errorf("%s reopened years ago and done since, still reported", k)
 			}
 		}
 		for _, k := range sc.Planted.Reopened {
-			if _, ok := byID[radar.KindReopened+":"+k]; !ok {
+			if _, ok := byID[string(radar.KindReopened)+":"+k]; !ok {
 				t.Errorf("%s, reopened lately, not reported", k)
 			}
 		}
@@ -174,12 +176,12 @@ func TestLongLivedSite(t *testing.T) {
 
 	t.Run("carry-over only for current sprints", func(t *testing.T) {
 		for _, k := range ll.OldCarryOvers {
-			if f, ok := byID[radar.KindSprintCarryover+":"+k]; ok {
+			if f, ok := byID[string(radar.KindSprintCarryover)+":"+k]; ok {
 				t.Errorf("%s: carry-over through sprints closed years ago: %s", k, f.Title)
 			}
 		}
 		for _, k := range sc.Planted.CarryOvers {
-			if _, ok := byID[radar.KindSprintCarryover+":"+k]; !ok {
+			if _, ok := byID[string(radar.KindSprintCarryover)+":"+k]; !ok {
 				t.Errorf("current carry-over %s not reported", k)
 			}
 		}
@@ -190,7 +192,7 @@ func TestLongLivedSite(t *testing.T) {
 	})
 
 	t.Run("the demo's findings are still found", func(t *testing.T) {
-		for _, id := range []string{radar.KindBlocker + ":" + sc.Planted.Blocker, radar.KindFlagged + ":" + sc.Planted.Flagged[0]} {
+		for _, id := range []string{string(radar.KindBlocker) + ":" + sc.Planted.Blocker, string(radar.KindFlagged) + ":" + sc.Planted.Flagged[0]} {
 			if _, ok := byID[id]; !ok {
 				t.Errorf("%s missing", id)
 			}

@@ -109,7 +109,7 @@ func TestPropertyBlastRadiusIsReachability(t *testing.T) {
 				continue
 			}
 			blockers++
-			if got, want := f.Evidence["blast_radius"], reachable(s, f.Issue); got != want {
+			if got, want := f.BlastRadius(), reachable(s, f.Issue); got != want {
 				t.Errorf("seed %d: %s blast_radius = %v, want %d", seed, f.Issue, got, want)
 			}
 		}

@@ -69,7 +69,7 @@ func (m *model) addReleaseOverdue(pl *versionPlan, fc radar.VersionForecast) {
 	}
 	detail := fmt.Sprintf("%s %s was due %s and is not released: %s late with %s open (%s).",
 		v.Project, v.Name, fc.ReleaseDate, plural(int(late), "day", "days"), plural(pl.open, "issue", "issues"), plural(pl.items, "item", "items"))
-	if fc.P50 != "" {
+	if !fc.P50.IsZero() {
 		detail += fmt.Sprintf(" At the recent pace the rest is done by %s (P50) to %s (P85).", fc.P50, fc.P85)
 	} else if fc.Note != "" {
 		detail += " " + upperFirst(fc.Note) + "."
@@ -78,28 +78,24 @@ func (m *model) addReleaseOverdue(pl *versionPlan, fc radar.VersionForecast) {
 		detail += fmt.Sprintf(" %s on work that finishes after the date: %s.", plural(len(deps), "dependency waits", "dependencies wait"), listKeys(pairs))
 	}
 	detail += " Release what is done and move the rest to a later version, or set a new date."
-	m.addReleaseFinding(radar.KindReleaseOverdue, sev, v, fc,
+	m.addReleaseFinding(sev, v, fc,
 		fmt.Sprintf("%s %s is %s past its %s release with %s open", v.Project, v.Name, plural(int(late), "day", "days"), fc.ReleaseDate, plural(pl.open, "issue", "issues")),
-		detail, map[string]any{
-			"release_date": fc.ReleaseDate, "days_late": late, "open_issues": pl.open, "remaining_items": pl.items,
-			"remaining_points": round(pl.points, 1), "p50": fc.P50, "p85": fc.P85, "p95": fc.P95,
-			"late_dependencies": nonNil(pairs), "critical_path": fc.CriticalPath,
+		detail, radar.ReleaseOverdueFacts{
+			ReleaseDate: fc.ReleaseDate, DaysLate: late, OpenIssues: pl.open, RemainingItems: pl.items,
+			RemainingPoints: round(pl.points, 1), P50: fc.P50, P85: fc.P85, P95: fc.P95,
+			LateDependencies: nonNil(pairs), CriticalPath: fc.CriticalPath, ForecastNote: fc.Note, TrackRecord: fc.TrackRecord,
 		})
 }
 
-// addReleaseFinding adds a release finding about version v, with the
-// forecast's note and the track record in its evidence, and the track
-// record at the end of its detail.
-func (m *model) addReleaseFinding(kind string, sev radar.Severity, v *radar.Version, fc radar.VersionForecast, title, detail string, ev map[string]any) {
-	if fc.Note != "" {
-		ev["forecast_note"] = fc.Note
-	}
+// addReleaseFinding adds a release finding about version v, of the kind
+// of its evidence, with the track record at the end of its detail.
+func (m *model) addReleaseFinding(sev radar.Severity, v *radar.Version, fc radar.VersionForecast, title, detail string, ev radar.Evidence) {
 	if fc.TrackRecord != "" {
-		ev["track_record"] = fc.TrackRecord
 		detail += " Forecast track record: " + fc.TrackRecord + "."
 	}
+	kind := ev.Kind()
 	m.findings = append(m.findings, radar.Finding{
-		ID: kind + ":" + v.Project + ":" + v.Name, Kind: kind, Severity: sev,
+		ID: string(kind) + ":" + v.Project + ":" + v.Name, Kind: kind, Severity: sev,
 		Project: v.Project, Issue: v.Name, Title: title, Detail: detail, Evidence: ev,
 	})
 }
@@ -121,13 +117,13 @@ func (m *model) addReleaseAtRisk(pl *versionPlan, fc radar.VersionForecast) {
 			mean /= float64(weeks)
 		}
 	}
-	if fc.P50 == "" {
+	if fc.P50.IsZero() {
 		title = fmt.Sprintf("%s %s has no forecast for its %s release", v.Project, v.Name, fc.ReleaseDate)
 		detail = fmt.Sprintf("%s %s is due %s with %s left, but there is no forecast: %s. Check the version is still planned and staffed.",
 			v.Project, v.Name, fc.ReleaseDate, plural(pl.items, "item", "items"), fc.Note)
 	} else {
 		title = fmt.Sprintf("%s %s will likely miss its %s release", v.Project, v.Name, fc.ReleaseDate)
-		if fc.P50 > fc.ReleaseDate {
+		if fc.P50.After(fc.ReleaseDate) {
 			sev = radar.SeverityCritical
 		}
 		detail = fmt.Sprintf("%s %s is due %s with %s (%g points) left; at the recent pace (%g items a week, shared with the versions ahead of it) it is %d%% likely to make it (P50 %s, P85 %s).",
@@ -137,11 +133,12 @@ func (m *model) addReleaseAtRisk(pl *versionPlan, fc radar.VersionForecast) {
 		}
 		detail += " Cut scope, add capacity, or move the date now."
 	}
-	m.addReleaseFinding(radar.KindReleaseAtRisk, sev, v, fc, title, detail, map[string]any{
-		"p50": fc.P50, "p85": fc.P85, "p95": fc.P95, "release_date": fc.ReleaseDate,
-		"on_time_probability": fc.OnTimeProbability, "remaining_items": pl.items, "remaining_points": round(pl.points, 1),
-		"critical_path": fc.CriticalPath, "critical_path_days": round(pl.cpDays, 0),
-		"throughput_per_week": round(mean, 1), "throughput_weeks": weeks, "trials": m.opts.Trials,
+	m.addReleaseFinding(sev, v, fc, title, detail, radar.ReleaseAtRiskFacts{
+		P50: fc.P50, P85: fc.P85, P95: fc.P95, ReleaseDate: fc.ReleaseDate,
+		OnTimeProbability: fc.OnTimeProbability, RemainingItems: pl.items, RemainingPoints: round(pl.points, 1),
+		CriticalPath: fc.CriticalPath, CriticalPathDays: round(pl.cpDays, 0),
+		ThroughputPerWeek: round(mean, 1), ThroughputWeeks: weeks, Trials: m.opts.Trials,
+		ForecastNote: fc.Note, TrackRecord: fc.TrackRecord,
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/radarhq/radar"
 )
@@ -15,7 +14,7 @@ func openStory(s *radar.Snapshot, key string, versions ...string) {
 		StatusCategory: radar.CategoryNew, Created: propNow.AddDate(0, 0, -30), Updated: propNow, FixVersions: versions})
 }
 
-func findingsOf(rep radar.Report, kind string) []radar.Finding {
+func findingsOf(rep radar.Report, kind radar.Kind) []radar.Finding {
 	var out []radar.Finding
 	for _, f := range rep.Findings {
 		if f.Kind == kind {
@@ -43,7 +42,7 @@ func TestDoneVersionIsNeverAtRisk(t *testing.T) {
 					t.Errorf("version risk %+v for a version with nothing open", r)
 				}
 			}
-			if len(rep.Versions) != 1 || rep.Versions[0].Note == "" || rep.Versions[0].P50 != "" {
+			if len(rep.Versions) != 1 || rep.Versions[0].Note == "" || !rep.Versions[0].P50.IsZero() {
 				t.Errorf("versions = %+v, want one with a note and no dates", rep.Versions)
 			}
 		})
@@ -95,11 +94,12 @@ func TestPastDateVersionIsOverdueNotAtRisk(t *testing.T) {
 	if f.Severity != radar.SeverityCritical {
 		t.Errorf("severity %s, want critical", f.Severity)
 	}
-	late, open := f.Evidence["days_late"].(int64), f.Evidence["open_issues"].(int)
+	ev, _ := f.Evidence.(radar.ReleaseOverdueFacts)
+	late, open := ev.DaysLate, ev.OpenIssues
 	if late != 365 || open != 15 {
 		t.Errorf("evidence days_late %d, open_issues %d; want 365, 15", late, open)
 	}
-	for _, want := range []string{"365 days", "15 issues", f.Evidence["release_date"].(string)} {
+	for _, want := range []string{"365 days", "15 issues", ev.ReleaseDate.String()} {
 		if !strings.Contains(f.Title+" "+f.Detail, want) {
 			t.Errorf("finding text %q / %q does not say %q", f.Title, f.Detail, want)
 		}
@@ -125,7 +125,7 @@ func TestOffTrackOnPassedReleaseFoldsIntoOverdue(t *testing.T) {
 	if len(fs) != 1 {
 		t.Fatalf("release_overdue = %+v, want one", fs)
 	}
-	if deps := fs[0].Evidence["late_dependencies"].([]string); len(deps) != 3 {
+	if deps := fs[0].Evidence.(radar.ReleaseOverdueFacts).LateDependencies; len(deps) != 3 {
 		t.Errorf("late_dependencies = %v, want 3", deps)
 	}
 	if !strings.Contains(fs[0].Detail, "3 dependencies wait") {
@@ -168,11 +168,10 @@ func TestLaterVersionFinishesAfterTheWorkAheadOfIt(t *testing.T) {
 	}
 	// 40 stories in 12 weeks: about 3.3 a week, so 21 items take about
 	// six weeks and 41 about twelve.
-	if v1.P50 == "" || v2.P50 == "" || v2.P50 <= v1.P50 || v2.P85 <= v1.P85 {
+	if v1.P50.IsZero() || v2.P50.IsZero() || !v2.P50.After(v1.P50) || !v2.P85.After(v1.P85) {
 		t.Fatalf("1.0 P50 %s P85 %s, 2.0 P50 %s P85 %s: want 2.0 after 1.0", v1.P50, v1.P85, v2.P50, v2.P85)
 	}
-	p1, _ := time.Parse(time.DateOnly, v1.P50)
-	p2, _ := time.Parse(time.DateOnly, v2.P50)
+	p1, p2 := v1.P50.Time(), v2.P50.Time()
 	if gap := p2.Sub(p1).Hours() / 24; gap < 28 {
 		t.Errorf("2.0's P50 only %.0f days after 1.0's; its 20 items need about six weeks more", gap)
 	}
@@ -191,7 +190,7 @@ func TestTooLittleHistoryGivesNoForecast(t *testing.T) {
 	s.Issues = kept
 	rep := Analyze(s, Options{Now: propNow, Trials: 500})
 	v := rep.Versions[0]
-	if v.P50 != "" || !strings.HasPrefix(v.Note, "not enough history to forecast") {
+	if !v.P50.IsZero() || !strings.HasPrefix(v.Note, "not enough history to forecast") {
 		t.Errorf("forecast %+v, want no dates and a note saying there is not enough history", v)
 	}
 	fs := findingsOf(rep, radar.KindReleaseAtRisk)
@@ -216,8 +215,7 @@ func TestHeavyTailsAndCleanupDaysStayBounded(t *testing.T) {
 	for seed := int64(1); seed <= 5; seed++ {
 		rep := Analyze(s, Options{Now: propNow, Trials: 1000, Seed: seed})
 		v := rep.Versions[0]
-		p95, err := time.Parse(time.DateOnly, v.P95)
-		if err != nil || p95.After(propNow.AddDate(1, 0, 0)) {
+		if v.P95.IsZero() || v.P95.Time().After(propNow.AddDate(1, 0, 0)) {
 			t.Errorf("seed %d: P95 %q, want a date within a year", seed, v.P95)
 		}
 	}

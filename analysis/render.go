@@ -32,16 +32,16 @@ func WriteTable(w io.Writer, r radar.Report) error {
 	var fs columns
 	fs.add("SEVERITY", "KIND", "PROJECT", "SUBJECT", "SUMMARY", "TITLE")
 	for _, f := range r.Findings {
-		fs.add(string(f.Severity), f.Kind, plainTextN(f.Project, maxName), plainTextN(f.Issue, maxName),
-			dash(plainTextN(summaryOf(f), maxSummary)), plainTextN(f.Title, maxTitle))
+		fs.add(string(f.Severity), string(f.Kind), plainTextN(f.Project, maxName), plainTextN(f.Issue, maxName),
+			dash(plainTextN(f.Summary(), maxSummary)), plainTextN(f.Title, maxTitle))
 	}
 	fs.write(&b)
 	if len(r.Versions) > 0 {
 		var vs columns
 		vs.add("PROJECT", "VERSION", "RELEASE", "P50", "P85", "P95", "ON TIME", "CRITICAL PATH")
 		for _, v := range r.Versions {
-			vs.add(plainTextN(v.Project, maxName), plainTextN(v.Name, maxName), dash(v.ReleaseDate),
-				dash(v.P50), dash(v.P85), dash(v.P95), percent(v), plainTextN(dash(listKeys(v.CriticalPath)), maxProse))
+			vs.add(plainTextN(v.Project, maxName), plainTextN(v.Name, maxName), dash(v.ReleaseDate.String()),
+				dash(v.P50.String()), dash(v.P85.String()), dash(v.P95.String()), percent(v), plainTextN(dash(listKeys(v.CriticalPath)), maxProse))
 		}
 		b.WriteString("\n")
 		vs.write(&b)
@@ -56,13 +56,6 @@ func WriteTable(w io.Writer, r radar.Report) error {
 		return fmt.Errorf("write report table: %w", err)
 	}
 	return nil
-}
-
-// summaryOf is the summary of the issue a finding is about, from its
-// evidence; "" for findings about versions, sprints or people.
-func summaryOf(f radar.Finding) string {
-	s, _ := f.Evidence["summary"].(string)
-	return s
 }
 
 // WriteMarkdown writes the report for a project manager, each issue
@@ -85,14 +78,14 @@ func WriteMarkdown(w io.Writer, r radar.Report) error {
 			strings.ToUpper(string(sev[:1])), sev[1:], len(fs))
 		for _, f := range fs {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", f.Kind, markdownTextN(f.Project, maxName), markdownTextN(f.Issue, maxName),
-				markdownTextN(summaryOf(f), maxTitle), markdownTextN(f.Title, maxTitle), markdownTextN(f.Detail, maxProse))
+				markdownTextN(f.Summary(), maxTitle), markdownTextN(f.Title, maxTitle), markdownTextN(f.Detail, maxProse))
 		}
 	}
 	if len(r.Versions) > 0 {
 		b.WriteString("\n## Release forecasts\n\n| Project | Version | Release date | P50 | P85 | P95 | On time | Critical path |\n|---|---|---|---|---|---|---|---|\n")
 		for _, v := range r.Versions {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", markdownTextN(v.Project, maxName), markdownTextN(v.Name, maxName), dash(v.ReleaseDate),
-				dash(v.P50), dash(v.P85), dash(v.P95), percent(v), markdownTextN(dash(strings.Join(v.CriticalPath, " → ")), maxProse))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", markdownTextN(v.Project, maxName), markdownTextN(v.Name, maxName), dash(v.ReleaseDate.String()),
+				dash(v.P50.String()), dash(v.P85.String()), dash(v.P95.String()), percent(v), markdownTextN(dash(strings.Join(v.CriticalPath, " → ")), maxProse))
 		}
 	}
 	if ns := reportNotes(r); len(ns) > 0 {
@@ -117,7 +110,7 @@ func countLine(fs []radar.Finding) string {
 }
 
 func percent(v radar.VersionForecast) string {
-	if v.ReleaseDate == "" || v.P50 == "" {
+	if v.ReleaseDate.IsZero() || v.P50.IsZero() {
 		return "-"
 	}
 	return fmt.Sprintf("%.0f%%", v.OnTimeProbability*100)

@@ -34,11 +34,11 @@ func (m *model) scoreRisks() ([]radar.RiskScore, []radar.ProjectStats) {
 		if !ok || !m.open[i] || f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindReleaseOverdue || f.Kind == radar.KindScopeCreep || f.Kind == radar.KindOverloadedAssignee {
 			continue
 		}
-		if f.Kind == radar.KindDueDateSlipped && strings.HasPrefix(f.ID, radar.KindDueDateSlipped+":version:") {
+		if _, version := f.Evidence.(radar.ReleaseSlippedFacts); version {
 			continue
 		}
 		issueScore[i] += severityWeight[f.Severity]
-		issueSignals[i] = append(issueSignals[i], f.Kind+"("+string(f.Severity)+")")
+		issueSignals[i] = append(issueSignals[i], string(f.Kind)+"("+string(f.Severity)+")")
 	}
 	for i, b := range m.blast {
 		if b > 0 {

@@ -95,8 +95,9 @@ func TestStaleSeverityGrowsWithAge(t *testing.T) {
 	if !ok {
 		t.Fatalf("no abandoned_work:P in %v", fs)
 	}
-	if got, want := strings.Join(a.Evidence["issues"].([]string), ","), "P-5,P-4"; got != want || a.Evidence["count"] != 2 {
-		t.Errorf("abandoned issues = %s (count %v), want %s", got, a.Evidence["count"], want)
+	ae, _ := a.Evidence.(radar.AbandonedWorkFacts)
+	if got, want := strings.Join(ae.Issues, ","), "P-5,P-4"; got != want || ae.Count != 2 {
+		t.Errorf("abandoned issues = %s (count %v), want %s", got, ae.Count, want)
 	}
 	if a.Severity != radar.SeverityInfo {
 		t.Errorf("abandoned_work severity = %s, want info (fewer than the 3 live issues in progress)", a.Severity)
@@ -142,15 +143,15 @@ func TestOverloadedTextMatchesNumbers(t *testing.T) {
 	if f, ok := fs["overloaded_assignee:u-cara"]; ok {
 		t.Errorf("Cara, holding only the work of releases long past, reported: %s", f.Title)
 	}
-	if dan, ok := fs["overloaded_assignee:u-dan"]; !ok || len(dan.Evidence["critical_path_items"].([]string)) != 3 {
+	if dan, ok := fs["overloaded_assignee:u-dan"]; !ok || len(dan.Evidence.(radar.OverloadedAssigneeFacts).CriticalPathItems) != 3 {
 		t.Errorf("Dan, holding the critical paths of three coming releases: %+v", dan)
 	}
 	ann, ok := fs["overloaded_assignee:u-ann"]
 	if !ok {
 		t.Fatal("Ann, holding three blockers, not reported")
 	}
-	if strings.Contains(ann.Title, "in progress") || strings.Contains(ann.Detail, "Finish") || ann.Evidence["held"] != 3 {
-		t.Errorf("Ann: %q / %q (held %v): want the blockers she holds, not work in progress", ann.Title, ann.Detail, ann.Evidence["held"])
+	if strings.Contains(ann.Title, "in progress") || strings.Contains(ann.Detail, "Finish") || ann.Evidence.(radar.OverloadedAssigneeFacts).Held != 3 {
+		t.Errorf("Ann: %q / %q (%+v): want the blockers she holds, not work in progress", ann.Title, ann.Detail, ann.Evidence)
 	}
 	if f, ok := fs["overloaded_assignee:u-bob"]; ok {
 		t.Errorf("Bob, holding only abandoned work, reported: %s", f.Title)

@@ -96,7 +96,7 @@ func textProblems(f radar.Finding) []string {
 
 func checkTexts(t *testing.T, findings []radar.Finding) {
 	t.Helper()
-	kinds := map[string]bool{}
+	kinds := map[radar.Kind]bool{}
 	for _, f := range findings {
 		kinds[f.Kind] = true
 		if ps := textProblems(f); len(ps) > 0 {
@@ -129,6 +129,9 @@ func TestFixtureTextsStateTheirEvidence(t *testing.T) {
 	checkTexts(t, all)
 }
 
+// facts is evidence of no particular kind, as JSON.
+func facts(js string) radar.Evidence { return radar.UnknownFacts{Raw: json.RawMessage(js)} }
+
 func TestTextProblems(t *testing.T) {
 	tests := []struct {
 		name string
@@ -136,12 +139,12 @@ func TestTextProblems(t *testing.T) {
 		want int
 	}{
 		{"matching", radar.Finding{Issue: "P-1", Title: "P-1 is 3 days overdue", Detail: "Due 2026-01-02, blocks P-2 and 4 more.",
-			Evidence: map[string]any{"days": 3, "due": "2026-01-02", "blocks": []string{"P-2", "P-3", "P-4", "P-5", "P-6"}}}, 0},
-		{"a number the evidence lacks", radar.Finding{Issue: "P-1", Title: "P-1 has 0 issues in progress", Evidence: map[string]any{"wip": 2}}, 1},
-		{"a key the evidence lacks", radar.Finding{Issue: "P-1", Title: "P-1 waits on P-7", Evidence: map[string]any{}}, 1},
-		{"a percentage of a fraction", radar.Finding{Title: "31% likely", Evidence: map[string]any{"p": 0.31}}, 0},
-		{"a name, not a quantity", radar.Finding{Title: "P85 2026-04-12", Evidence: map[string]any{"p85": "2026-04-12"}}, 0},
-		{"rounded differently", radar.Finding{Title: "grew 62%", Evidence: map[string]any{"growth_pct": 62.5}}, 1},
+			Evidence: facts(`{"days": 3, "due": "2026-01-02", "blocks": ["P-2", "P-3", "P-4", "P-5", "P-6"]}`)}, 0},
+		{"a number the evidence lacks", radar.Finding{Issue: "P-1", Title: "P-1 has 0 issues in progress", Evidence: facts(`{"wip": 2}`)}, 1},
+		{"a key the evidence lacks", radar.Finding{Issue: "P-1", Title: "P-1 waits on P-7", Evidence: facts(`{}`)}, 1},
+		{"a percentage of a fraction", radar.Finding{Title: "31% likely", Evidence: facts(`{"p": 0.31}`)}, 0},
+		{"a name, not a quantity", radar.Finding{Title: "P85 2026-04-12", Evidence: facts(`{"p85": "2026-04-12"}`)}, 0},
+		{"rounded differently", radar.Finding{Title: "grew 62%", Evidence: facts(`{"growth_pct": 62.5}`)}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

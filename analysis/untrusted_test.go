@@ -79,11 +79,11 @@ func unescaped(s string, c byte) int {
 func hostileReport(text string) radar.Report {
 	return radar.Report{GeneratedAt: propNow, Findings: []radar.Finding{
 		{ID: "stale:X-1", Kind: radar.KindStale, Severity: radar.SeverityWarning, Project: "X", Issue: "X-1", Title: text, Detail: text,
-			Evidence: map[string]any{"summary": text}},
+			Evidence: radar.StaleFacts{IssueFacts: radar.IssueFacts{Summary: text}}},
 		{ID: "overloaded_assignee:" + text, Kind: radar.KindOverloadedAssignee, Severity: radar.SeverityInfo, Project: text, Issue: text,
 			Title: text + " has 7 issues in progress", Detail: "Finish before starting more."},
-	}, Versions: []radar.VersionForecast{{Project: "X", Name: text, ReleaseDate: "2026-04-01", P50: "2026-03-28", P85: "2026-04-12",
-		P95: "2026-04-20", OnTimeProbability: 0.3, CriticalPath: []string{"X-1", text}}}}
+	}, Versions: []radar.VersionForecast{{Project: "X", Name: text, ReleaseDate: radar.MustParseDate("2026-04-01"), P50: radar.MustParseDate("2026-03-28"), P85: radar.MustParseDate("2026-04-12"),
+		P95: radar.MustParseDate("2026-04-20"), OnTimeProbability: 0.3, CriticalPath: []string{"X-1", text}}}}
 }
 
 func TestUntrustedTextInReports(t *testing.T) {

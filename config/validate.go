@@ -364,9 +364,9 @@ func (s *Slack) validate(v *validator, projects []string) {
 			}
 		}
 		for j, k := range r.Kinds {
-			if !slices.Contains(radar.Kinds, k) {
-				hint := "use one of " + strings.Join(radar.Kinds, ", ")
-				if best := closest(k, radar.Kinds); best != "" {
+			if !slices.Contains(radar.Kinds, radar.Kind(k)) {
+				hint := "use one of " + strings.Join(radar.KindNames(), ", ")
+				if best := closest(k, radar.KindNames()); best != "" {
 					hint = fmt.Sprintf("did you mean %q?", best)
 				}
 				v.add(fmt.Sprintf("%s.kinds[%d]", path, j), "%q is not a finding kind; %s", k, hint)

@@ -195,7 +195,7 @@ func TestValidateMessages(t *testing.T) {
 		{"route kind typo", route(Route{Channel: "#a", Kinds: []string{"blocker", "blockers"}}),
 			`slack.routes[2].kinds[1]: "blockers" is not a finding kind; did you mean "blocker"?`},
 		{"route kind unknown", route(Route{Channel: "#a", Kinds: []string{"weather"}}),
-			`slack.routes[2].kinds[0]: "weather" is not a finding kind; use one of ` + strings.Join(radar.Kinds, ", ")},
+			`slack.routes[2].kinds[0]: "weather" is not a finding kind; use one of ` + strings.Join(radar.KindNames(), ", ")},
 		{"route project not a key", route(Route{Channel: "#a", Projects: []string{"pay"}}),
 			`slack.routes[2].projects[0]: "pay" is not a project key (uppercase letters, digits, _)`},
 		{"route project not synced", route(Route{Channel: "#a", Projects: []string{"DATA"}}),

@@ -39,9 +39,9 @@ func exportedNames(t *testing.T) (series map[string]bool, radarFamilies []string
 	m := metrics.New(reg)
 	m.SetAnalysis(metrics.FromReport(radar.Report{
 		Findings: []radar.Finding{{Kind: radar.KindBlocker, Severity: radar.SeverityCritical, Project: "PAY", Issue: "PAY-1",
-			Evidence: map[string]any{"blast_radius": 3, "direct_dependents": []string{"PAY-2"}}}},
-		Versions: []radar.VersionForecast{{Project: "PAY", Name: "1.0", ReleaseDate: "2026-04-01",
-			P50: "2026-03-20", P85: "2026-04-02", P95: "2026-04-09", OnTimeProbability: 0.4, CriticalPathRemaining: time.Hour}},
+			Evidence: radar.BlockerFacts{BlastRadius: 3, DirectDependents: []string{"PAY-2"}}}},
+		Versions: []radar.VersionForecast{{Project: "PAY", Name: "1.0", ReleaseDate: radar.MustParseDate("2026-04-01"),
+			P50: radar.MustParseDate("2026-03-20"), P85: radar.MustParseDate("2026-04-02"), P95: radar.MustParseDate("2026-04-09"), OnTimeProbability: 0.4, CriticalPathRemaining: time.Hour}},
 	}, []radar.Issue{{Key: "PAY-1", Project: "PAY", StatusCategory: radar.CategoryInProgress}}))
 	m.SyncFinished(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), time.Minute, 10, nil)
 	m.JiraRequest("200")

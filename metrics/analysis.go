@@ -38,7 +38,7 @@ type ProjectStats struct {
 
 // FindingClass is a finding kind and severity, the labels of radar_findings.
 type FindingClass struct {
-	Kind     string
+	Kind     radar.Kind
 	Severity radar.Severity
 }
 
@@ -194,7 +194,7 @@ func (c *analysisCollector) build(s AnalysisSnapshot) []prometheus.Metric {
 		p := projects[name]
 		for _, kind := range radar.Kinds {
 			for _, sev := range severities {
-				gauge(c.findings, float64(p.Findings[FindingClass{Kind: kind, Severity: sev}]), name, kind, string(sev))
+				gauge(c.findings, float64(p.Findings[FindingClass{Kind: kind, Severity: sev}]), name, string(kind), string(sev))
 			}
 		}
 		for _, cat := range statusCategories {

@@ -25,7 +25,7 @@ func benchReport() (radar.Report, []radar.Issue) {
 		issues = append(issues, radar.Issue{Key: key, Project: p, StatusCategory: radar.CategoryInProgress})
 		f := radar.Finding{ID: key, Kind: radar.Kinds[i%len(radar.Kinds)], Severity: sevs[i%3], Project: p, Issue: key}
 		if f.Kind == radar.KindBlocker {
-			f.Evidence = map[string]any{"blast_radius": float64(i % 40), "direct_dependents": []any{fmt.Sprintf("%s-%d", p, i+1)}}
+			f.Evidence = radar.BlockerFacts{BlastRadius: i % 40, DirectDependents: []string{fmt.Sprintf("%s-%d", p, i+1)}}
 		}
 		r.Findings = append(r.Findings, f)
 	}
@@ -33,8 +33,8 @@ func benchReport() (radar.Report, []radar.Issue) {
 	for v := range versions {
 		r.Versions = append(r.Versions, radar.VersionForecast{
 			Project: fmt.Sprintf("P%02d", v%projects), Name: fmt.Sprintf("%d.%d.0", v/10, v%10),
-			ReleaseDate: due.Format(time.DateOnly), P50: due.AddDate(0, 0, -7).Format(time.DateOnly),
-			P85: due.Format(time.DateOnly), P95: due.AddDate(0, 0, 10).Format(time.DateOnly),
+			ReleaseDate: radar.DateOf(due), P50: radar.DateOf(due.AddDate(0, 0, -7)),
+			P85: radar.DateOf(due), P95: radar.DateOf(due.AddDate(0, 0, 10)),
 			OnTimeProbability: 0.8, CriticalPathRemaining: 40 * time.Hour,
 		})
 	}

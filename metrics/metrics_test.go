@@ -62,16 +62,18 @@ func fixtureIssues() []radar.Issue {
 	}
 }
 
-// fixtureReport has blockers, blocked issues (some counted twice on purpose),
-// a finding of an unknown kind, and versions with and without dates.
+// fixtureReport has blockers, blocked issues, a finding of an unknown kind,
+// versions with and without dates, and the project counts the analysis
+// makes of fixtureIssues: PAY-2 waits on two PAY blockers and WEB-3 on one,
+// so PAY has 2 blocked issues (PAY-2, PAY-5) and WEB 1 (WEB-3).
 func fixtureReport() radar.Report {
 	return radar.Report{
 		GeneratedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC),
 		Findings: []radar.Finding{
 			{ID: "a", Kind: radar.KindBlocker, Severity: radar.SeverityCritical, Project: "PAY", Issue: "PAY-1",
-				Evidence: map[string]any{"blast_radius": 7, "direct_dependents": []string{"PAY-2", "WEB-3"}}},
+				Evidence: radar.BlockerFacts{BlastRadius: 7, DirectDependents: []string{"PAY-2", "WEB-3"}}},
 			{ID: "b", Kind: radar.KindBlocker, Severity: radar.SeverityWarning, Project: "PAY", Issue: "PAY-4",
-				Evidence: map[string]any{"blast_radius": 3, "direct_dependents": []string{"PAY-2"}}},
+				Evidence: radar.BlockerFacts{BlastRadius: 3, DirectDependents: []string{"PAY-2"}}},
 			{ID: "c", Kind: radar.KindBlockedInProgress, Severity: radar.SeverityWarning, Project: "PAY", Issue: "PAY-5"},
 			{ID: "d", Kind: radar.KindBlockedInProgress, Severity: radar.SeverityInfo, Project: "WEB", Issue: "WEB-3"},
 			{ID: "e", Kind: radar.KindOverdue, Severity: radar.SeverityCritical, Project: "WEB", Issue: "WEB-7"},
@@ -81,12 +83,17 @@ func fixtureReport() radar.Report {
 			{ID: "i", Kind: radar.KindStale, Severity: "catastrophic", Project: "PAY", Issue: "PAY-6"},
 		},
 		Versions: []radar.VersionForecast{
-			{Project: "PAY", Name: "2.4.0", ReleaseDate: "2026-03-31", P50: "2026-03-20", P85: "2026-04-03", P95: "2026-04-10",
+			{Project: "PAY", Name: "2.4.0", ReleaseDate: radar.MustParseDate("2026-03-31"), P50: radar.MustParseDate("2026-03-20"), P85: radar.MustParseDate("2026-04-03"), P95: radar.MustParseDate("2026-04-10"),
 				OnTimeProbability: 0.62, CriticalPath: []string{"PAY-1", "PAY-2"}, CriticalPathRemaining: 36 * time.Hour},
-			{Project: "WEB", Name: "Q2 launch", P50: "2026-05-04", P85: "2026-05-18", P95: "2026-05-29",
+			{Project: "WEB", Name: "Q2 launch", P50: radar.MustParseDate("2026-05-04"), P85: radar.MustParseDate("2026-05-18"), P95: radar.MustParseDate("2026-05-29"),
 				CriticalPathRemaining: 90 * time.Minute},
-			{Project: "OPS", Name: "1.0", ReleaseDate: "2026-04-01", P50: "2026-03-10", P85: "2026-03-12", P95: "not a date",
+			{Project: "OPS", Name: "1.0", ReleaseDate: radar.MustParseDate("2026-04-01"), P50: radar.MustParseDate("2026-03-10"), P85: radar.MustParseDate("2026-03-12"),
 				OnTimeProbability: 1},
+		},
+		Projects: []radar.ProjectStats{
+			{Project: "PAY", New: 1, InProgress: 3, Done: 1, Blocked: 2, Blockers: 2, BlastRadiusMax: 7},
+			{Project: "WEB", New: 2, InProgress: 1, Blocked: 1},
+			{Project: "OPS", Done: 1},
 		},
 	}
 }
@@ -176,8 +183,6 @@ func TestFromReport(t *testing.T) {
 		new, inProgress, done   int
 		criticalBlockers, stale int
 	}{
-		// PAY-2 is a dependent of two blockers and counts once; WEB-3 is
-		// a dependent of a PAY blocker but counts in WEB, its own project.
 		{project: "PAY", blocked: 2, blast: 7, new: 1, inProgress: 3, done: 1, criticalBlockers: 1},
 		{project: "WEB", blocked: 1, new: 2, inProgress: 1, stale: 1},
 		{project: "OPS", done: 1},
@@ -218,12 +223,12 @@ func TestFromReport(t *testing.T) {
 		t.Errorf("due: got %v, want %v", got, want)
 	}
 	if got := s.Versions[2].P95; !got.IsZero() {
-		t.Errorf("unparseable P95: got %v, want zero", got)
+		t.Errorf("unknown P95: got %v, want zero", got)
 	}
 }
 
 // TestFromReportProjectStats checks that the analysis's own project counts
-// win over the ones derived from issues and findings.
+// win over the ones counted from the issues list.
 func TestFromReportProjectStats(t *testing.T) {
 	r := fixtureReport()
 	r.Projects = []radar.ProjectStats{
@@ -241,7 +246,7 @@ func TestFromReportProjectStats(t *testing.T) {
 		blocked, blast, findingCount int
 	}{
 		{"PAY", 10, 20, 30, 4, 12, 3}, // findings still come from the report's findings
-		{"WEB", 2, 1, 0, 1, 0, 4},     // derived
+		{"WEB", 2, 1, 0, 0, 0, 4},     // issues counted; blocked only from the analysis
 		{"NEW", 1, 0, 0, 0, 0, 0},     // known only from r.Projects
 	}
 	for _, tt := range tests {
@@ -267,32 +272,6 @@ func TestFromReportProjectStats(t *testing.T) {
 			}
 			if g, w := n, tt.findingCount; g != w {
 				t.Errorf("findings: got %d, want %d", g, w)
-			}
-		})
-	}
-}
-
-func TestEvidenceInt(t *testing.T) {
-	tests := []struct {
-		in     any
-		want   int
-		wantOK bool
-	}{
-		{7, 7, true},
-		{int64(8), 8, true},
-		{float64(9), 9, true},
-		{json.Number("10"), 10, true},
-		{json.Number("11.0"), 11, true},
-		{"12", 12, true},
-		{nil, 0, false},
-		{"twelve", 0, false},
-		{[]any{1}, 0, false},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%T %v", tt.in, tt.in), func(t *testing.T) {
-			got, ok := evidenceInt(tt.in)
-			if got != tt.want || ok != tt.wantOK {
-				t.Errorf("got %d, %v; want %d, %v", got, ok, tt.want, tt.wantOK)
 			}
 		})
 	}
@@ -525,7 +504,7 @@ func TestCardinality(t *testing.T) {
 		}
 		return m
 	}
-	kinds := set(radar.Kinds...)
+	kinds := set(radar.KindNames()...)
 	allowed := map[string]func(string) bool{
 		"project":         func(v string) bool { return set("PAY", "WEB", "OPS")[v] },
 		"kind":            func(v string) bool { return kinds[v] },
@@ -609,6 +588,7 @@ func TestStaleSeriesDisappear(t *testing.T) {
 		}
 	}
 	next.Findings = findings
+	next.Projects = slices.DeleteFunc(next.Projects, func(p radar.ProjectStats) bool { return p.Project == "WEB" })
 	var issues []radar.Issue
 	for _, is := range fixtureIssues() {
 		if is.Project != "WEB" {

@@ -135,9 +135,9 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 			continue
 		}
 		key := vf.Project + "/" + vf.Name
-		rs := radar.ReleaseStatus{Project: vf.Project, Name: vf.Name, ReleaseDate: vf.ReleaseDate, P50: vf.P50, P85: vf.P85,
+		rs := radar.ReleaseStatus{Project: vf.Project, Name: vf.Name, ReleaseDate: vf.ReleaseDate.String(), P50: vf.P50.String(), P85: vf.P85.String(),
 			OnTimeProbability: vf.OnTimeProbability}
-		rb := ReleaseBaseline{P85: vf.P85}
+		rb := ReleaseBaseline{P85: vf.P85.String()}
 		var touched time.Time
 		for _, is := range scope[key] {
 			rs.Total++
@@ -161,14 +161,14 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 		sort.Strings(rb.Scope)
 		sort.Strings(rb.Done)
 		p, had := prev.Releases[key]
-		rb.History = append(append([]radar.DatedForecast(nil), p.History...), radar.DatedForecast{At: st.GeneratedAt, P85: vf.P85})
+		rb.History = append(append([]radar.DatedForecast(nil), p.History...), radar.DatedForecast{At: st.GeneratedAt, P85: vf.P85.String()})
 		if len(rb.History) > keptHistory {
 			rb.History = rb.History[len(rb.History)-keptHistory:]
 		}
 		rs.History = rb.History
 		if had {
 			rs.PrevP85 = p.P85
-			rs.MovedDays = daysBetween(p.P85, vf.P85)
+			rs.MovedDays = daysBetween(p.P85, vf.P85.String())
 			rs.Added, rs.Removed = diff(rb.Scope, p.Scope), diff(p.Scope, rb.Scope)
 			rs.Reasons = reasons(rs, p, prev, base, open, scope[key])
 		}
@@ -192,7 +192,7 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 	// (blockers, cycles, overdue work, releases at risk) before stale work,
 	// which on old sites is mostly abandoned.
 	slices.SortStableFunc(risks, func(a, b radar.Finding) int {
-		return cmp.Or(cmp.Compare(b.Severity.Rank(), a.Severity.Rank()), cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)),
+		return cmp.Or(cmp.Compare(b.Severity.Rank(), a.Severity.Rank()), cmp.Compare(a.Kind.Order(), b.Kind.Order()),
 			cmp.Compare(b.BlastRadius(), a.BlastRadius()), cmp.Compare(a.ID, b.ID))
 	})
 	n := topRisksTeam
@@ -298,29 +298,14 @@ func reasons(rs radar.ReleaseStatus, p ReleaseBaseline, prev *Baseline, now Base
 	return out
 }
 
-// kindRank orders finding kinds as radar.Kinds lists them.
-func kindRank(k string) int {
-	if i := slices.Index(radar.Kinds, k); i >= 0 {
-		return i
-	}
-	return len(radar.Kinds)
-}
-
 // touches reports whether a blocker finding is about, or holds up, one of keys.
 func touches(f radar.Finding, keys map[string]bool) bool {
 	if keys[f.Issue] {
 		return true
 	}
-	switch deps := f.Evidence["direct_dependents"].(type) {
-	case []string:
-		for _, k := range deps {
+	if b, ok := f.Evidence.(radar.BlockerFacts); ok {
+		for _, k := range b.DirectDependents {
 			if keys[k] {
-				return true
-			}
-		}
-	case []any:
-		for _, k := range deps {
-			if s, ok := k.(string); ok && keys[s] {
 				return true
 			}
 		}

@@ -116,7 +116,7 @@ func layTeam(st radar.StatusReport, d Document) Document {
 		bl := Section{Heading: "Blockers"}
 		for _, f := range st.Blockers {
 			text := fmt.Sprintf("%s waiting — %s", plural(f.BlastRadius(), "issue"), ownerText(f))
-			if s := radar.EvidenceString(f.Evidence, "summary"); s != "" {
+			if s := f.Summary(); s != "" {
 				text = s + " · " + text
 			}
 			bl.Lines = append(bl.Lines, Line{Label: f.Issue, Text: text})
@@ -296,7 +296,7 @@ func ownerText(f radar.Finding) string {
 
 func subject(f radar.Finding) string {
 	if f.Issue != "" {
-		return f.Kind + " " + f.Issue
+		return string(f.Kind) + " " + f.Issue
 	}
 	return f.ID
 }

@@ -41,8 +41,8 @@ func SplitList(values []string) []string {
 func NewFilter(projects, kinds, severities []string, limit int, name func(field, value string) string) (Filter, error) {
 	f := Filter{Projects: SplitList(projects), Kinds: SplitList(kinds), Limit: limit}
 	for _, k := range f.Kinds {
-		if !slices.Contains(radar.Kinds, k) {
-			return Filter{}, fmt.Errorf("%s: not a finding kind; use one or more of %s", name("kind", k), strings.Join(radar.Kinds, ", "))
+		if !slices.Contains(radar.Kinds, radar.Kind(k)) {
+			return Filter{}, fmt.Errorf("%s: not a finding kind; use one or more of %s", name("kind", k), strings.Join(radar.KindNames(), ", "))
 		}
 	}
 	for _, s := range SplitList(severities) {
@@ -80,7 +80,7 @@ func (f Filter) project(p string) bool {
 }
 
 func (f Filter) finding(x radar.Finding) bool {
-	return f.project(x.Project) && (len(f.Kinds) == 0 || slices.Contains(f.Kinds, x.Kind)) &&
+	return f.project(x.Project) && (len(f.Kinds) == 0 || slices.Contains(f.Kinds, string(x.Kind))) &&
 		(f.MinSeverity == "" || x.Severity.Rank() >= f.MinSeverity.Rank())
 }
 

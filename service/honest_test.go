@@ -144,7 +144,7 @@ func TestAPIFilters(t *testing.T) {
 	count := func(keep func(project, kind string, sev radar.Severity) bool) int {
 		n := 0
 		for _, f := range c.Report.Findings {
-			if keep(f.Project, f.Kind, f.Severity) {
+			if keep(f.Project, string(f.Kind), f.Severity) {
 				n++
 			}
 		}
@@ -152,7 +152,9 @@ func TestAPIFilters(t *testing.T) {
 	}
 	payOrWeb := count(func(p, _ string, _ radar.Severity) bool { return p == "PAY" || p == "WEB" })
 	pay := count(func(p, _ string, _ radar.Severity) bool { return p == "PAY" })
-	blockersOrStale := count(func(_, k string, _ radar.Severity) bool { return k == radar.KindBlocker || k == radar.KindStale })
+	blockersOrStale := count(func(_, k string, _ radar.Severity) bool {
+		return k == string(radar.KindBlocker) || k == string(radar.KindStale)
+	})
 	if pay == 0 || pay == payOrWeb {
 		t.Fatalf("scenario: %d PAY and %d PAY or WEB findings; want both projects to have some", pay, payOrWeb)
 	}

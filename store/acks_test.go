@@ -16,7 +16,7 @@ func TestPutAck(t *testing.T) {
 	s := storetest.Open(t)
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	open := radar.Finding{ID: "blocker:PAY-1", Kind: radar.KindBlocker, Severity: radar.SeverityWarning, Project: "PAY", Issue: "PAY-1",
-		Evidence: map[string]any{"blast_radius": 6}}
+		Evidence: radar.BlockerFacts{BlastRadius: 6}}
 	gone := radar.Finding{ID: "stale:PAY-2", Kind: radar.KindStale, Severity: radar.SeverityInfo, Project: "PAY", Issue: "PAY-2"}
 	if _, err := s.RecordFindings(ctx, at, []radar.Finding{open, gone}); err != nil {
 		t.Fatal(err)
@@ -64,7 +64,7 @@ func TestPutAck(t *testing.T) {
 
 	// Escalated: the baseline moves; then resolved: the ack goes.
 	worse := open
-	worse.Severity, worse.Evidence = radar.SeverityCritical, map[string]any{"blast_radius": 20}
+	worse.Severity, worse.Evidence = radar.SeverityCritical, radar.BlockerFacts{BlastRadius: 20}
 	if err := s.RebaseAck(ctx, worse); err != nil {
 		t.Fatal(err)
 	}

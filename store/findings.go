@@ -36,9 +36,11 @@ func scanFinding(sc interface{ Scan(...any) error }) (storedFinding, error) {
 		return sf, err
 	}
 	f.Severity = radar.Severity(sev)
-	if err := json.Unmarshal([]byte(evidence), &f.Evidence); err != nil {
-		return sf, fmt.Errorf("finding %s evidence: %w", f.ID, err)
+	ev, err := radar.DecodeEvidence(f.Kind, []byte(evidence))
+	if err != nil {
+		return sf, fmt.Errorf("finding %s: %w", f.ID, err)
 	}
+	f.Evidence = ev
 	sf.firstSeen = time.UnixMilli(first).UTC()
 	sf.resolvedAt = fromMS(resolved)
 	return sf, nil
@@ -200,7 +202,7 @@ func compareFindings(a, b radar.Finding) int {
 	if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+	if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
 		return c
 	}
 	if c := strings.Compare(a.Project, b.Project); c != 0 {

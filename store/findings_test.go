@@ -12,7 +12,7 @@ import (
 
 func finding(id string, sev radar.Severity) radar.Finding {
 	return radar.Finding{ID: id, Kind: radar.KindBlocker, Severity: sev, Project: "PAY", Issue: id[len("blocker:"):],
-		Title: "title " + id, Detail: "detail", Evidence: map[string]any{"blast_radius": 3, "direct_dependents": []string{"PAY-2"}}}
+		Title: "title " + id, Detail: "detail", Evidence: radar.BlockerFacts{BlastRadius: 3, DirectDependents: []string{"PAY-2"}}}
 }
 
 type change struct {
@@ -116,10 +116,10 @@ func TestOpenFindingsRoundTrip(t *testing.T) {
 	if len(open) != 2 || open[0].ID != "blocker:PAY-2" {
 		t.Fatalf("open = %+v, want PAY-2 (critical) first", open)
 	}
-	if got := open[0].Evidence["blast_radius"]; got != 3.0 {
+	if got := open[0].BlastRadius(); got != 3 {
 		t.Errorf("evidence blast_radius = %#v, want 3", got)
 	}
-	if got := open[0].Evidence["direct_dependents"].([]any); len(got) != 1 || got[0] != "PAY-2" {
+	if got := open[0].Evidence.(radar.BlockerFacts).DirectDependents; len(got) != 1 || got[0] != "PAY-2" {
 		t.Errorf("evidence direct_dependents = %#v", got)
 	}
 }
@@ -202,7 +202,7 @@ func TestFindingsByID(t *testing.T) {
 			t.Errorf("%s: missing", tt.id)
 			continue
 		}
-		if k.Finding.Severity != tt.sev || k.Finding.Title != "title "+tt.id || k.Finding.Evidence["blast_radius"] != 3.0 {
+		if k.Finding.Severity != tt.sev || k.Finding.Title != "title "+tt.id || k.Finding.BlastRadius() != 3 {
 			t.Errorf("%s: got %+v, want severity %s with its title and evidence", tt.id, k.Finding, tt.sev)
 		}
 		if !k.FirstSeen.Equal(t0) || !k.ResolvedAt.Equal(tt.resolved) {

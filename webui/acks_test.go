@@ -159,11 +159,11 @@ func TestNewKindsHavePages(t *testing.T) {
 	u, snap, rep := smallSite(t)
 	rep.Findings = append(rep.Findings,
 		radar.Finding{ID: "release_overdue:A:1.0 <x>", Kind: radar.KindReleaseOverdue, Severity: radar.SeverityCritical, Project: "A",
-			Issue: "1.0 <x>", Title: "A 1.0 <x> is 5 days past its release", Evidence: map[string]any{"days_late": 5}},
+			Issue: "1.0 <x>", Title: "A 1.0 <x> is 5 days past its release", Evidence: radar.ReleaseOverdueFacts{DaysLate: 5}},
 		radar.Finding{ID: "abandoned_work:A", Kind: radar.KindAbandonedWork, Severity: radar.SeverityWarning, Project: "A", Issue: "A",
-			Title: "A has 7 issues in progress but untouched", Evidence: map[string]any{"issues": []string{"A-1", "A-2", "A-3", "A-4", "A-5", "A-6", "A-7"}}})
+			Title: "A has 7 issues in progress but untouched", Evidence: radar.AbandonedWorkFacts{Issues: []string{"A-1", "A-2", "A-3", "A-4", "A-5", "A-6", "A-7"}}})
 	u.Update(snap, rep)
-	_, body := serve(t, u, "/findings?kind="+radar.KindReleaseOverdue)
+	_, body := serve(t, u, "/findings?kind="+string(radar.KindReleaseOverdue))
 	if !strings.Contains(body, `<td>release overdue</td><td><a href="/releases/A/1.0%20%3Cx%3E">A 1.0 &lt;x&gt;</a>`) {
 		t.Errorf("an overdue release is not labelled and linked to its page:\n%s", body)
 	}
@@ -171,7 +171,7 @@ func TestNewKindsHavePages(t *testing.T) {
 	if !strings.Contains(body, "release overdue: A 1.0 &lt;x&gt; is 5 days past its release") {
 		t.Error("the release page does not show its overdue finding")
 	}
-	_, body = serve(t, u, "/findings?kind="+radar.KindAbandonedWork)
+	_, body = serve(t, u, "/findings?kind="+string(radar.KindAbandonedWork))
 	if !strings.Contains(body, "<td>abandoned work</td>") || !strings.Contains(body, `<a href="/issues/A-5">A-5</a>`) || strings.Contains(body, `href="/issues/A-6"`) {
 		t.Errorf("abandoned work is not labelled with links to its first five issues:\n%s", body)
 	}

@@ -193,7 +193,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("issue", func(t *testing.T) {
 		tb.open(t, w.url+radar.IssuePath(w.blocker.Issue), w.blocker.Issue+": ")
-		for _, dep := range radar.EvidenceStrings(w.blocker.Evidence, "direct_dependents") {
+		for _, dep := range w.blocker.Evidence.(radar.BlockerFacts).DirectDependents {
 			js := fmt.Sprintf(`(() => { const a = document.querySelector('svg.graph a[href=%q] rect');
 				if (!a) return false; const r = a.getBoundingClientRect(); return r.width > 100 && r.height > 30; })()`, radar.IssuePath(dep))
 			if !eval[bool](t, tb, js) {
@@ -213,7 +213,7 @@ func TestBrowser(t *testing.T) {
 			tb.screenshot(t, "ui-issue.png")
 		}
 		// Following a node's link opens that issue's page.
-		dep := radar.EvidenceStrings(w.blocker.Evidence, "direct_dependents")[0]
+		dep := w.blocker.Evidence.(radar.BlockerFacts).DirectDependents[0]
 		href := eval[string](t, tb, fmt.Sprintf(`document.querySelector('svg.graph a[href=%q]').getAttribute("href")`, radar.IssuePath(dep)))
 		tb.open(t, w.url+href, dep+": ")
 		tb.clean(t, "issue")
@@ -229,7 +229,7 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		text := eval[string](t, tb, `document.body.innerText`)
-		for _, want := range []string{"P50 " + w.release.P50, "P85 " + w.release.P85, "P95 " + w.release.P95, "Scope over time"} {
+		for _, want := range []string{"P50 " + w.release.P50.String(), "P85 " + w.release.P85.String(), "P95 " + w.release.P95.String(), "Scope over time"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the release page does not show %q", want)
 			}

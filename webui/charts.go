@@ -101,12 +101,6 @@ func scopeSVG(v *radar.Version, sc scope) template.HTML {
 	return template.HTML(b.String())
 }
 
-// parseDay reads a forecast date; false when empty or malformed.
-func parseDay(s string) (time.Time, bool) {
-	t, err := time.Parse(time.DateOnly, s)
-	return t, err == nil && s != ""
-}
-
 // fanSVG draws the forecast as a fan: the work remaining so far, then
 // lines from today's remaining work down to zero at P50, P85 and P95,
 // against the release date. Without a forecast it draws the history and
@@ -120,8 +114,8 @@ func fanSVG(v *radar.Version, fc *radar.VersionForecast, sc scope, now time.Time
 	var have [3]bool
 	names := [3]string{"p50", "p85", "p95"}
 	if fc != nil {
-		for i, s := range [3]string{fc.P50, fc.P85, fc.P95} {
-			qs[i], have[i] = parseDay(s)
+		for i, d := range [3]radar.Date{fc.P50, fc.P85, fc.P95} {
+			qs[i], have[i] = d.Time(), !d.IsZero()
 		}
 	}
 	release, hasRelease := time.Time{}, !v.ReleaseDate.IsZero()

@@ -53,8 +53,8 @@ func parseFilter(q url.Values) (filter, error) {
 	if f.severity != "" && f.severity.Rank() == 0 {
 		return f, fmt.Errorf("severity %q is not one of info, warning, critical; choose one of those or leave it empty", q.Get("severity"))
 	}
-	if f.kind != "" && !slices.Contains(radar.Kinds, f.kind) {
-		return f, fmt.Errorf("kind %q is not a finding kind; use one of %s", f.kind, strings.Join(radar.Kinds, ", "))
+	if f.kind != "" && !slices.Contains(radar.Kinds, radar.Kind(f.kind)) {
+		return f, fmt.Errorf("kind %q is not a finding kind; use one of %s", f.kind, strings.Join(radar.KindNames(), ", "))
 	}
 	if f.state != "" && !slices.Contains(ackStates, f.state) {
 		return f, fmt.Errorf("state %q is not a finding state; use one of %s", q.Get("state"), strings.Join(ackStates, ", "))
@@ -63,7 +63,7 @@ func parseFilter(q url.Values) (filter, error) {
 }
 
 func (ix *index) summaryOf(f *radar.Finding) string {
-	if s := radar.EvidenceString(f.Evidence, "summary"); s != "" {
+	if s := f.Summary(); s != "" {
 		return s
 	}
 	if is := ix.issues[f.Issue]; is != nil {
@@ -80,7 +80,7 @@ func (f filter) match(ix *index, i int, acks map[string]radar.Ack, now time.Time
 	if f.project != "" && !strings.EqualFold(x.Project, f.project) {
 		return false
 	}
-	if f.kind != "" && x.Kind != f.kind {
+	if f.kind != "" && string(x.Kind) != f.kind {
 		return false
 	}
 	if f.severity != "" && x.Severity.Rank() < f.severity.Rank() {
@@ -106,7 +106,7 @@ func (ix *index) row(f *radar.Finding, acks map[string]radar.Ack, now time.Time)
 	if rk := releaseOf(*f); rk != (releaseKey{}) {
 		subject = rk.project + " " + rk.name
 	}
-	row := findingRow{Severity: string(f.Severity), Kind: f.Kind, Project: f.Project, Subject: subject,
+	row := findingRow{Severity: string(f.Severity), Kind: string(f.Kind), Project: f.Project, Subject: subject,
 		Path: f.PagePath(), Summary: ix.summaryOf(f), Title: f.Title, Ack: describeAck(ackOf(acks, f), now)}
 	if !radar.IsIssueKey(f.Issue) && releaseOf(*f) == (releaseKey{}) {
 		// A finding about a project's or a person's issues (abandoned work,
@@ -126,7 +126,7 @@ func (u *UI) serveFindings(w http.ResponseWriter, r *http.Request, ix *index) {
 	q := r.URL.Query()
 	flt, err := parseFilter(q)
 	v := findingsView{Project: flt.project, Kind: flt.kind, Severity: string(flt.severity), Query: strings.TrimSpace(q.Get("q")),
-		State: flt.state, Projects: ix.projects, Kinds: radar.Kinds, Severities: []string{"info", "warning", "critical"},
+		State: flt.state, Projects: ix.projects, Kinds: radar.KindNames(), Severities: []string{"info", "warning", "critical"},
 		States: ackStates, Total: len(ix.rep.Findings)}
 	if err != nil {
 		u.render(w, r, http.StatusBadRequest, "findings", page{Title: "Findings", Message: err.Error(), View: v})

@@ -193,7 +193,7 @@ func TestIssuePageDrawsDependents(t *testing.T) {
 	_, body := w.get(t, radar.IssuePath(w.blocker.Issue))
 	svg := body[strings.Index(body, "<svg class=\"graph\""):]
 	svg = svg[:strings.Index(svg, "</svg>")]
-	for _, dep := range radar.EvidenceStrings(w.blocker.Evidence, "direct_dependents") {
+	for _, dep := range w.blocker.Evidence.(radar.BlockerFacts).DirectDependents {
 		if !strings.Contains(svg, `<a href="`+radar.IssuePath(dep)+`">`) {
 			t.Errorf("dependent %s is not drawn with a link to its page", dep)
 		}
@@ -214,7 +214,7 @@ func TestReleasePageDrawsTheFan(t *testing.T) {
 			t.Errorf("the fan chart has no %s line", q)
 		}
 	}
-	for _, want := range []string{w.release.P50, w.release.P85, w.release.P95, `class="release-date"`, `class="line total"`, `class="line done"`, `class="line added"`,
+	for _, want := range []string{w.release.P50.String(), w.release.P85.String(), w.release.P95.String(), `class="release-date"`, `class="line total"`, `class="line done"`, `class="line added"`,
 		`href="` + w.jiraURL + "/projects/" + w.release.Project + "/versions/"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the release page lacks %s", want)

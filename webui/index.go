@@ -193,8 +193,7 @@ func (ix *index) indexFindings() {
 			ix.findingsOf[f.Issue] = append(ix.findingsOf[f.Issue], i)
 		}
 		if f.Kind == radar.KindBlocker {
-			n, _ := radar.EvidenceNumber(f.Evidence, "blast_radius")
-			ix.blast[f.Issue] = int(n)
+			ix.blast[f.Issue] = f.BlastRadius()
 		}
 	}
 	ix.sorted = make([]int, len(fs))
@@ -210,8 +209,8 @@ func (ix *index) indexFindings() {
 	ix.searchText = make([]string, len(fs))
 	for i := range fs {
 		f := &fs[i]
-		ix.searchText[i] = strings.ToLower(strings.Join([]string{f.Issue, f.Title, f.Detail, ix.summaryOf(f),
-			radar.EvidenceString(f.Evidence, "assignee")}, "\x00"))
+		assignee, _ := f.Assignee()
+		ix.searchText[i] = strings.ToLower(strings.Join([]string{f.Issue, f.Title, f.Detail, ix.summaryOf(f), assignee}, "\x00"))
 	}
 	ix.rank = make([]int, len(fs))
 	for pos, i := range ix.sorted {
@@ -221,7 +220,7 @@ func (ix *index) indexFindings() {
 
 // releaseOf names the release a finding is about; zero when none.
 func releaseOf(f radar.Finding) releaseKey {
-	if v := radar.EvidenceString(f.Evidence, "version"); v != "" && f.Project != "" {
+	if v := f.Version(); v != "" && f.Project != "" {
 		return releaseKey{f.Project, v}
 	}
 	if (f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindReleaseOverdue) && f.Project != "" {
@@ -236,27 +235,43 @@ func releaseOf(f radar.Finding) releaseKey {
 func memberKeys(f radar.Finding) []string {
 	switch f.Kind {
 	case radar.KindDependencyCycle:
-		return radar.EvidenceStrings(f.Evidence, "members")
+		e, _ := f.Evidence.(radar.DependencyCycleFacts)
+		return e.Members
 	case radar.KindAbandonedWork:
-		return radar.EvidenceStrings(f.Evidence, "issues")
+		e, _ := f.Evidence.(radar.AbandonedWorkFacts)
+		return e.Issues
 	case radar.KindOverloadedAssignee:
-		return radar.EvidenceStrings(f.Evidence, "in_progress")
+		e, _ := f.Evidence.(radar.OverloadedAssigneeFacts)
+		return e.InProgress
 	}
 	return nil
 }
 
-// impactKeys are the evidence numbers that measure a finding's reach, in
-// the order they are looked for: the first present is its impact.
-var impactKeys = []string{"blast_radius", "remaining_items", "size", "added_items", "times_reopened", "times_moved",
-	"days_overdue", "days_in_progress", "days_since_update", "wip"}
-
-// impact is how much a finding reaches: the issues waiting on a blocker,
-// the items left in a release, and so on; 0 when unknown.
+// impact is how much a finding reaches: the issues waiting on it, the
+// items left in a release, the size of a cycle, and so on; 0 when unknown.
 func impact(f radar.Finding) float64 {
-	for _, k := range impactKeys {
-		if n, ok := radar.EvidenceNumber(f.Evidence, k); ok {
-			return n
-		}
+	if n := f.BlastRadius(); n > 0 {
+		return float64(n)
+	}
+	switch e := f.Evidence.(type) {
+	case radar.StaleFacts:
+		return float64(e.DaysSinceUpdate)
+	case radar.ReleaseAtRiskFacts:
+		return float64(e.RemainingItems)
+	case radar.ReleaseOverdueFacts:
+		return float64(e.RemainingItems)
+	case radar.DependencyCycleFacts:
+		return float64(e.Size)
+	case radar.ScopeCreepFacts:
+		return float64(e.AddedItems)
+	case radar.ReopenedFacts:
+		return float64(e.TimesReopened)
+	case radar.DueDateSlippedFacts:
+		return float64(e.TimesMoved)
+	case radar.ReleaseSlippedFacts:
+		return float64(e.TimesMoved)
+	case radar.OverloadedAssigneeFacts:
+		return float64(e.WIP)
 	}
 	return 0
 }

@@ -1,8 +1,11 @@
 package webui
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -106,24 +109,41 @@ func (u *UI) serveIssue(w http.ResponseWriter, r *http.Request, ix *index) {
 	u.render(w, r, http.StatusOK, "issue", page{Title: title, Message: msg, View: v})
 }
 
-// detail renders a finding's evidence as sorted name/value pairs, and its
-// owner and state from acks at now.
+// detail renders a finding's evidence as name/value pairs sorted by name,
+// the names as the JSON contract spells them, and its owner and state from
+// acks at now. The summary and email are left out: the page shows the
+// summary, and emails are not for display.
 func detail(f *radar.Finding, acks map[string]radar.Ack, now time.Time) findingDetail {
-	d := findingDetail{Severity: string(f.Severity), Kind: f.Kind, Title: f.Title, Detail: f.Detail, Ack: describeAck(ackOf(acks, f), now)}
-	keys := make([]string, 0, len(f.Evidence))
-	for k := range f.Evidence {
-		if k != "summary" && k != "assignee_email" {
-			keys = append(keys, k)
-		}
+	d := findingDetail{Severity: string(f.Severity), Kind: string(f.Kind), Title: f.Title, Detail: f.Detail, Ack: describeAck(ackOf(acks, f), now)}
+	if f.Evidence == nil {
+		return d
 	}
-	slices.Sort(keys)
+	raw, err := json.Marshal(f.Evidence)
+	if err != nil {
+		return d
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var facts map[string]any
+	if dec.Decode(&facts) != nil {
+		return d
+	}
+	keys := slices.Sorted(maps.Keys(facts))
 	for _, k := range keys {
-		val := radar.EvidenceString(f.Evidence, k)
-		switch x := f.Evidence[k].(type) {
-		case []string, []any:
-			val = strings.Join(radar.EvidenceStrings(f.Evidence, k), ", ")
-		case float64:
-			val = fmt.Sprintf("%g", x)
+		if k == "summary" || k == "assignee_email" {
+			continue
+		}
+		var val string
+		switch x := facts[k].(type) {
+		case nil:
+		case []any:
+			parts := make([]string, 0, len(x))
+			for _, v := range x {
+				parts = append(parts, fmt.Sprint(v))
+			}
+			val = strings.Join(parts, ", ")
+		default:
+			val = fmt.Sprint(x)
 		}
 		d.Evidence = append(d.Evidence, field{strings.ReplaceAll(k, "_", " "), cut(val, 400)})
 	}

@@ -66,10 +66,10 @@ func (u *UI) serveOverview(w http.ResponseWriter, r *http.Request, ix *index) {
 		if counts[f.Project] == nil {
 			counts[f.Project] = map[string]*kindCount{}
 		}
-		kc := counts[f.Project][f.Kind]
+		kc := counts[f.Project][string(f.Kind)]
 		if kc == nil {
-			kc = &kindCount{Kind: f.Kind}
-			counts[f.Project][f.Kind] = kc
+			kc = &kindCount{Kind: string(f.Kind)}
+			counts[f.Project][string(f.Kind)] = kc
 		}
 		switch f.Severity {
 		case radar.SeverityCritical:
@@ -85,9 +85,9 @@ func (u *UI) serveOverview(w http.ResponseWriter, r *http.Request, ix *index) {
 	for _, p := range ix.projects {
 		pv := projectView{Key: p, Open: open[p]}
 		for _, k := range radar.Kinds {
-			if kc := counts[p][k]; kc != nil {
+			if kc := counts[p][string(k)]; kc != nil {
 				link := func(sev string) string {
-					return "/findings?" + url.Values{"project": {p}, "kind": {k}, "severity": {sev}}.Encode()
+					return "/findings?" + url.Values{"project": {p}, "kind": {string(k)}, "severity": {sev}}.Encode()
 				}
 				kc.CriticalURL, kc.WarningURL, kc.InfoURL = link("critical"), link("warning"), link("info")
 				pv.Counts = append(pv.Counts, *kc)
@@ -124,18 +124,24 @@ func (ix *index) blockers(keep func(*radar.Finding) bool) []blockerRow {
 			continue
 		}
 		rows = append(rows, blockerRow{Key: f.Issue, Path: f.PagePath(), Summary: ix.summaryOf(f), Project: f.Project,
-			Severity: string(f.Severity), Blast: ix.blast[f.Issue], Delays: radar.EvidenceStrings(f.Evidence, "versions_affected")})
+			Severity: string(f.Severity), Blast: ix.blast[f.Issue], Delays: blockerFacts(f).VersionsAffected})
 	}
 	slices.SortStableFunc(rows, func(a, b blockerRow) int { return cmp.Compare(b.Blast, a.Blast) })
 	return rows
 }
 
+// blockerFacts are a blocker finding's facts; zero for other findings.
+func blockerFacts(f *radar.Finding) radar.BlockerFacts {
+	b, _ := f.Evidence.(radar.BlockerFacts)
+	return b
+}
+
 func (ix *index) releaseRow(fc *radar.VersionForecast) releaseRow {
-	row := releaseRow{Name: fc.Name, Path: radar.ReleasePath(fc.Project, fc.Name), ReleaseDate: orDash(fc.ReleaseDate),
-		P50: orDash(fc.P50), P85: orDash(fc.P85), P95: orDash(fc.P95), OnTime: "—"}
-	if fc.P50 != "" {
+	row := releaseRow{Name: fc.Name, Path: radar.ReleasePath(fc.Project, fc.Name), ReleaseDate: orDash(fc.ReleaseDate.String()),
+		P50: orDash(fc.P50.String()), P85: orDash(fc.P85.String()), P95: orDash(fc.P95.String()), OnTime: "—"}
+	if !fc.P50.IsZero() {
 		row.OnTime = fmt.Sprintf("%.0f%%", fc.OnTimeProbability*100)
-		row.Late = fc.ReleaseDate != "" && fc.P85 > fc.ReleaseDate
+		row.Late = !fc.ReleaseDate.IsZero() && fc.P85.After(fc.ReleaseDate)
 	}
 	if v := ix.versions[releaseKey{fc.Project, fc.Name}]; v != nil {
 		row.Track = ix.trackRecord(v)

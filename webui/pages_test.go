@@ -106,7 +106,7 @@ func serve(t *testing.T, u *UI, path string) (int, string) {
 func TestReleaseWithoutForecast(t *testing.T) {
 	u, snap, rep := smallSite(t)
 	for i := range rep.Versions {
-		rep.Versions[i].P50, rep.Versions[i].P85, rep.Versions[i].P95, rep.Versions[i].OnTimeProbability = "", "", "", 0
+		rep.Versions[i].P50, rep.Versions[i].P85, rep.Versions[i].P95, rep.Versions[i].OnTimeProbability = radar.Date{}, radar.Date{}, radar.Date{}, 0
 	}
 	u.Update(snap, rep)
 	code, body := serve(t, u, radar.ReleasePath("A", "1.0 <x>"))
@@ -185,9 +185,8 @@ func TestFanChartHandlesPartialForecasts(t *testing.T) {
 	}{
 		{"none", nil, 0},
 		{"empty", &radar.VersionForecast{}, 0},
-		{"malformed", &radar.VersionForecast{P50: "soon", P85: "2026-13-40"}, 0},
-		{"p50 only", &radar.VersionForecast{P50: "2026-03-20"}, 1},
-		{"full", &radar.VersionForecast{P50: "2026-03-20", P85: "2026-04-01", P95: "2026-04-20"}, 3},
+		{"p50 only", &radar.VersionForecast{P50: radar.MustParseDate("2026-03-20")}, 1},
+		{"full", &radar.VersionForecast{P50: radar.MustParseDate("2026-03-20"), P85: radar.MustParseDate("2026-04-01"), P95: radar.MustParseDate("2026-04-20")}, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

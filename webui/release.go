@@ -60,8 +60,8 @@ func (u *UI) serveRelease(w http.ResponseWriter, r *http.Request, ix *index) {
 		v.Total, v.Done = sc.points[n-1].total, sc.points[n-1].done
 	}
 	if fc != nil {
-		v.P50, v.P85, v.P95 = fc.P50, fc.P85, fc.P95
-		v.HasForecast = fc.P50 != "" || fc.P85 != "" || fc.P95 != ""
+		v.P50, v.P85, v.P95 = fc.P50.String(), fc.P85.String(), fc.P95.String()
+		v.HasForecast = !fc.P50.IsZero() || !fc.P85.IsZero() || !fc.P95.IsZero()
 		v.OnTime = fmt.Sprintf("%.0f%%", fc.OnTimeProbability*100)
 		v.Trials = fc.Trials
 		for _, k := range fc.CriticalPath {
@@ -70,8 +70,9 @@ func (u *UI) serveRelease(w http.ResponseWriter, r *http.Request, ix *index) {
 	}
 	members := ix.members[ver.ID]
 	v.Blockers = ix.blockers(func(f *radar.Finding) bool {
-		return slices.Contains(radar.EvidenceStrings(f.Evidence, "versions_affected"), ver.Name) &&
-			(f.Project == ver.Project || slices.ContainsFunc(radar.EvidenceStrings(f.Evidence, "direct_dependents"), func(k string) bool {
+		b := blockerFacts(f)
+		return slices.Contains(b.VersionsAffected, ver.Name) &&
+			(f.Project == ver.Project || slices.ContainsFunc(b.DirectDependents, func(k string) bool {
 				return slices.Contains(members, k)
 			}))
 	})

@@ -96,8 +96,8 @@ func buildWorld() (*world, string) {
 	}
 	w := &world{jiraURL: jira.URL}
 	for _, f := range cyc.Report.Findings {
-		if f.Kind == radar.KindBlocker && len(radar.EvidenceStrings(f.Evidence, "direct_dependents")) >= 2 {
-			if n, _ := radar.EvidenceNumber(f.Evidence, "blast_radius"); n > float64(blastOf(w.blocker)) {
+		if b, ok := f.Evidence.(radar.BlockerFacts); ok && len(b.DirectDependents) >= 2 {
+			if b.BlastRadius > w.blocker.BlastRadius() {
 				w.blocker = f
 			}
 		}
@@ -117,11 +117,11 @@ func buildWorld() (*world, string) {
 			w.blocker = f
 		}
 	}
-	if radar.EvidenceString(w.blocker.Evidence, "summary") != injected {
+	if w.blocker.Summary() != injected {
 		return nil, "the injected summary did not reach the analysis"
 	}
 	for _, v := range w.report.Versions {
-		if v.P50 != "" && v.P85 != "" && v.P95 != "" && v.ReleaseDate != "" {
+		if !v.P50.IsZero() && !v.P85.IsZero() && !v.P95.IsZero() && !v.ReleaseDate.IsZero() {
 			w.release = v
 			break
 		}
@@ -148,11 +148,6 @@ func buildWorld() (*world, string) {
 		return nil, "acknowledge the top blocker: " + resp.Status
 	}
 	return w, ""
-}
-
-func blastOf(f radar.Finding) int {
-	n, _ := radar.EvidenceNumber(f.Evidence, "blast_radius")
-	return int(n)
 }
 
 // get fetches path with the bearer token.

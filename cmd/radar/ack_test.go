@@ -47,7 +47,7 @@ func TestAckCommand(t *testing.T) {
 	}
 	cfgPath, sc := syncedDemo(t)
 	runCmd(t, simTokenEnv, "analyze", "--config", cfgPath, "--record")
-	id := radar.KindBlocker + ":" + sc.Planted.Blocker
+	id := string(radar.KindBlocker) + ":" + sc.Planted.Blocker
 
 	bad := []struct {
 		name string
@@ -118,7 +118,7 @@ func TestAckSlackFailureExitCode(t *testing.T) {
 	slack.SetOutage(slacksim.ServerError, 0)
 
 	// A slipped due date is critical: it has its own thread to update.
-	id := radar.KindDueDateSlipped + ":" + sc.Planted.Slipped[0]
+	id := string(radar.KindDueDateSlipped) + ":" + sc.Planted.Slipped[0]
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"ack", id, "--config", cfgPath, "--dismiss", "--by", "ada"}, &out, &errOut, simTokenEnv)
 	if code == 0 || !strings.Contains(errOut.String(), "stays in the outbox") {

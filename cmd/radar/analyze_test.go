@@ -69,31 +69,26 @@ store:
 		byID[f.ID] = f
 	}
 	pl := sc.Planted
-	want := []string{radar.KindBlocker + ":" + pl.Blocker, radar.KindReleaseAtRisk + ":PAY:" + pl.AtRiskRelease.Name}
+	want := []string{string(radar.KindBlocker) + ":" + pl.Blocker, string(radar.KindReleaseAtRisk) + ":PAY:" + pl.AtRiskRelease.Name}
 	for _, k := range pl.CarryOvers {
-		want = append(want, radar.KindSprintCarryover+":"+k)
+		want = append(want, string(radar.KindSprintCarryover)+":"+k)
 	}
 	for _, k := range pl.Slipped {
-		want = append(want, radar.KindDueDateSlipped+":"+k)
+		want = append(want, string(radar.KindDueDateSlipped)+":"+k)
 	}
 	for _, k := range pl.Reopened {
-		want = append(want, radar.KindReopened+":"+k)
+		want = append(want, string(radar.KindReopened)+":"+k)
 	}
 	for _, k := range pl.Stale {
-		want = append(want, radar.KindStale+":"+k)
+		want = append(want, string(radar.KindStale)+":"+k)
 	}
 	for _, k := range pl.Flagged {
-		want = append(want, radar.KindFlagged+":"+k)
+		want = append(want, string(radar.KindFlagged)+":"+k)
 	}
 	found := false
 	for _, f := range rep.Findings {
 		if f.Kind == radar.KindDependencyCycle {
-			members := f.Evidence["members"].([]any)
-			var ks []string
-			for _, m := range members {
-				ks = append(ks, m.(string))
-			}
-			if sameSet(ks, pl.Cycle) {
+			if sameSet(f.Evidence.(radar.DependencyCycleFacts).Members, pl.Cycle) {
 				found = true
 			}
 		}
@@ -106,8 +101,8 @@ store:
 			t.Errorf("planted finding %s missing", id)
 		}
 	}
-	if b, ok := byID[radar.KindBlocker+":"+pl.Blocker]; ok {
-		if got := int(b.Evidence["blast_radius"].(float64)); got < len(pl.BlastRadius) {
+	if b, ok := byID[string(radar.KindBlocker)+":"+pl.Blocker]; ok {
+		if got := b.BlastRadius(); got < len(pl.BlastRadius) {
 			t.Errorf("blocker %s blast_radius = %d, want at least the %d planted", pl.Blocker, got, len(pl.BlastRadius))
 		}
 	}

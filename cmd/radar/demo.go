@@ -194,7 +194,7 @@ func printCycle(out *lockedWriter, c service.Cycle) {
 	}
 	kinds := map[string]int{}
 	for _, f := range c.Report.Findings {
-		kinds[f.Kind]++
+		kinds[string(f.Kind)]++
 	}
 	names := make([]string, 0, len(kinds))
 	for k := range kinds {
