@@ -52,23 +52,16 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return fmt.Errorf("%w: --format %q: use table, json or markdown", errUsage, *format)
 	}
-	now, err := parseNow(*nowFlag)
+	sy, err := loadSyncedAt(ctx, e, *path, *nowFlag)
 	if err != nil {
 		return err
 	}
-	cfg, st, snap, err := loadSynced(ctx, e, *path)
-	if err != nil {
-		return err
-	}
+	cfg, st, snap, now, replay := sy.cfg, sy.st, sy.snap, sy.now, sy.replay
 	defer st.Close()
 	if *record {
 		if err := refuseBesideServe(cfg.Store.Path, "analyze --record", "Leave --record off: radar analyze alone records nothing."); err != nil {
 			return err
 		}
-	}
-	snap, replay, err := replayAt(snap, *nowFlag, now)
-	if err != nil {
-		return err
 	}
 	opts := service.AnalysisOptions(cfg, now)
 	if opts.TrackRecord, err = trackRecord(ctx, st, snap, opts, replay != nil); err != nil {

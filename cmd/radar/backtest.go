@@ -35,19 +35,12 @@ func runBacktest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	now, err := parseNow(*nowFlag)
+	sy, err := loadSyncedAt(ctx, e, *path, *nowFlag)
 	if err != nil {
 		return err
 	}
-	cfg, st, snap, err := loadSynced(ctx, e, *path)
-	if err != nil {
-		return err
-	}
+	cfg, st, snap, now := sy.cfg, sy.st, sy.snap, sy.now
 	defer st.Close()
-	snap, _, err = replayAt(snap, *nowFlag, now)
-	if err != nil {
-		return err
-	}
 	rep := analysis.Backtest(snap, analysis.BacktestOptions{Horizons: horizons, Analysis: service.AnalysisOptions(cfg, now)})
 	if *nowFlag == "" {
 		// The track record analyze, serve and Slack quote from now on.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/config"
@@ -120,4 +121,34 @@ func loadSynced(ctx context.Context, e *env, path string) (*config.Config, *stor
 		return nil, nil, radar.Snapshot{}, err
 	}
 	return cfg, st, snap, nil
+}
+
+// synced is what an analysing command works on: the configuration, the
+// open store (the caller closes it) and the snapshot, as it was at now
+// when --now was given (replay says what the replay could not know).
+type synced struct {
+	cfg    *config.Config
+	st     *store.Store
+	snap   radar.Snapshot
+	now    time.Time
+	replay *radar.Replay
+}
+
+// loadSyncedAt reads --now (empty: the wall clock), then the configuration
+// and the synced snapshot, replayed as of --now when it was given.
+func loadSyncedAt(ctx context.Context, e *env, path, nowFlag string) (synced, error) {
+	now, err := parseNow(nowFlag)
+	if err != nil {
+		return synced{}, err
+	}
+	cfg, st, snap, err := loadSynced(ctx, e, path)
+	if err != nil {
+		return synced{}, err
+	}
+	snap, replay, err := replayAt(snap, nowFlag, now)
+	if err != nil {
+		st.Close()
+		return synced{}, err
+	}
+	return synced{cfg: cfg, st: st, snap: snap, now: now, replay: replay}, nil
 }

@@ -40,18 +40,12 @@ func runGraph(ctx context.Context, e *env, args []string) error {
 	if *depth < 0 {
 		return fmt.Errorf("%w: --depth %d: use 0 (no limit) or more", errUsage, *depth)
 	}
-	now, err := parseNow(*nowFlag)
+	sy, err := loadSyncedAt(ctx, e, *path, *nowFlag)
 	if err != nil {
 		return err
 	}
-	cfg, st, snap, err := loadSynced(ctx, e, *path)
-	if err != nil {
-		return err
-	}
+	cfg, st, snap, now := sy.cfg, sy.st, sy.snap, sy.now
 	defer st.Close()
-	if snap, _, err = replayAt(snap, *nowFlag, now); err != nil {
-		return err
-	}
 	opts := service.AnalysisOptions(cfg, now)
 	var g analysis.GraphView
 	if *issue == "" {
