@@ -37,13 +37,13 @@ type StatusReport struct {
 // ReleaseStatus is one unreleased version in a status report.
 type ReleaseStatus struct {
 	Project, Name     string
-	ReleaseDate       string // "2006-01-02"; empty when none
+	ReleaseDate       Date // zero when none
 	Done, Total       int
 	Added, Removed    []string // issue keys added to or removed from its scope since the last report
-	P50, P85          string
+	P50, P85          Date     // zero when there is no forecast
 	OnTimeProbability float64
-	// PrevP85 is the P85 at the last report; empty when there was none.
-	PrevP85 string
+	// PrevP85 is the P85 at the last report; zero when there was none.
+	PrevP85 Date
 	// MovedDays is how many days the P85 moved since the last report:
 	// positive later, negative earlier.
 	MovedDays int
@@ -75,7 +75,7 @@ type ForecastReason struct {
 // DatedForecast is a P85 as one report saw it.
 type DatedForecast struct {
 	At  time.Time `json:"at"`
-	P85 string    `json:"p85"`
+	P85 Date      `json:"p85"`
 }
 
 // NextStep is what an owner said they are doing about a finding.

@@ -59,7 +59,7 @@ type Baseline struct {
 type ReleaseBaseline struct {
 	Scope   []string              `json:"scope"` // issue keys, sorted
 	Done    []string              `json:"done"`  // done issue keys, sorted
-	P85     string                `json:"p85"`
+	P85     radar.Date            `json:"p85"`
 	History []radar.DatedForecast `json:"history"` // the P85 at earlier reports, oldest first
 }
 
@@ -135,9 +135,9 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 			continue
 		}
 		key := vf.Project + "/" + vf.Name
-		rs := radar.ReleaseStatus{Project: vf.Project, Name: vf.Name, ReleaseDate: vf.ReleaseDate.String(), P50: vf.P50.String(), P85: vf.P85.String(),
+		rs := radar.ReleaseStatus{Project: vf.Project, Name: vf.Name, ReleaseDate: vf.ReleaseDate, P50: vf.P50, P85: vf.P85,
 			OnTimeProbability: vf.OnTimeProbability}
-		rb := ReleaseBaseline{P85: vf.P85.String()}
+		rb := ReleaseBaseline{P85: vf.P85}
 		var touched time.Time
 		for _, is := range scope[key] {
 			rs.Total++
@@ -161,14 +161,14 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 		sort.Strings(rb.Scope)
 		sort.Strings(rb.Done)
 		p, had := prev.Releases[key]
-		rb.History = append(append([]radar.DatedForecast(nil), p.History...), radar.DatedForecast{At: st.GeneratedAt, P85: vf.P85.String()})
+		rb.History = append(append([]radar.DatedForecast(nil), p.History...), radar.DatedForecast{At: st.GeneratedAt, P85: vf.P85})
 		if len(rb.History) > keptHistory {
 			rb.History = rb.History[len(rb.History)-keptHistory:]
 		}
 		rs.History = rb.History
 		if had {
 			rs.PrevP85 = p.P85
-			rs.MovedDays = daysBetween(p.P85, vf.P85.String())
+			rs.MovedDays = daysBetween(p.P85, vf.P85)
 			rs.Added, rs.Removed = diff(rb.Scope, p.Scope), diff(p.Scope, rb.Scope)
 			rs.Reasons = reasons(rs, p, prev, base, open, scope[key])
 		}
@@ -177,12 +177,12 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 	}
 	slices.SortFunc(st.Releases, func(a, b radar.ReleaseStatus) int {
 		undated := func(r radar.ReleaseStatus) int {
-			if r.ReleaseDate == "" {
+			if r.ReleaseDate.IsZero() {
 				return 1
 			}
 			return 0
 		}
-		return cmp.Or(cmp.Compare(undated(a), undated(b)), cmp.Compare(a.ReleaseDate, b.ReleaseDate),
+		return cmp.Or(cmp.Compare(undated(a), undated(b)), a.ReleaseDate.Compare(b.ReleaseDate),
 			cmp.Compare(a.Project, b.Project), cmp.Compare(a.Name, b.Name))
 	})
 
@@ -352,13 +352,10 @@ func diff(a, b []string) []string {
 	return out
 }
 
-// daysBetween is the days from date a to date b ("2006-01-02"), 0 when
-// either is unknown.
-func daysBetween(a, b string) int {
-	ta, errA := time.Parse(time.DateOnly, a)
-	tb, errB := time.Parse(time.DateOnly, b)
-	if errA != nil || errB != nil {
+// daysBetween is the days from date a to date b, 0 when either is unknown.
+func daysBetween(a, b radar.Date) int {
+	if a.IsZero() || b.IsZero() {
 		return 0
 	}
-	return int(tb.Sub(ta).Hours() / 24)
+	return int(b.Time().Sub(a.Time()).Hours() / 24)
 }

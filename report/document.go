@@ -138,8 +138,8 @@ func layTeam(st radar.StatusReport, d Document) Document {
 		}
 	}
 	for _, r := range st.Releases {
-		if r.PrevP85 != "" && r.MovedDays != 0 {
-			ch.Lines = append(ch.Lines, Line{Label: "Forecast", Text: fmt.Sprintf("%s %s: P85 moved %s (%s → %s)", r.Project, r.Name, moved(r.MovedDays), r.PrevP85, orUnknown(r.P85))})
+		if !r.PrevP85.IsZero() && r.MovedDays != 0 {
+			ch.Lines = append(ch.Lines, Line{Label: "Forecast", Text: fmt.Sprintf("%s %s: P85 moved %s (%s → %s)", r.Project, r.Name, moved(r.MovedDays), r.PrevP85, orUnknown(r.P85.String()))})
 		}
 	}
 	if len(ch.Lines) == 0 {
@@ -162,7 +162,7 @@ func layExec(st radar.StatusReport, d Document) Document {
 	var decide []Line
 	for _, r := range st.Releases {
 		text := fmt.Sprintf("%s · %s", verdict(r), forecast(r))
-		if r.PrevP85 != "" && r.MovedDays != 0 && len(r.Reasons) > 0 {
+		if !r.PrevP85.IsZero() && r.MovedDays != 0 && len(r.Reasons) > 0 {
 			var why []string
 			for _, x := range r.Reasons {
 				why = append(why, x.Detail)
@@ -203,7 +203,7 @@ func layExec(st radar.StatusReport, d Document) Document {
 func trackRecord(st radar.StatusReport, r radar.ReleaseStatus) string {
 	var parts []string
 	switch tr := st.TrackRecord; {
-	case tr == nil || r.P85 == "":
+	case tr == nil || r.P85.IsZero():
 	case tr.Cases == 0:
 		parts = append(parts, "no finished release to check the forecasts against yet")
 	default:
@@ -212,7 +212,7 @@ func trackRecord(st radar.StatusReport, r radar.ReleaseStatus) string {
 	if len(r.History) > 1 {
 		var h []string
 		for _, p := range r.History {
-			h = append(h, fmt.Sprintf("%s (%s)", orUnknown(p.P85), p.At.UTC().Format("Jan 2")))
+			h = append(h, fmt.Sprintf("%s (%s)", orUnknown(p.P85.String()), p.At.UTC().Format("Jan 2")))
 		}
 		parts = append(parts, "P85 at each report "+strings.Join(h, " → "))
 	}
@@ -230,14 +230,14 @@ func riskLines(fs []radar.Finding) []Line {
 
 // late reports whether a release's P85 is after its release date.
 func late(r radar.ReleaseStatus) bool {
-	return r.ReleaseDate != "" && r.P85 != "" && r.P85 > r.ReleaseDate
+	return !r.ReleaseDate.IsZero() && r.P85.After(r.ReleaseDate)
 }
 
 func verdict(r radar.ReleaseStatus) string {
 	switch {
-	case r.ReleaseDate == "":
+	case r.ReleaseDate.IsZero():
 		return "no date set"
-	case r.P85 == "":
+	case r.P85.IsZero():
 		return "no forecast yet"
 	case late(r):
 		return "at risk"
@@ -246,10 +246,10 @@ func verdict(r radar.ReleaseStatus) string {
 }
 
 func dueText(r radar.ReleaseStatus) string {
-	if r.ReleaseDate == "" {
+	if r.ReleaseDate.IsZero() {
 		return "no release date"
 	}
-	return "due " + r.ReleaseDate
+	return "due " + r.ReleaseDate.String()
 }
 
 func progress(r radar.ReleaseStatus) string {
@@ -264,14 +264,14 @@ func progress(r radar.ReleaseStatus) string {
 }
 
 func forecast(r radar.ReleaseStatus) string {
-	if r.P85 == "" {
+	if r.P85.IsZero() {
 		return "no forecast yet (no throughput history or nothing left)"
 	}
-	s := "P85 " + r.P85
-	if r.ReleaseDate != "" {
+	s := "P85 " + r.P85.String()
+	if !r.ReleaseDate.IsZero() {
 		s += fmt.Sprintf(" against %s (%.0f%% on time)", r.ReleaseDate, r.OnTimeProbability*100)
 	}
-	if r.PrevP85 != "" {
+	if !r.PrevP85.IsZero() {
 		s += ", " + moved(r.MovedDays) + " than at the last report"
 		if r.MovedDays == 0 {
 			s = strings.TrimSuffix(s, " than at the last report") + " since the last report"
