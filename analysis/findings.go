@@ -153,7 +153,12 @@ func (m *model) findOverdue(i int32) {
 	}
 	late := m.today - dayOf(is.Due)
 	sev := radar.SeverityWarning
-	if late > 7 || m.blast[i] > 0 {
+	switch {
+	case m.blast[i] <= 0 && !m.live(i) && time.Duration(late)*24*time.Hour >= m.opts.AbandonedAfter:
+		// Nobody has touched it for abandoned_after and its date passed
+		// as long ago: a zombie's date, not news.
+		sev = radar.SeverityInfo
+	case late > 7 || m.blast[i] > 0:
 		sev = radar.SeverityCritical
 	}
 	detail := fmt.Sprintf("%s was due %s and is still %s (%s).", is.Key, dateString(dayOf(is.Due)), is.Status, assigneeText(is))
@@ -340,7 +345,12 @@ func (m *model) findFlagged(i int32) {
 		days = int(m.now.Sub(t) / (24 * time.Hour))
 	}
 	sev := radar.SeverityWarning
-	if days >= 7 || m.blast[i] > 0 {
+	switch {
+	case m.blast[i] <= 0 && !m.live(i):
+		// Flagged and untouched for abandoned_after: an impediment
+		// nobody is waiting to have removed.
+		sev = radar.SeverityInfo
+	case days >= 7 || m.blast[i] > 0:
 		sev = radar.SeverityCritical
 	}
 	detail := fmt.Sprintf("%s (%s) is flagged as impeded", is.Key, assigneeText(is))

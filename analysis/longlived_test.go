@@ -79,6 +79,32 @@ func TestLongLivedSite(t *testing.T) {
 		}
 	}
 
+	t.Run("dates and flags nobody touched are not urgent", func(t *testing.T) {
+		// An issue untouched for abandoned_after that blocks nothing is a
+		// zombie: its flag, or a due date that passed as long ago, is no
+		// one's news (a due date passing now still is).
+		zombies := 0
+		for _, f := range append(append([]radar.Finding(nil), byKind[radar.KindOverdue]...), byKind[radar.KindFlagged]...) {
+			is := issues[f.Issue]
+			if siteNow.Sub(is.Updated) < analysis.DefaultAbandonedAfter || f.BlastRadius() > 0 {
+				continue
+			}
+			if f.Kind == radar.KindOverdue && siteNow.Sub(is.Due) < analysis.DefaultAbandonedAfter {
+				if f.Severity == radar.SeverityInfo {
+					t.Errorf("%s: %s, a due date passing now, is info", f.ID, f.Title)
+				}
+				continue
+			}
+			zombies++
+			if f.Severity != radar.SeverityInfo {
+				t.Errorf("%s: %s on an issue untouched since %s is %s, want info", f.ID, f.Title, is.Updated.Format(time.DateOnly), f.Severity)
+			}
+		}
+		if zombies == 0 {
+			t.Error("the site has no overdue or flagged issue untouched for abandoned_after: the rule is not exercised")
+		}
+	})
+
 	t.Run("stale is recent stalling", func(t *testing.T) {
 		if len(byKind[radar.KindStale]) == 0 {
 			t.Fatal("no stale findings at all")
