@@ -64,9 +64,7 @@ func (s *Service) serveAck(w http.ResponseWriter, r *http.Request) {
 // updateUnowned sets radar_findings_unowned from the latest analysis and
 // the acks recorded now.
 func (s *Service) updateUnowned(ctx context.Context) {
-	s.mu.RLock()
-	r := s.report
-	s.mu.RUnlock()
+	r := s.latestReport()
 	if r == nil {
 		return
 	}

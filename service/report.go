@@ -82,9 +82,7 @@ func (s *Service) pageReport(ctx context.Context, rep radar.Report, snap radar.S
 
 // runReport posts route i's status report to its channel.
 func (s *Service) runReport(ctx context.Context, i int) {
-	s.mu.RLock()
-	r := s.report
-	s.mu.RUnlock()
+	r := s.latestReport()
 	if r == nil {
 		s.log.Info("no analysis yet; status report skipped", "component", "service", "route", i)
 		return

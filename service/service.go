@@ -420,10 +420,15 @@ func (s *Service) cycle(ctx context.Context) Cycle {
 	return cyc
 }
 
-func (s *Service) runDigest(ctx context.Context, route int) {
+// latestReport is the latest analysis; nil before the first.
+func (s *Service) latestReport() *radar.Report {
 	s.mu.RLock()
-	r := s.report
-	s.mu.RUnlock()
+	defer s.mu.RUnlock()
+	return s.report
+}
+
+func (s *Service) runDigest(ctx context.Context, route int) {
+	r := s.latestReport()
 	if r == nil {
 		s.log.Info("no analysis yet; digest skipped", "component", "service", "route", route)
 		return
