@@ -441,10 +441,12 @@ func (c *Connector) fetchScope(ctx context.Context, site *site, w *writer, scope
 		}
 	}
 	if reconcile { // a listing was taken, even an empty one
-		done.present = make(map[string]bool, len(listing))
-		for _, l := range listing {
-			done.present[l.id] = true
+		nums := make([]int64, len(listing))
+		for i, l := range listing {
+			nums[i] = l.num
 		}
+		present := store.NewIDSet(nums)
+		done.present = &present
 	}
 	return done, nil
 }

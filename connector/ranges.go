@@ -3,8 +3,11 @@ package connector
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/radarhq/radar/store"
 )
 
 const (
@@ -111,7 +114,7 @@ func (rc *rangeCutter) cutRange(ls []listed, hi int64) error {
 // issues, whose changelogs one bulkfetch call completes. It returns the
 // set of listed ids, complete only when err is nil.
 func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope, base string,
-	acquire func() error, release func()) (map[string]bool, error) {
+	acquire func() error, release func()) (*store.IDSet, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	slots := c.slots(site.cloud)
@@ -149,11 +152,15 @@ func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope,
 			}
 		}()
 	}
-	present := map[string]bool{}
+	var present []int64 // listed ids, 8 bytes each (store.IDSet)
 	cut := &rangeCutter{size: size, perGroup: perGroup, emit: func(g []idRange) error {
 		for _, r := range g {
 			for _, id := range r.ids {
-				present[id] = true
+				n, err := strconv.ParseInt(id, 10, 64)
+				if err != nil {
+					return fmt.Errorf("jira listed issue id %q, not a number", id)
+				}
+				present = append(present, n)
 			}
 			c.listed.Add(int64(len(r.ids)))
 		}
@@ -173,7 +180,8 @@ func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope,
 	if fetchErr != nil {
 		return nil, fetchErr
 	}
-	return present, nil
+	set := store.NewIDSet(present)
+	return &set, nil
 }
 
 // fetchGroup fetches a group of ranges side by side, checks that each came

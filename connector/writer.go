@@ -35,8 +35,8 @@ type writerMsg struct {
 // issues when reconciliation ran.
 type scopeDone struct {
 	watermark store.Watermark
-	present   map[string]bool
-	listedAt  time.Time // when the listing started: later writes are not judged by it
+	present   *store.IDSet // the complete listing; nil when none was taken
+	listedAt  time.Time    // when the listing started: later writes are not judged by it
 }
 
 func newWriter(c *Connector, site *site, scopes []string, fail context.CancelCauseFunc) *writer {
@@ -166,7 +166,7 @@ func projectOf(s string) string {
 // (its links stay, under its new key); one that does not was deleted (its
 // links go).
 func (w *writer) reconcile(ctx, wctx context.Context, d scopeDone) (int, error) {
-	gone, err := w.c.store.GoneIssues(wctx, d.watermark.Scope, d.present, d.listedAt)
+	gone, err := w.c.store.GoneIssues(wctx, d.watermark.Scope, *d.present, d.listedAt)
 	if err != nil {
 		return 0, err
 	}

@@ -28,7 +28,7 @@ func (s *Store) ScopeIssues(ctx context.Context, scope string) (map[string]strin
 // GoneIssues lists the ids of scope's present issues that a complete listing
 // (present) no longer shows, leaving out those written at or after
 // listedAt: a sync that wrote them saw them exist after the listing began.
-func (s *Store) GoneIssues(ctx context.Context, scope string, present map[string]bool, listedAt time.Time) ([]string, error) {
+func (s *Store) GoneIssues(ctx context.Context, scope string, present IDSet, listedAt time.Time) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id FROM issues WHERE scope = ? AND removed_at IS NULL AND synced_at < ?`,
 		scope, listedAt.UnixMilli())
 	if err != nil {
@@ -41,7 +41,7 @@ func (s *Store) GoneIssues(ctx context.Context, scope string, present map[string
 		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
-		if !present[id] {
+		if !present.Has(id) {
 			gone = append(gone, id)
 		}
 	}
