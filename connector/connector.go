@@ -392,38 +392,49 @@ func (c *Connector) fetchScope(ctx context.Context, site *site, w *writer, scope
 		return done, err
 	}
 
-	var listing []listed
+	queries := []query{{base: base, since: wm.SyncedUntil.Add(-c.cfg.Overlap)}}
+	// Reconciliation lists the scope; issues the listing shows but the
+	// store lacks, or holds under an old key (moved), are fetched by id.
+	// Each listing page is compared with the store as it arrives, so what
+	// stays in memory is the listed ids as numbers (store.IDSet), not the
+	// listing and the scope's keys.
+	var missing []string
+	var nums []int64
 	if reconcile {
 		if err := acquire(); err != nil {
 			return done, err
 		}
-		var err error
-		listing, err = c.listIDs(ctx, site, base)
-		release()
-		if err != nil {
-			return done, fmt.Errorf("list issues: %w", err)
-		}
-	}
-	queries := []query{{base: base, since: wm.SyncedUntil.Add(-c.cfg.Overlap)}}
-	if reconcile {
-		// Issues the listing shows but the store lacks, or holds under an
-		// old key (moved), are fetched by id.
-		have, err := c.store.ScopeIssues(ctx, scope)
-		if err != nil {
-			return done, err
-		}
-		var missing []string
-		for _, l := range listing {
-			if k, ok := have[l.id]; !ok || k != l.key {
-				missing = append(missing, l.id)
+		var storeErr error
+		err := c.streamIDs(ctx, site, base, func(ls []listed) error {
+			ids := make([]string, len(ls))
+			for i, l := range ls {
+				ids[i] = l.id
+				nums = append(nums, l.num)
 			}
+			have, err := c.store.ScopeKeys(ctx, scope, ids)
+			if err != nil {
+				storeErr = err
+				return err
+			}
+			for _, l := range ls {
+				if k, ok := have[l.id]; !ok || k != l.key {
+					missing = append(missing, l.id)
+				}
+			}
+			return nil
+		}, nil, nil)
+		release()
+		switch {
+		case storeErr != nil:
+			return done, storeErr
+		case err != nil:
+			return done, fmt.Errorf("list issues: %w", err)
 		}
 		for i := 0; i < len(missing); i += 100 {
 			j := min(i+100, len(missing))
 			queries = append(queries, query{base: fmt.Sprintf("%s AND id in (%s)", base, strings.Join(missing[i:j], ", "))})
 		}
 	}
-
 	var wg sync.WaitGroup
 	errs := make(chan error, len(queries))
 	for _, q := range queries {
@@ -441,10 +452,6 @@ func (c *Connector) fetchScope(ctx context.Context, site *site, w *writer, scope
 		}
 	}
 	if reconcile { // a listing was taken, even an empty one
-		nums := make([]int64, len(listing))
-		for i, l := range listing {
-			nums[i] = l.num
-		}
 		present := store.NewIDSet(nums)
 		done.present = &present
 	}

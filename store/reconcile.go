@@ -7,22 +7,38 @@ import (
 	"time"
 )
 
-// ScopeIssues returns the id → key of every present issue in scope.
-func (s *Store) ScopeIssues(ctx context.Context, scope string) (map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, key FROM issues WHERE scope = ? AND removed_at IS NULL`, scope)
-	if err != nil {
-		return nil, fmt.Errorf("list issues of %s: %w", scope, err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var id, key string
-		if err := rows.Scan(&id, &key); err != nil {
-			return nil, err
+// ScopeKeys returns the current keys of those of ids that scope holds
+// (not removed), by id: what a reconciliation compares a listing page with.
+func (s *Store) ScopeKeys(ctx context.Context, scope string, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	const chunk = 500
+	for i := 0; i < len(ids); i += chunk {
+		part := ids[i:min(i+chunk, len(ids))]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, scope)
+		for _, id := range part {
+			args = append(args, id)
 		}
-		out[id] = key
+		rows, err := s.db.QueryContext(ctx, `SELECT id, key FROM issues WHERE scope = ? AND removed_at IS NULL AND id IN (`+
+			strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("list issues of %s: %w", scope, err)
+		}
+		for rows.Next() {
+			var id, key string
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = key
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("list issues of %s: %w", scope, err)
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // GoneIssues lists the ids of scope's present issues that a complete listing
