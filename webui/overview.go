@@ -139,9 +139,9 @@ func blockerFacts(f *radar.Finding) radar.BlockerFacts {
 func (ix *index) releaseRow(fc *radar.VersionForecast) releaseRow {
 	row := releaseRow{Name: fc.Name, Path: radar.ReleasePath(fc.Project, fc.Name), ReleaseDate: orDash(fc.ReleaseDate.String()),
 		P50: orDash(fc.P50.String()), P85: orDash(fc.P85.String()), P95: orDash(fc.P95.String()), OnTime: "—"}
-	if !fc.P50.IsZero() {
+	if !fc.P50.IsZero() && !fc.ReleaseDate.IsZero() { // no date: nothing to be on time for
 		row.OnTime = fmt.Sprintf("%.0f%%", fc.OnTimeProbability*100)
-		row.Late = !fc.ReleaseDate.IsZero() && fc.P85.After(fc.ReleaseDate)
+		row.Late = fc.P85.After(fc.ReleaseDate)
 	}
 	if v := ix.versions[releaseKey{fc.Project, fc.Name}]; v != nil {
 		row.Track = ix.trackRecord(v)

@@ -215,3 +215,29 @@ func TestNoDataYetIs503(t *testing.T) {
 		}
 	}
 }
+
+// A release without a date has nothing to be on time for: no "0%" in the
+// overview, no on-time line on its page.
+func TestUndatedReleaseHasNoOnTime(t *testing.T) {
+	u, snap, rep := smallSite(t)
+	for i := range rep.Versions {
+		v := &rep.Versions[i]
+		v.ReleaseDate, v.OnTimeProbability = radar.Date{}, 0
+		v.P50, v.P85, v.P95 = radar.MustParseDate("2026-04-01"), radar.MustParseDate("2026-04-20"), radar.MustParseDate("2026-05-01")
+	}
+	u.Update(snap, rep)
+	_, body := serve(t, u, "/")
+	if !strings.Contains(body, "2026-04-20") {
+		t.Fatal("the overview does not show the forecast")
+	}
+	if strings.Contains(body, `<td class="num">0%</td>`) {
+		t.Error("the overview gives an undated release an on-time percentage")
+	}
+	_, body = serve(t, u, radar.ReleasePath("A", "1.0 <x>"))
+	if strings.Contains(body, "likely to make") {
+		t.Error("the release page says how likely an undated release is to make its date")
+	}
+	if !strings.Contains(body, `class="forecast"`) {
+		t.Error("the release page lost its forecast")
+	}
+}

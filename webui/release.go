@@ -62,7 +62,9 @@ func (u *UI) serveRelease(w http.ResponseWriter, r *http.Request, ix *index) {
 	if fc != nil {
 		v.P50, v.P85, v.P95 = fc.P50.String(), fc.P85.String(), fc.P95.String()
 		v.HasForecast = !fc.P50.IsZero() || !fc.P85.IsZero() || !fc.P95.IsZero()
-		v.OnTime = fmt.Sprintf("%.0f%%", fc.OnTimeProbability*100)
+		if !fc.ReleaseDate.IsZero() { // no date: nothing to be on time for
+			v.OnTime = fmt.Sprintf("%.0f%%", fc.OnTimeProbability*100)
+		}
 		v.Trials = fc.Trials
 		for _, k := range fc.CriticalPath {
 			v.CriticalPath = append(v.CriticalPath, link{k, radar.IssuePath(k)})
