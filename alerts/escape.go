@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/radarhq/radar"
 )
 
 // mrkdwnEscaper escapes Slack's three mrkdwn control characters, and only them.
@@ -53,7 +55,7 @@ func clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.Map(func(r rune) rune {
 		switch {
-		case isBidiControl(r):
+		case radar.IsBidiControl(r):
 			return -1
 		case unicode.IsControl(r):
 			return ' '
@@ -64,18 +66,11 @@ func clean(s string) string {
 
 func isClean(s string) bool {
 	for _, r := range s {
-		if r == utf8.RuneError || r < 0x20 || (r >= 0x7f && r < 0xa0) || isBidiControl(r) {
+		if r == utf8.RuneError || r < 0x20 || (r >= 0x7f && r < 0xa0) || radar.IsBidiControl(r) {
 			return false
 		}
 	}
 	return true
-}
-
-// isBidiControl reports the invisible characters that reorder text: the
-// embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the
-// directional marks (U+200E, U+200F, U+061C).
-func isBidiControl(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 var issueKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*-[0-9]+$`)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/radarhq/radar"
 )
 
 // Seeds live in testdata/fuzz/<FuzzName>/; crashers found there stay as
@@ -13,7 +15,7 @@ import (
 // slackEntity is an escape Slack knows; any other & is bare.
 var slackEntity = regexp.MustCompile(`&(amp|lt|gt);`)
 
-func hasBidi(s string) bool { return strings.IndexFunc(s, isBidiControl) >= 0 }
+func hasBidi(s string) bool { return strings.IndexFunc(s, radar.IsBidiControl) >= 0 }
 
 // FuzzEscape: Escape's output is valid UTF-8 with no raw <, > or bare &, no
 // bidi controls and no control characters, and unescapes to the cleaned

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/radarhq/radar"
 )
 
 // Seeds live in testdata/fuzz/<FuzzName>/; crashers found there stay as
@@ -13,7 +15,7 @@ import (
 
 func hasControl(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool {
-		return r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u2028' || r == '\u2029' || isBidiControl(r)
+		return r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u2028' || r == '\u2029' || radar.IsBidiControl(r)
 	}) >= 0
 }
 

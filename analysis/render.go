@@ -141,20 +141,13 @@ func plainText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.Map(func(r rune) rune {
 		switch {
-		case isBidiControl(r):
+		case radar.IsBidiControl(r):
 			return -1
 		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
 			return ' '
 		}
 		return r
 	}, s)
-}
-
-// isBidiControl reports the invisible characters that reorder text: the
-// embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the
-// directional marks (U+200E, U+200F, U+061C).
-func isBidiControl(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 // plainTextN is plainText cut to at most n characters, marked with "…".

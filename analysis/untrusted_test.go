@@ -54,7 +54,7 @@ func assertDisplayable(t *testing.T, surface, out string) {
 	if !utf8.ValidString(out) {
 		t.Errorf("%s: invalid UTF-8", surface)
 	}
-	if i := strings.IndexFunc(out, isBidiControl); i >= 0 {
+	if i := strings.IndexFunc(out, radar.IsBidiControl); i >= 0 {
 		t.Errorf("%s: bidi control %U survives", surface, []rune(out[i:])[0])
 	}
 	if i := strings.IndexFunc(out, func(r rune) bool { return r != '\n' && (r < 0x20 || (r >= 0x7f && r < 0xa0)) }); i >= 0 {
