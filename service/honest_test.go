@@ -246,3 +246,46 @@ func TestSlackTokenWithoutRoutesRuns(t *testing.T) {
 		t.Errorf("no warning about the missing routes:\n%s", logs)
 	}
 }
+
+// TestWebUISignInsShareTheAPICheck: the web UI's bearer header and sign-in
+// form go through the same token check as /api: the scheme in any case,
+// and a wrong token is logged (without what was sent) and slowed down.
+func TestWebUISignInsShareTheAPICheck(t *testing.T) {
+	w := newWorld(t, 10)
+	w.cfg.HTTP.Token = "api-secret"
+	logs := &syncBuffer{}
+	r := start(t, w.cfg, service.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	base := "http://" + r.addr
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	req, _ := http.NewRequest(http.MethodGet, base+"/findings", nil)
+	req.Header.Set("Authorization", "bearer api-secret")
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusUnauthorized {
+		t.Error("a lower-case bearer scheme with the right token is refused by the web UI")
+	}
+
+	resp, err = noRedirect.PostForm(base+"/signin", url.Values{"token": {"guess-one"}, "next": {"/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a wrong token on the sign-in form: %d, want 401", resp.StatusCode)
+	}
+	if got := logs.String(); !strings.Contains(got, "http sign-in failed") || !strings.Contains(got, "path=/signin") || strings.Contains(got, "guess-one") {
+		t.Errorf("a failed sign-in on the form: want it logged with its path and without the token sent; logs:\n%s", got)
+	}
+	resp, err = noRedirect.PostForm(base+"/signin", url.Values{"token": {"api-secret"}, "next": {"/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the right token on the sign-in form: %d, want 303", resp.StatusCode)
+	}
+}

@@ -129,40 +129,55 @@ func (s *Service) serveReady(w http.ResponseWriter, r *http.Request) {
 }
 
 // auth requires the configured bearer token on /api and /readyz, when one
-// is set. The scheme is case-insensitive (RFC 9110). A failed sign-in is
-// logged (never with what was sent) and answered after a delay that grows
-// with that client's recent failures, without holding up anyone else.
+// is set. The scheme is case-insensitive (RFC 9110).
 func (s *Service) auth(next http.Handler) http.Handler {
-	token := s.cfg.HTTP.Token.Value()
-	if token == "" {
+	if s.cfg.HTTP.Token.Value() == "" {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		client := clientHost(r)
-		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {
-			reason := "wrong token"
-			if r.Header.Get("Authorization") == "" {
-				reason = "no Authorization header"
-			} else if !strings.EqualFold(scheme, "Bearer") {
-				reason = "not a Bearer token"
-			}
-			delay := s.signins.failed(client, s.now())
-			s.log.Warn("http sign-in failed", "component", "service", "client", client, "path", r.URL.Path,
-				"reason", reason, "delay", delay)
-			t := time.NewTimer(delay)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-			}
+		h := r.Header.Get("Authorization")
+		scheme, got, _ := strings.Cut(h, " ")
+		reason := ""
+		switch {
+		case h == "":
+			reason = "no Authorization header"
+		case !strings.EqualFold(scheme, "Bearer"):
+			reason = "not a Bearer token"
+		}
+		if !s.checkToken(r, strings.TrimSpace(got), reason) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="radar"`)
 			http.Error(w, "missing or wrong bearer token (http.token)", http.StatusUnauthorized)
 			return
 		}
-		s.signins.succeeded(client)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// checkToken reports whether got is http.token, compared in constant time;
+// a non-empty reason fails it outright (no usable token was sent). It is
+// the one check for the API, /readyz and the web UI's bearer header and
+// sign-in form: a failure is logged (never with what was sent) and
+// answered after a delay that grows with that client's recent failures,
+// without holding up anyone else.
+func (s *Service) checkToken(r *http.Request, got, reason string) bool {
+	client := clientHost(r)
+	if reason == "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.HTTP.Token.Value())) == 1 {
+		s.signins.succeeded(client)
+		return true
+	}
+	if reason == "" {
+		reason = "wrong token"
+	}
+	delay := s.signins.failed(client, s.now())
+	s.log.Warn("http sign-in failed", "component", "service", "client", client, "path", r.URL.Path,
+		"reason", reason, "delay", delay)
+	t := time.NewTimer(delay)
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+		t.Stop()
+	}
+	return false
 }
 
 // latest returns the latest analysis, or answers 503 saying why there is

@@ -111,7 +111,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Service, error
 		s.opts.ReadHeaderTimeout = 5 * time.Second
 	}
 	s.metrics = metrics.New(s.reg)
-	ui, err := webui.New(webui.Options{JiraURL: cfg.Jira.URL, Token: cfg.HTTP.Token.Value(), Logger: s.log,
+	ui, err := webui.New(webui.Options{JiraURL: cfg.Jira.URL, Token: cfg.HTTP.Token.Value(), CheckToken: func(r *http.Request, got string) bool {
+		return s.checkToken(r, got, "")
+	}, Logger: s.log,
 		SecureCookie: strings.HasPrefix(cfg.HTTP.PublicURL, "https://"),
 		Health: func(ctx context.Context) string {
 			_, body := s.readiness(ctx)

@@ -30,13 +30,15 @@ func (u *UI) hasSessionCookie(r *http.Request) bool {
 }
 
 // authorized reports whether r may see the pages: no token is configured,
-// or r carries it as a bearer header or the sign-in cookie.
+// or r carries it as a bearer header (the scheme in any case, checked by
+// CheckToken) or the sign-in cookie.
 func (u *UI) authorized(r *http.Request) bool {
 	if u.opts.Token == "" {
 		return true
 	}
-	if got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		return subtle.ConstantTimeCompare([]byte(got), []byte(u.opts.Token)) == 1
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, got, _ := strings.Cut(h, " ")
+		return strings.EqualFold(scheme, "Bearer") && u.opts.CheckToken(r, strings.TrimSpace(got))
 	}
 	return u.hasSessionCookie(r)
 }
@@ -91,7 +93,7 @@ func (u *UI) signIn(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	if subtle.ConstantTimeCompare([]byte(r.PostForm.Get("token")), []byte(u.opts.Token)) != 1 {
+	if !u.opts.CheckToken(r, r.PostForm.Get("token")) {
 		u.render(w, r, http.StatusUnauthorized, "signin", page{Title: "Sign in",
 			View: signInView{Next: next, Error: "That is not the token. Use the value of http.token (RADAR_HTTP_TOKEN)."}})
 		return

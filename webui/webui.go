@@ -11,6 +11,7 @@ package webui
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -41,6 +42,11 @@ type Options struct {
 	// Token, when set, is required on every page: as a bearer header or
 	// through the sign-in form's cookie (http.token).
 	Token string
+	// CheckToken reports whether a token a client presented (a bearer
+	// header, or the sign-in form) is Token. The service's checker also
+	// logs a failure and slows that client down, as on /api; nil compares
+	// in constant time and does nothing else.
+	CheckToken func(r *http.Request, token string) bool
 	// SecureCookie marks the sign-in cookie Secure (the UI is reached over
 	// HTTPS, e.g. behind a proxy); it is also set on TLS requests.
 	SecureCookie bool
@@ -73,6 +79,11 @@ func New(opts Options) (*UI, error) {
 		u.log = slog.New(slog.DiscardHandler)
 	}
 	u.opts.JiraURL = strings.TrimRight(opts.JiraURL, "/")
+	if u.opts.CheckToken == nil {
+		u.opts.CheckToken = func(_ *http.Request, got string) bool {
+			return subtle.ConstantTimeCompare([]byte(got), []byte(u.opts.Token)) == 1
+		}
+	}
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, err
