@@ -27,7 +27,6 @@ const (
 type pace struct {
 	weekly []float64 // items resolved per week, cleanup days damped, oldest first
 	items  int       // items the weekly counts add up to
-	damped int       // resolutions left out as cleanup-day bursts
 	reason string    // why there is no forecast; empty when there is one
 }
 
@@ -105,7 +104,6 @@ func (m *model) paceOf(byDay map[int64]int, span int) *pace {
 			kept := min(n, limit)
 			pc.weekly[w] += float64(kept)
 			pc.items += kept
-			pc.damped += n - kept
 		}
 		if pc.items >= minPaceItems {
 			break
@@ -134,10 +132,7 @@ func (m *model) cleanupDays(start time.Time) map[string]map[int64]bool {
 		if !is.Done() || is.Resolved.IsZero() || is.Resolved.Before(start) || !is.Resolved.Before(m.now) {
 			continue
 		}
-		if days[is.Project] == nil {
-			days[is.Project] = map[int64]int{}
-		}
-		days[is.Project][dayOf(is.Resolved)]++
+		countDay(days, is.Project, dayOf(is.Resolved))
 	}
 	out := map[string]map[int64]bool{}
 	for p, byDay := range days {

@@ -76,7 +76,6 @@ func newRig(t *testing.T, flavor jirasim.Flavor) *rig {
 	}
 	cfg.Projects = scopes
 	cfg.Dependencies = []config.Dependency{{Link: "Blocks", Outward: "blocks"}, {Link: "Depends", Outward: "depends on"}}
-	cfg.PartitionSize = 30       // several partitions per project
 	cfg.RequestsPerSecond = 1000 // the most allowed: the client does not hold the test back
 	cfg.PageSize = 20
 	r.cfg = connector.SettingsFrom(cfg)

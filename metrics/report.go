@@ -30,13 +30,11 @@ func FromReport(r radar.Report, issues []radar.Issue) AnalysisSnapshot {
 		return p
 	}
 
-	projectOf := make(map[string]string, len(issues))
 	for _, is := range issues {
 		if is.Project == "" {
 			continue
 		}
 		project(is.Project).Issues[is.StatusCategory]++
-		projectOf[is.Key] = is.Project
 	}
 
 	for _, f := range r.Findings {

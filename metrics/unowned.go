@@ -10,7 +10,7 @@ import "github.com/radarhq/radar"
 func (m *Metrics) SetUnowned(fs []radar.Finding) {
 	counts := map[[2]string]int{}
 	for _, f := range fs {
-		for _, s := range []radar.Severity{radar.SeverityInfo, radar.SeverityWarning, radar.SeverityCritical} {
+		for _, s := range severities {
 			counts[[2]string{f.Project, string(s)}] += 0
 		}
 		if f.Severity.Rank() == 0 || (f.Ack != nil && (f.Ack.Owned() || f.Ack.State == radar.AckDismissed)) {

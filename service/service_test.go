@@ -285,7 +285,6 @@ func TestServeEndToEnd(t *testing.T) {
 
 func TestShutdownDuringSyncLosesNothing(t *testing.T) {
 	w := newWorld(t, 300)
-	w.cfg.Jira.PartitionSize = 100
 	w.cfg.Jira.Concurrency = 2
 	w.sim.SetFaults(jirasim.Faults{Latency: 30 * time.Millisecond})
 	r := start(t, w.cfg, service.Options{ShutdownGrace: 10 * time.Second})

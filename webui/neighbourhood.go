@@ -48,8 +48,6 @@ type neighbourhood struct {
 	downstream int // issues waiting on it, drawn
 	foldedDone int // done issues left out (shown with ?done=1)
 	notDrawn   int // issues past maxGraphNodes
-	parents    bool
-	done       bool
 }
 
 // graphOptions choose what a picture includes.
@@ -59,7 +57,7 @@ type graphOptions struct {
 }
 
 func (ix *index) neighbourhood(key string, opt graphOptions) *neighbourhood {
-	nb := &neighbourhood{parents: opt.parents, done: opt.done}
+	nb := &neighbourhood{}
 	at := map[string]int{}
 	add := func(k string, side int) int {
 		if i, ok := at[k]; ok {
@@ -104,7 +102,7 @@ func (ix *index) neighbourhood(key string, opt graphOptions) *neighbourhood {
 						}
 					}
 					add(w, side)
-					if is != nil && (!is.Done() || opt.done) {
+					if is != nil { // a done one here is drawn (opt.done)
 						nextFrontier = append(nextFrontier, w)
 					}
 				}

@@ -17,7 +17,6 @@ type releaseView struct {
 	Project, Name, ReleaseDate, State string
 	P50, P85, P95, OnTime             string
 	HasForecast                       bool
-	Trials                            int
 	Fan, Scope                        template.HTML
 	Total, Done, Added                int
 	Start                             string
@@ -65,7 +64,6 @@ func (u *UI) serveRelease(w http.ResponseWriter, r *http.Request, ix *index) {
 		if !fc.ReleaseDate.IsZero() { // no date: nothing to be on time for
 			v.OnTime = fmt.Sprintf("%.0f%%", fc.OnTimeProbability*100)
 		}
-		v.Trials = fc.Trials
 		for _, k := range fc.CriticalPath {
 			v.CriticalPath = append(v.CriticalPath, link{k, radar.IssuePath(k)})
 		}
