@@ -3,7 +3,6 @@ package alerts
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/radarhq/radar"
@@ -27,35 +26,6 @@ func issueSummary(f radar.Finding) string {
 // issues that wait on it), else 0.
 func impactOf(f radar.Finding) float64 {
 	return float64(f.BlastRadius())
-}
-
-// keyLess orders issue keys as people count: PAY-43 before PAY-132.
-// Anything not PROJECT-N compares as text.
-func keyLess(a, b string) bool {
-	pa, na, oka := splitKey(a)
-	pb, nb, okb := splitKey(b)
-	if oka && okb && pa == pb {
-		if na != nb {
-			return na < nb
-		}
-		return false
-	}
-	if oka && okb {
-		return pa < pb
-	}
-	return a < b
-}
-
-func splitKey(k string) (string, int, bool) {
-	i := strings.LastIndexByte(k, '-')
-	if i <= 0 {
-		return "", 0, false
-	}
-	n, err := strconv.Atoi(k[i+1:])
-	if err != nil {
-		return "", 0, false
-	}
-	return k[:i], n, true
 }
 
 // issueGroup is every finding about one subject (an issue key, or a
@@ -109,7 +79,7 @@ func groupByIssue(fs []radar.Finding) []issueGroup {
 		if ia, ib := a.impact(), b.impact(); ia != ib {
 			return ia > ib
 		}
-		return keyLess(a.lead().Issue, b.lead().Issue)
+		return radar.CompareKeys(a.lead().Issue, b.lead().Issue) < 0
 	})
 	return groups
 }

@@ -412,7 +412,7 @@ func findingLess(a, b radar.Finding) bool {
 		return ia > ib
 	}
 	if a.Issue != b.Issue {
-		return keyLess(a.Issue, b.Issue)
+		return radar.CompareKeys(a.Issue, b.Issue) < 0
 	}
 	return a.ID < b.ID
 }

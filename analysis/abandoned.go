@@ -46,7 +46,7 @@ func (m *model) findAbandoned() {
 			if c := lastTouched(m.iss[b]).Compare(lastTouched(m.iss[a])); c != 0 {
 				return c
 			}
-			return keyCompare(m.iss[a].Key, m.iss[b].Key)
+			return radar.CompareKeys(m.iss[a].Key, m.iss[b].Key)
 		})
 		n := len(list)
 		kept := list[:min(n, abandonedEvidence)]

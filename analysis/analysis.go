@@ -9,7 +9,6 @@ package analysis
 import (
 	"cmp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -177,7 +176,7 @@ func newModel(snap *radar.Snapshot, opts Options) *model {
 	}
 	keys := make([]sortKey, len(snap.Issues))
 	for i := range snap.Issues {
-		p, n := splitKey(snap.Issues[i].Key)
+		p, n := radar.SplitKey(snap.Issues[i].Key)
 		keys[i] = sortKey{p, n, snap.Issues[i].Key, int32(i)}
 	}
 	slices.SortFunc(keys, func(a, b sortKey) int {
@@ -249,7 +248,7 @@ func (m *model) buildNetwork() {
 		}
 	}
 	for x, ks := range m.external {
-		slices.SortFunc(ks, keyCompare)
+		slices.SortFunc(ks, radar.CompareKeys)
 		m.external[x] = slices.Compact(ks)
 	}
 	m.dep = buildCSR(n, from, to)
@@ -348,38 +347,11 @@ func sortFindings(fs []radar.Finding) {
 		if c := strings.Compare(a.Project, b.Project); c != 0 {
 			return c
 		}
-		if c := keyCompare(a.Issue, b.Issue); c != 0 {
+		if c := radar.CompareKeys(a.Issue, b.Issue); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-}
-
-// splitKey splits "PAY-12" into "PAY" and 12; keys without a numeric
-// suffix give -1.
-func splitKey(k string) (string, int64) {
-	i := strings.LastIndexByte(k, '-')
-	if i < 0 {
-		return k, -1
-	}
-	n, err := strconv.ParseInt(k[i+1:], 10, 64)
-	if err != nil {
-		return k, -1
-	}
-	return k[:i], n
-}
-
-// keyCompare orders issue keys naturally: PAY-9 before PAY-10.
-func keyCompare(a, b string) int {
-	pa, na := splitKey(a)
-	pb, nb := splitKey(b)
-	if c := strings.Compare(pa, pb); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(na, nb); c != 0 {
-		return c
-	}
-	return strings.Compare(a, b)
 }
 
 // dayOf returns the UTC day number of t (days since 1970-01-01).

@@ -55,7 +55,7 @@ func graphAll(m *model) []GraphEdge {
 		if i, ok := m.idx[k]; ok {
 			return m.iss[i].Project
 		}
-		p, _ := splitKey(k)
+		p, _ := radar.SplitKey(k)
 		return p
 	}
 	critEdge := func(a, b string) bool {
@@ -89,10 +89,10 @@ func graphAll(m *model) []GraphEdge {
 		}
 	}
 	slices.SortFunc(edges, func(a, b GraphEdge) int {
-		if c := keyCompare(a.From, b.From); c != 0 {
+		if c := radar.CompareKeys(a.From, b.From); c != 0 {
 			return c
 		}
-		if c := keyCompare(a.To, b.To); c != 0 {
+		if c := radar.CompareKeys(a.To, b.To); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Kind, b.Kind)
@@ -103,7 +103,7 @@ func graphAll(m *model) []GraphEdge {
 func (m *model) node(k string) GraphNode {
 	i, ok := m.idx[k]
 	if !ok {
-		p, _ := splitKey(k)
+		p, _ := radar.SplitKey(k)
 		return GraphNode{Key: k, Project: p, External: true}
 	}
 	is := m.iss[i]
@@ -128,7 +128,7 @@ func (m *model) view(edges []GraphEdge, keys map[string]bool, focus string) Grap
 	for k := range keys {
 		ks = append(ks, k)
 	}
-	slices.SortFunc(ks, keyCompare)
+	slices.SortFunc(ks, radar.CompareKeys)
 	for _, k := range ks {
 		n := m.node(k)
 		n.Focus = k == focus

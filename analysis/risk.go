@@ -165,7 +165,7 @@ func (m *model) scoreRisks() ([]radar.RiskScore, []radar.ProjectStats) {
 		if c := strings.Compare(a.Project, b.Project); c != 0 {
 			return c
 		}
-		return keyCompare(a.Subject, b.Subject)
+		return radar.CompareKeys(a.Subject, b.Subject)
 	})
 	if risks == nil {
 		risks = []radar.RiskScore{}
