@@ -73,7 +73,7 @@ func FuzzMapIssue(f *testing.F) {
 				checkKey(t, "key", r.Issue.Key, false)
 				checkKey(t, "parent", r.Issue.ParentKey, true)
 				checkKey(t, "epic", r.Issue.EpicKey, true)
-				if !projectKeyRE.MatchString(r.Issue.Project) {
+				if !config.ValidProjectKey(r.Issue.Project) {
 					t.Fatalf("project %q of %s does not look like a project key", r.Issue.Project, r.Issue.Key)
 				}
 				for _, l := range r.Links {

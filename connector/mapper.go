@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/store"
 )
 
@@ -78,7 +79,7 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 	dec("components", &comps)
 	dec("fixVersions", &fixes)
 	is.Project = proj.Key
-	if is.Project != "" && !projectKeyRE.MatchString(is.Project) {
+	if is.Project != "" && !config.ValidProjectKey(is.Project) {
 		warn("project", fmt.Errorf("malformed project key %.40q", is.Project))
 		is.Project = ""
 	}
@@ -184,9 +185,8 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 
 // What Jira's ids and keys look like; anything else is not an issue.
 var (
-	issueIDRE    = regexp.MustCompile(`^[0-9]{1,18}$`)
-	issueKeyRE   = regexp.MustCompile(`^[A-Z][A-Z0-9_]*-[0-9]{1,18}$`)
-	projectKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+	issueIDRE  = regexp.MustCompile(`^[0-9]{1,18}$`)
+	issueKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]*-[0-9]{1,18}$`)
 )
 
 // maxEstimate bounds the time estimates Radar believes.

@@ -23,7 +23,7 @@ const (
 // so issues created while the sync runs are not missed at either end.
 type idRange struct {
 	lo, hi int64
-	ids    []string // what the listing found there
+	ids    []int64 // what the listing found there
 }
 
 func (r idRange) clause() string {
@@ -91,12 +91,12 @@ func (rc *rangeCutter) finish() error {
 }
 
 func (rc *rangeCutter) cutRange(ls []listed, hi int64) error {
-	r := idRange{hi: hi, ids: make([]string, len(ls))}
+	r := idRange{hi: hi, ids: make([]int64, len(ls))}
 	if rc.cut > 0 && len(ls) > 0 {
 		r.lo = ls[0].num
 	}
 	for i, l := range ls {
-		r.ids[i] = l.id
+		r.ids[i] = l.num
 	}
 	rc.cut++
 	rc.group = append(rc.group, r)
@@ -155,13 +155,7 @@ func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope,
 	var present []int64 // listed ids, 8 bytes each (store.IDSet)
 	cut := &rangeCutter{size: size, perGroup: perGroup, emit: func(g []idRange) error {
 		for _, r := range g {
-			for _, id := range r.ids {
-				n, err := strconv.ParseInt(id, 10, 64)
-				if err != nil {
-					return fmt.Errorf("jira listed issue id %q, not a number", id)
-				}
-				present = append(present, n)
-			}
+			present = append(present, r.ids...)
 			c.listed.Add(int64(len(r.ids)))
 		}
 		groups.push(g)
@@ -190,7 +184,7 @@ func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope,
 func (c *Connector) fetchGroup(ctx context.Context, site *site, w *writer, scope, base string, g []idRange,
 	acquire func() error, release func()) error {
 	var mu sync.Mutex
-	got := map[string]bool{}
+	got := map[int64]bool{} // the fetched ids, as numbers like the listing's
 	// Kept per range and joined in range order, so the changelog request
 	// is the same whichever range answers first.
 	fetched := make([][]wireIssue, len(g))
@@ -203,7 +197,9 @@ func (c *Connector) fetchGroup(ctx context.Context, site *site, w *writer, scope
 			errs[i] = c.page(ctx, site, query{base: base + r.clause()}, site.fieldList, c.cfg.PageSize, !site.cloud, func(is []wireIssue) error {
 				mu.Lock()
 				for j := range is {
-					got[is[j].ID] = true
+					if n, err := strconv.ParseInt(is[j].ID, 10, 64); err == nil {
+						got[n] = true
+					}
 				}
 				mu.Unlock()
 				if site.cloud {
@@ -246,12 +242,12 @@ func (c *Connector) fetchGroup(ctx context.Context, site *site, w *writer, scope
 // search for it alone still finds in scope. Issues deleted, moved or out of
 // jira.jql since the listing are not a fault; more than a few missing is
 // one without asking.
-func (c *Connector) checkWhole(ctx context.Context, site *site, base string, g []idRange, got map[string]bool) error {
+func (c *Connector) checkWhole(ctx context.Context, site *site, base string, g []idRange, got map[int64]bool) error {
 	var missing []string
 	for _, r := range g {
-		for _, id := range r.ids {
-			if !got[id] {
-				missing = append(missing, id)
+		for _, n := range r.ids {
+			if !got[n] {
+				missing = append(missing, strconv.FormatInt(n, 10))
 			}
 		}
 	}
