@@ -43,13 +43,12 @@ func (a *Alerter) Digest(ctx context.Context, i int, report radar.Report) error 
 	if err != nil {
 		return err
 	}
-	out := make([]store.OutboxMessage, len(msgs))
+	var p plan
 	run := at.UTC().Format(runFormat)
 	for j, m := range msgs {
-		out[j] = store.OutboxMessage{Key: fmt.Sprintf("%s|digest|%s|%d", r.key, run, j), Route: r.key, Channel: r.channel,
-			Op: store.OpPost, Payload: m.marshal()}
+		p.add(r, fmt.Sprintf("digest|%s|%d", run, j), store.OpPost, "", m)
 	}
-	if err := a.st.EnqueueSlackDigest(ctx, r.key, at, out); err != nil {
+	if err := a.st.EnqueueSlackDigest(ctx, r.key, at, p.msgs); err != nil {
 		return fmt.Errorf("digest %s: %w", r.channel, err)
 	}
 	return a.flush(ctx)

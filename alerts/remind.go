@@ -16,9 +16,12 @@ import (
 // reply in each thread the finding has, or a post in the channels whose
 // routes cover it when it has none.
 func (a *Alerter) reminders(ctx context.Context, acks map[string]radar.Ack, open map[string]bool, at time.Time) error {
+	if a.settings.AckReminder <= 0 {
+		return nil
+	}
 	var due []string
 	for id, k := range acks {
-		if k.Owned() && open[id] && k.RemindedAt.IsZero() && at.Sub(k.At) >= a.settings.AckReminder && a.settings.AckReminder > 0 {
+		if k.Owned() && open[id] && k.RemindedAt.IsZero() && at.Sub(k.At) >= a.settings.AckReminder {
 			due = append(due, id)
 		}
 	}
@@ -29,6 +32,12 @@ func (a *Alerter) reminders(ctx context.Context, acks map[string]radar.Ack, open
 	if err != nil {
 		return fmt.Errorf("plan reminders: %w", err)
 	}
+	threads := make([]map[string]store.SlackThread, len(a.routes)) // each route's, read once
+	for i, r := range a.routes {
+		if threads[i], err = a.st.SlackThreads(ctx, r.key); err != nil {
+			return fmt.Errorf("plan reminders: %w", err)
+		}
+	}
 	for _, id := range due {
 		k := acks[id]
 		f := known[id].Finding
@@ -38,12 +47,8 @@ func (a *Alerter) reminders(ctx context.Context, acks map[string]radar.Ack, open
 		msg := Message{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}}}
 		key := fmt.Sprintf("%s|remind|%s", id, k.At.UTC().Format(runFormat))
 		var inThread, inScope []route
-		for _, r := range a.routes {
-			threads, err := a.st.SlackThreads(ctx, r.key)
-			if err != nil {
-				return fmt.Errorf("plan reminders: %w", err)
-			}
-			if t, ok := threads[id]; ok && !t.InSummary && t.Open {
+		for i, r := range a.routes {
+			if t, ok := threads[i][id]; ok && !t.InSummary && t.Open {
 				inThread = append(inThread, r)
 			} else if r.inScope(f) {
 				inScope = append(inScope, r)
@@ -53,12 +58,13 @@ func (a *Alerter) reminders(ctx context.Context, acks map[string]radar.Ack, open
 		if len(rs) == 0 {
 			op, rs = store.OpPost, inScope
 		}
+		findingID := id // a reply belongs to the finding's thread; a post starts none
+		if op == store.OpPost {
+			findingID = ""
+		}
 		var p plan
 		for _, r := range rs {
-			p.add(r, key, op, id, msg)
-			if op == store.OpPost {
-				p.msgs[len(p.msgs)-1].FindingID = ""
-			}
+			p.add(r, key, op, findingID, msg)
 		}
 		if _, err := a.st.EnqueueSlackPosts(ctx, p.msgs); err != nil {
 			return fmt.Errorf("plan reminders: %w", err)

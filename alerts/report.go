@@ -73,14 +73,13 @@ func (a *Alerter) PostReport(ctx context.Context, i int, d report.Document) erro
 	defer unlock()
 	r := a.routes[i]
 	run := a.now().UTC().Format(runFormat)
-	var msgs []store.OutboxMessage
+	var p plan
 	for j, m := range ReportMessages(d) {
-		msgs = append(msgs, store.OutboxMessage{Key: fmt.Sprintf("%s|report|%s|%d", r.key, run, j), Route: r.key, Channel: r.channel,
-			Op: store.OpPost, Payload: m.marshal()})
+		p.add(r, fmt.Sprintf("report|%s|%d", run, j), store.OpPost, "", m)
 	}
-	if _, err := a.st.EnqueueSlackPosts(ctx, msgs); err != nil {
+	if _, err := a.st.EnqueueSlackPosts(ctx, p.msgs); err != nil {
 		return fmt.Errorf("post report to %s: %w", r.channel, err)
 	}
-	a.log.Info("status report planned", "channel", r.channel, "messages", len(msgs), "title", strings.TrimSpace(d.Title))
+	a.log.Info("status report planned", "channel", r.channel, "messages", len(p.msgs), "title", strings.TrimSpace(d.Title))
 	return a.flush(ctx)
 }
