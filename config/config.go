@@ -87,6 +87,16 @@ type Fields struct {
 	StartDate   string `yaml:"start_date"`
 }
 
+// FieldSetting is one jira.fields key and the field id set for it.
+type FieldSetting struct{ Key, ID string }
+
+// Keyed lists the jira.fields settings in the order the documentation
+// gives them, set or not.
+func (f Fields) Keyed() []FieldSetting {
+	return []FieldSetting{{"story_points", f.StoryPoints}, {"sprint", f.Sprint}, {"flagged", f.Flagged},
+		{"epic_link", f.EpicLink}, {"start_date", f.StartDate}}
+}
+
 // Store says where the SQLite database lives.
 type Store struct {
 	Path string `yaml:"path"` // default ./radar.db

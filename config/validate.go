@@ -237,15 +237,9 @@ func (j *Jira) validate(v *validator) {
 			v.add(path+".outward", "must be %q or %q", OutwardBlocks, OutwardDependsOn)
 		}
 	}
-	for _, f := range []struct{ key, id string }{
-		{"story_points", j.Fields.StoryPoints},
-		{"sprint", j.Fields.Sprint},
-		{"flagged", j.Fields.Flagged},
-		{"epic_link", j.Fields.EpicLink},
-		{"start_date", j.Fields.StartDate},
-	} {
-		if f.id != "" && !customFieldID.MatchString(f.id) {
-			v.add("jira.fields."+f.key, "%q is not a field id; use the id from GET /rest/api/2/field, e.g. customfield_10016", f.id)
+	for _, f := range j.Fields.Keyed() {
+		if f.ID != "" && !customFieldID.MatchString(f.ID) {
+			v.add("jira.fields."+f.Key, "%q is not a field id; use the id from GET /rest/api/2/field, e.g. customfield_10016", f.ID)
 		}
 	}
 	def := Default().Jira

@@ -90,10 +90,9 @@ func (c *Connector) checkFields(ctx context.Context) CheckResult {
 	}
 	set := c.cfg.Fields
 	var missing []string
-	for key, id := range map[string]string{"story_points": set.StoryPoints, "sprint": set.Sprint, "flagged": set.Flagged,
-		"epic_link": set.EpicLink, "start_date": set.StartDate} {
-		if id != "" && !ids[id] {
-			missing = append(missing, fmt.Sprintf("jira.fields.%s: %s", key, id))
+	for _, f := range set.Keyed() { // in a stable order: a map's would change run to run
+		if f.ID != "" && !ids[f.ID] {
+			missing = append(missing, fmt.Sprintf("jira.fields.%s: %s", f.Key, f.ID))
 		}
 	}
 	if len(missing) > 0 {
