@@ -80,7 +80,9 @@ slack:
 		{"unknown project", func(p *parts) { p.projects = "[PAY, NOPE]" }, []string{"FAILED  jira project NOPE", "jira.projects[1]", "Browse Projects"}},
 		{"unknown link type", func(p *parts) { p.link = "Blocker" }, []string{"FAILED  jira link types", `no link type "Blocker"`, "Blocks"}},
 		{"unknown field", func(p *parts) { p.fields = "  fields: {sprint: customfield_99999}\n" }, []string{"FAILED  jira fields", "jira.fields.sprint: customfield_99999"}},
-		{"unknown fields in the documented order", func(p *parts) { p.fields = "  fields: {start_date: customfield_99998, story_points: customfield_99997}\n" },
+		{"unknown fields in the documented order", func(p *parts) {
+			p.fields = "  fields: {start_date: customfield_99998, story_points: customfield_99997}\n"
+		},
 			[]string{"jira.fields.story_points: customfield_99997; jira.fields.start_date: customfield_99998"}},
 		{"wrong slack token", func(p *parts) { p.slackToken = "xoxb-wrong" }, []string{"FAILED  slack sign-in", "invalid_auth", "slack.token"}},
 		{"channel without the app", func(p *parts) { p.channel = "#nobot" }, []string{"FAILED  slack channel #nobot", "/invite"}},
