@@ -208,7 +208,7 @@ func TestDoubleClickIsOneAction(t *testing.T) {
 	f := finding(radar.KindBlocker, "PAY-12", radar.SeverityWarning)
 	h.record(f)
 	h.mustRun(change(f, radar.TransitionNew, ""))
-	handler, err := h.a.Interactions()
+	handler, err := h.a.Interactions(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,14 +40,16 @@ var (
 
 // Interactions returns the handler of POST /slack/interactions, where
 // Slack sends button clicks; an error when no signing secret is set.
-func (a *Alerter) Interactions() (http.Handler, error) {
+// recorded, when not nil, runs after each click's action is recorded (the
+// service refreshes its risk-register metric there).
+func (a *Alerter) Interactions(recorded func(context.Context)) (http.Handler, error) {
 	if a.signingSecret == "" {
 		return nil, errNoSigningSecret
 	}
 	if a.api == nil {
 		return nil, errors.New("slack.signing_secret: buttons need a bot token (slack.token) to update messages")
 	}
-	return http.HandlerFunc(a.serveInteraction), nil
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { a.serveInteraction(w, r, recorded) }), nil
 }
 
 // verifySlackRequest checks a request's timestamp and signature: v0= and
@@ -74,7 +76,7 @@ func verifySlackRequest(secret string, h http.Header, body []byte, now time.Time
 
 // serveInteraction verifies a Slack request, answers at once, and acts on
 // the click after answering (Slack waits 3 seconds at most).
-func (a *Alerter) serveInteraction(w http.ResponseWriter, r *http.Request) {
+func (a *Alerter) serveInteraction(w http.ResponseWriter, r *http.Request, recorded func(context.Context)) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxInteractionBytes))
 	if err != nil {
 		http.Error(w, "request body too large or cut off", http.StatusRequestEntityTooLarge)
@@ -115,12 +117,15 @@ func (a *Alerter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		defer a.background.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		a.act(ctx, cb)
+		if a.act(ctx, cb) && recorded != nil {
+			recorded(ctx)
+		}
 	}()
 }
 
-// act carries out the buttons clicked in one interaction.
-func (a *Alerter) act(ctx context.Context, cb slack.InteractionCallback) {
+// act carries out the buttons clicked in one interaction, and reports
+// whether it recorded any.
+func (a *Alerter) act(ctx context.Context, cb slack.InteractionCallback) (recorded bool) {
 	for _, act := range cb.ActionCallback.BlockActions {
 		req, ok := ackRequests[act.ActionID]
 		if !ok {
@@ -139,6 +144,7 @@ func (a *Alerter) act(ctx context.Context, cb slack.InteractionCallback) {
 			}
 			var k store.KnownFinding
 			if k, err = a.st.PutAck(ctx, act.Value, ack); err == nil {
+				recorded = true
 				a.log.Info("finding acted on from Slack", "finding", act.Value, "state", ack.State, "by", ack.By)
 				if err := a.TellAck(ctx, k); err != nil {
 					a.log.Error("update the finding's Slack messages after a click", "finding", act.Value, "err", err)
@@ -156,6 +162,7 @@ func (a *Alerter) act(ctx context.Context, cb slack.InteractionCallback) {
 		a.log.Info("a Slack click could not be recorded", "finding", act.Value, "action", act.ActionID, "err", err)
 		a.respond(ctx, cb.ResponseURL, text)
 	}
+	return recorded
 }
 
 // doubleClick is how soon the same person's same click counts as a

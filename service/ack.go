@@ -81,7 +81,7 @@ func (s *Service) updateUnowned(ctx context.Context) {
 // saying what to set.
 func (s *Service) slackInteractions() http.Handler {
 	if s.alerter != nil {
-		if h, err := s.alerter.Interactions(); err == nil {
+		if h, err := s.alerter.Interactions(s.updateUnowned); err == nil {
 			return h
 		}
 	}
