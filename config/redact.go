@@ -31,8 +31,8 @@ func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 func (c Config) LogValue() slog.Value {
 	routes := make([]string, len(c.Slack.Routes))
 	for i, r := range c.Slack.Routes {
-		routes[i] = fmt.Sprintf("%s audience=%s min_severity=%s projects=%v kinds=%v digest=%q",
-			r.Channel, r.Audience, r.MinSeverity, r.Projects, r.Kinds, r.Digest)
+		routes[i] = fmt.Sprintf("%s audience=%s min_severity=%s projects=%v kinds=%v digest=%q report=%q",
+			r.Channel, r.Audience, r.MinSeverity, r.Projects, r.Kinds, r.Digest, r.Report)
 	}
 	deps := make([]string, len(c.Jira.Dependencies))
 	for i, d := range c.Jira.Dependencies {
@@ -52,6 +52,7 @@ func (c Config) LogValue() slog.Value {
 			slog.Int("page_size", c.Jira.PageSize),
 			slog.Duration("timeout", c.Jira.Timeout),
 			slog.Int("max_retries", c.Jira.MaxRetries),
+			slog.Duration("max_retry_after", c.Jira.MaxRetryAfter),
 			slog.Duration("overlap", c.Jira.Overlap),
 			slog.Duration("reconcile_every", c.Jira.ReconcileEvery),
 			slog.Int("partition_size", c.Jira.PartitionSize),
@@ -59,6 +60,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("store", c.Store.Path),
 		slog.Group("analysis",
 			slog.Duration("stale_after", c.Analysis.StaleAfter),
+			slog.Duration("abandoned_after", c.Analysis.AbandonedAfter),
+			slog.Duration("reopened_window", c.Analysis.ReopenedWindow),
 			slog.Int("wip_limit", c.Analysis.WIPLimit),
 			slog.Float64("overrun_ratio", c.Analysis.OverrunRatio),
 			slog.Int("trials", c.Analysis.Trials),
@@ -69,6 +72,8 @@ func (c Config) LogValue() slog.Value {
 			slog.String("mode", c.Slack.mode()),
 			slog.String("api_url", RedactURL(c.Slack.APIURL)),
 			slog.Int("max_individual", c.Slack.MaxIndividual),
+			slog.Bool("signing_secret", c.Slack.SigningSecret != ""),
+			slog.Duration("ack_reminder", c.Slack.AckReminder),
 			slog.Any("routes", routes),
 		),
 		slog.String("schedule", c.Schedule.Sync),
@@ -76,6 +81,7 @@ func (c Config) LogValue() slog.Value {
 			slog.String("listen", c.HTTP.Listen),
 			slog.Bool("token", c.HTTP.Token != ""),
 			slog.Duration("ready_max_age", c.HTTP.ReadyMaxAge),
+			slog.String("public_url", RedactURL(c.HTTP.PublicURL)),
 		),
 		slog.Group("log",
 			slog.String("format", c.Log.Format),
