@@ -73,25 +73,10 @@ func (s *Store) EnqueueSlack(ctx context.Context, route string, msgs []OutboxMes
 		route, s.now().UnixMilli()); err != nil {
 		return 0, fmt.Errorf("enqueue slack: %w", err)
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO slack_outbox(key, route, channel, op, finding_id, payload, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`)
+	now := s.now()
+	added, err := insertOutbox(ctx, tx, msgs, now)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue slack: %w", err)
-	}
-	defer ins.Close()
-	added := 0
-	now := s.now()
-	for _, m := range msgs {
-		at := m.CreatedAt
-		if at.IsZero() {
-			at = now
-		}
-		res, err := ins.ExecContext(ctx, m.Key, m.Route, m.Channel, m.Op, m.FindingID, string(m.Payload), at.UnixMilli())
-		if err != nil {
-			return 0, fmt.Errorf("enqueue slack %s: %w", m.Key, err)
-		}
-		n, _ := res.RowsAffected()
-		added += int(n)
 	}
 	up, err := tx.PrepareContext(ctx, `INSERT INTO slack_threads(route, finding_id, channel, parent_ts, in_summary, kind, issue, severity, open, last_transition, first_at, changed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -277,4 +262,30 @@ func (s *Store) outboxRows(ctx context.Context, where string, args ...any) ([]Ou
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// insertOutbox adds msgs to the outbox in tx, each created at its
+// CreatedAt or else at; a message whose key is there already is skipped.
+// It returns how many were added.
+func insertOutbox(ctx context.Context, tx *sql.Tx, msgs []OutboxMessage, at time.Time) (int, error) {
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO slack_outbox(key, route, channel, op, finding_id, payload, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`)
+	if err != nil {
+		return 0, err
+	}
+	defer ins.Close()
+	added := 0
+	for _, m := range msgs {
+		created := m.CreatedAt
+		if created.IsZero() {
+			created = at
+		}
+		res, err := ins.ExecContext(ctx, m.Key, m.Route, m.Channel, m.Op, m.FindingID, string(m.Payload), created.UnixMilli())
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", m.Key, err)
+		}
+		n, _ := res.RowsAffected()
+		added += int(n)
+	}
+	return added, nil
 }

@@ -91,12 +91,8 @@ func (s *Store) EnqueueSlackDigest(ctx context.Context, route string, at time.Ti
 		return fmt.Errorf("enqueue slack digest: %w", err)
 	}
 	defer tx.Rollback()
-	for _, m := range msgs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO slack_outbox(key, route, channel, op, finding_id, payload, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`,
-			m.Key, m.Route, m.Channel, m.Op, m.FindingID, string(m.Payload), at.UnixMilli()); err != nil {
-			return fmt.Errorf("enqueue slack digest %s: %w", m.Key, err)
-		}
+	if _, err := insertOutbox(ctx, tx, msgs, at); err != nil {
+		return fmt.Errorf("enqueue slack digest: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO slack_digests(route, sent_at) VALUES (?, ?)
 		ON CONFLICT(route) DO UPDATE SET sent_at = excluded.sent_at`, route, at.UnixMilli()); err != nil {
@@ -118,20 +114,9 @@ func (s *Store) EnqueueSlackPosts(ctx context.Context, msgs []OutboxMessage) (in
 		return 0, fmt.Errorf("enqueue slack posts: %w", err)
 	}
 	defer tx.Rollback()
-	added := 0
-	for _, m := range msgs {
-		at := m.CreatedAt
-		if at.IsZero() {
-			at = s.now()
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO slack_outbox(key, route, channel, op, finding_id, payload, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`,
-			m.Key, m.Route, m.Channel, m.Op, m.FindingID, string(m.Payload), at.UnixMilli())
-		if err != nil {
-			return 0, fmt.Errorf("enqueue slack post %s: %w", m.Key, err)
-		}
-		n, _ := res.RowsAffected()
-		added += int(n)
+	added, err := insertOutbox(ctx, tx, msgs, s.now())
+	if err != nil {
+		return 0, fmt.Errorf("enqueue slack posts: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("enqueue slack posts: %w", err)
