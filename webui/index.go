@@ -39,6 +39,7 @@ type index struct {
 	versionByID  map[string]*radar.Version
 	forecast     map[releaseKey]*radar.VersionForecast
 	members      map[string][]string // version id → keys of issues in it now
+	moved        map[string][]string // version id → keys of issues the changelog shows joining or leaving it, once each
 	versionDates map[string][]radar.VersionDate
 	changes      map[string][]radar.Change // issue key → its changelog, oldest first
 	statusCat    map[string]radar.StatusCategory
@@ -54,7 +55,7 @@ func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 		releaseFindings: map[releaseKey][]int{}, critical: map[string]bool{}, criticalEdge: map[[2]string]bool{},
 		cycle: map[string]bool{}, blast: map[string]int{}, versions: map[releaseKey]*radar.Version{},
 		versionByID: map[string]*radar.Version{}, forecast: map[releaseKey]*radar.VersionForecast{},
-		members: map[string][]string{}, versionDates: map[string][]radar.VersionDate{}, changes: make(map[string][]radar.Change, len(snap.Issues)),
+		members: map[string][]string{}, moved: map[string][]string{}, versionDates: map[string][]radar.VersionDate{}, changes: make(map[string][]radar.Change, len(snap.Issues)),
 		statusCat: map[string]radar.StatusCategory{}, statusName: map[string]radar.StatusCategory{}}
 	if ix.now.IsZero() {
 		ix.now = time.Now().UTC()
@@ -123,6 +124,19 @@ func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 // issue's changes are out of order.
 func (ix *index) indexChanges() {
 	cs := ix.snap.Changes
+	seen := map[[2]string]bool{} // version id, issue key
+	for i := range cs {
+		c := &cs[i]
+		if changeField(*c) != "fix version" {
+			continue
+		}
+		for _, id := range [2]string{c.To, c.From} {
+			if k := [2]string{id, c.IssueKey}; id != "" && !seen[k] {
+				seen[k] = true
+				ix.moved[id] = append(ix.moved[id], c.IssueKey)
+			}
+		}
+	}
 	for start := 0; start < len(cs); {
 		end := start + 1
 		for end < len(cs) && cs[end].IssueKey == cs[start].IssueKey {
@@ -147,11 +161,10 @@ func (ix *index) versionMembers(id string) []string {
 	for _, k := range keys {
 		seen[k] = true
 	}
-	for i := range ix.snap.Changes {
-		c := &ix.snap.Changes[i]
-		if (c.To == id || c.From == id) && !seen[c.IssueKey] && changeField(*c) == "fix version" {
-			seen[c.IssueKey] = true
-			keys = append(keys, c.IssueKey)
+	for _, k := range ix.moved[id] {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
 		}
 	}
 	return keys
