@@ -20,16 +20,30 @@ func ReleasePath(project, version string) string {
 	return "/releases/" + url.PathEscape(project) + "/" + url.PathEscape(version)
 }
 
+// Release names the release (project and version) a finding is about: a
+// version's own finding (scope creep, a slipped release date), or a
+// release at risk or overdue, whose subject is the version; ok is false
+// for findings about anything else.
+func (f Finding) Release() (project, version string, ok bool) {
+	if f.Project == "" {
+		return "", "", false
+	}
+	if v := f.Version(); v != "" {
+		return f.Project, v, true
+	}
+	if (f.Kind == KindReleaseAtRisk || f.Kind == KindReleaseOverdue) && f.Issue != "" {
+		return f.Project, f.Issue, true
+	}
+	return "", "", false
+}
+
 // PagePath is the web UI's page for a finding, relative to the UI's base
 // URL: the version's page for findings about a release, the issue's page
 // for findings about an issue, else the findings list filtered to the
 // finding's project and kind (sprints and assignees have no page).
 func (f Finding) PagePath() string {
-	if v := f.Version(); v != "" && f.Project != "" {
-		return ReleasePath(f.Project, v)
-	}
-	if (f.Kind == KindReleaseAtRisk || f.Kind == KindReleaseOverdue) && f.Project != "" && f.Issue != "" {
-		return ReleasePath(f.Project, f.Issue)
+	if project, version, ok := f.Release(); ok {
+		return ReleasePath(project, version)
 	}
 	if IsIssueKey(f.Issue) {
 		return IssuePath(f.Issue)

@@ -103,12 +103,13 @@ const rowIssues = 5
 // at now.
 func (ix *index) row(f *radar.Finding, acks map[string]radar.Ack, now time.Time) findingRow {
 	subject := f.Issue
-	if rk := releaseOf(*f); rk != (releaseKey{}) {
-		subject = rk.project + " " + rk.name
+	project, version, release := f.Release()
+	if release {
+		subject = project + " " + version
 	}
 	row := findingRow{Severity: string(f.Severity), Kind: string(f.Kind), Project: f.Project, Subject: subject,
 		Path: f.PagePath(), Summary: ix.summaryOf(f), Title: f.Title, Ack: describeAck(ackOf(acks, f), now)}
-	if !radar.IsIssueKey(f.Issue) && releaseOf(*f) == (releaseKey{}) {
+	if !radar.IsIssueKey(f.Issue) && !release {
 		// A finding about a project's or a person's issues (abandoned work,
 		// an overloaded assignee) links the first few.
 		for _, k := range memberKeys(*f) {

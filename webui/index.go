@@ -200,8 +200,7 @@ func (ix *index) indexFindings() {
 				ix.findingsOf[k] = append(ix.findingsOf[k], i)
 			}
 		case releaseOf(*f) != releaseKey{}:
-			rk := releaseOf(*f)
-			ix.releaseFindings[rk] = append(ix.releaseFindings[rk], i)
+			ix.releaseFindings[releaseOf(*f)] = append(ix.releaseFindings[releaseOf(*f)], i)
 		case radar.IsIssueKey(f.Issue):
 			ix.findingsOf[f.Issue] = append(ix.findingsOf[f.Issue], i)
 		}
@@ -231,15 +230,11 @@ func (ix *index) indexFindings() {
 	}
 }
 
-// releaseOf names the release a finding is about; zero when none.
+// releaseOf names the release a finding is about (radar.Finding.Release);
+// zero when none.
 func releaseOf(f radar.Finding) releaseKey {
-	if v := f.Version(); v != "" && f.Project != "" {
-		return releaseKey{f.Project, v}
-	}
-	if (f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindReleaseOverdue) && f.Project != "" {
-		return releaseKey{f.Project, f.Issue}
-	}
-	return releaseKey{}
+	p, v, _ := f.Release()
+	return releaseKey{p, v}
 }
 
 // memberKeys are the issues a finding about several issues names: a
