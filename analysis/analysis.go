@@ -134,10 +134,9 @@ type model struct {
 	open []bool
 	epic []bool
 
-	sprints   map[int64]*radar.Sprint
-	versions  map[string]*radar.Version
-	statusCat map[string]radar.StatusCategory
-	statusNam map[string]radar.StatusCategory
+	sprints  map[int64]*radar.Sprint
+	versions map[string]*radar.Version
+	statuses radar.StatusCategories
 
 	// The active network: edges between open in-scope issues only.
 	dep, depUp   csr // blocker → blocked
@@ -215,12 +214,7 @@ func newModel(snap *radar.Snapshot, opts Options) *model {
 	for i := range snap.Versions {
 		m.versions[snap.Versions[i].ID] = &snap.Versions[i]
 	}
-	m.statusCat = make(map[string]radar.StatusCategory, len(snap.Statuses))
-	m.statusNam = make(map[string]radar.StatusCategory, len(snap.Statuses))
-	for _, s := range snap.Statuses {
-		m.statusCat[s.ID] = s.Category
-		m.statusNam[strings.ToLower(s.Name)] = s.Category
-	}
+	m.statuses = radar.NewStatusCategories(snap.Statuses)
 	return m
 }
 

@@ -60,12 +60,7 @@ func firstCreated(snap radar.Snapshot) time.Time {
 func AsOf(snap radar.Snapshot, t time.Time) (radar.Snapshot, []string) {
 	t = t.UTC()
 	out := radar.Snapshot{Statuses: snap.Statuses}
-	statusCat := make(map[string]radar.StatusCategory, len(snap.Statuses))
-	statusNam := make(map[string]radar.StatusCategory, len(snap.Statuses))
-	for _, s := range snap.Statuses {
-		statusCat[s.ID] = s.Category
-		statusNam[strings.ToLower(s.Name)] = s.Category
-	}
+	statuses := radar.NewStatusCategories(snap.Statuses)
 	byKey := make(map[string][]radar.Change, len(snap.Issues))
 	for _, c := range snap.Changes {
 		byKey[c.IssueKey] = append(byKey[c.IssueKey], c)
@@ -93,15 +88,15 @@ func AsOf(snap radar.Snapshot, t time.Time) (radar.Snapshot, []string) {
 				break
 			}
 			lastBefore = c.Created
-			if changeField(&c) == "status" && categoryOf(statusCat, statusNam, c.To, c.ToString) == radar.CategoryDone {
+			if c.FieldName() == "status" && statuses.Of(c.To, c.ToString) == radar.CategoryDone {
 				doneAt = c.Created
 			}
 			out.Changes = append(out.Changes, c)
 		}
 		for k := len(cs) - 1; k >= 0 && cs[k].Created.After(t); k-- {
-			if undo(&is, &cs[k], statusCat, statusNam) {
+			if undo(&is, &cs[k], statuses) {
 				linksAdded[[2]string{is.Key, strings.TrimSpace(cs[k].To)}] = true
-			} else if changeField(&cs[k]) == "link" && strings.TrimSpace(cs[k].From) != "" {
+			} else if cs[k].FieldName() == "link" && strings.TrimSpace(cs[k].From) != "" {
 				linksLost++
 			}
 		}
@@ -172,11 +167,11 @@ func AsOf(snap radar.Snapshot, t time.Time) (radar.Snapshot, []string) {
 
 // undo reverts one changelog item on is. It reports true when the item
 // added a link (the caller drops that dependency).
-func undo(is *radar.Issue, c *radar.Change, statusCat, statusNam map[string]radar.StatusCategory) bool {
-	switch changeField(c) {
+func undo(is *radar.Issue, c *radar.Change, statuses radar.StatusCategories) bool {
+	switch c.FieldName() {
 	case "status":
 		is.StatusID, is.Status = c.From, c.FromString
-		if cat := categoryOf(statusCat, statusNam, c.From, c.FromString); cat != "" {
+		if cat := statuses.Of(c.From, c.FromString); cat != "" {
 			is.StatusCategory = cat
 		}
 	case "duedate":
@@ -220,13 +215,6 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
-}
-
-func categoryOf(byID, byName map[string]radar.StatusCategory, id, name string) radar.StatusCategory {
-	if c, ok := byID[id]; ok {
-		return c
-	}
-	return byName[strings.ToLower(name)]
 }
 
 // versionsAsOf returns the versions as they were at t: none first recorded

@@ -185,16 +185,11 @@ func Backtest(snap radar.Snapshot, opts BacktestOptions) BacktestReport {
 // the last of them last entered a done status, ordered by project, finish
 // and name. It also counts the issues whose finish had no changelog.
 func finishedVersions(snap radar.Snapshot) ([]finishedVersion, int) {
-	cat := map[string]radar.StatusCategory{}
-	nam := map[string]radar.StatusCategory{}
-	for _, s := range snap.Statuses {
-		cat[s.ID] = s.Category
-		nam[strings.ToLower(s.Name)] = s.Category
-	}
+	statuses := radar.NewStatusCategories(snap.Statuses)
 	doneAt := map[string]time.Time{}
 	for i := range snap.Changes {
 		c := &snap.Changes[i]
-		if changeField(c) == "status" && categoryOf(cat, nam, c.To, c.ToString) == radar.CategoryDone && c.Created.After(doneAt[c.IssueKey]) {
+		if c.FieldName() == "status" && statuses.Of(c.To, c.ToString) == radar.CategoryDone && c.Created.After(doneAt[c.IssueKey]) {
 			doneAt[c.IssueKey] = c.Created
 		}
 	}

@@ -56,9 +56,9 @@ func (m *model) readHistory() {
 		if !ok {
 			continue
 		}
-		switch changeField(c) {
+		switch c.FieldName() {
 		case "status":
-			from, to := m.category(c.From, c.FromString), m.category(c.To, c.ToString)
+			from, to := m.statuses.Of(c.From, c.FromString), m.statuses.Of(c.To, c.ToString)
 			if to == radar.CategoryInProgress {
 				if t, ok := h.progressStart[i]; !ok || c.Created.Before(t) {
 					h.progressStart[i] = c.Created
@@ -133,33 +133,6 @@ func (m *model) readHistory() {
 	}
 	m.hist = h
 	m.readTeams()
-}
-
-// changeField names a changelog item's field in lower case, whatever the
-// server generation reported.
-func changeField(c *radar.Change) string {
-	switch strings.ToLower(c.FieldID) {
-	case "status":
-		return "status"
-	case "duedate":
-		return "duedate"
-	case "fixversions":
-		return "fix version"
-	}
-	f := strings.ToLower(c.Field)
-	if f == "fixversions" {
-		return "fix version"
-	}
-	return f
-}
-
-// category maps a changelog status (id, name) to its category: by id
-// through the statuses table, else by name.
-func (m *model) category(id, name string) radar.StatusCategory {
-	if c, ok := m.statusCat[id]; ok {
-		return c
-	}
-	return m.statusNam[strings.ToLower(name)]
 }
 
 // parseDate reads a due date from a changelog value ("2024-05-01") or its

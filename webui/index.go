@@ -42,8 +42,7 @@ type index struct {
 	moved        map[string][]string // version id → keys of issues the changelog shows joining or leaving it, once each
 	versionDates map[string][]radar.VersionDate
 	changes      map[string][]radar.Change // issue key → its changelog, oldest first
-	statusCat    map[string]radar.StatusCategory
-	statusName   map[string]radar.StatusCategory
+	statuses     radar.StatusCategories
 	projects     []string
 }
 
@@ -56,7 +55,7 @@ func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 		cycle: map[string]bool{}, blast: map[string]int{}, versions: map[releaseKey]*radar.Version{},
 		versionByID: map[string]*radar.Version{}, forecast: map[releaseKey]*radar.VersionForecast{},
 		members: map[string][]string{}, moved: map[string][]string{}, versionDates: map[string][]radar.VersionDate{}, changes: make(map[string][]radar.Change, len(snap.Issues)),
-		statusCat: map[string]radar.StatusCategory{}, statusName: map[string]radar.StatusCategory{}}
+		statuses: radar.NewStatusCategories(snap.Statuses)}
 	if ix.now.IsZero() {
 		ix.now = time.Now().UTC()
 	}
@@ -87,10 +86,6 @@ func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 			slices.Sort(ks)
 			adj[k] = slices.Compact(ks)
 		}
-	}
-	for _, s := range snap.Statuses {
-		ix.statusCat[s.ID] = s.Category
-		ix.statusName[strings.ToLower(s.Name)] = s.Category
 	}
 	for i := range snap.Versions {
 		v := &snap.Versions[i]
@@ -127,7 +122,7 @@ func (ix *index) indexChanges() {
 	seen := map[[2]string]bool{} // version id, issue key
 	for i := range cs {
 		c := &cs[i]
-		if changeField(*c) != "fix version" {
+		if c.FieldName() != "fix version" {
 			continue
 		}
 		for _, id := range [2]string{c.To, c.From} {
@@ -282,26 +277,6 @@ func impact(f radar.Finding) float64 {
 		return float64(e.WIP)
 	}
 	return 0
-}
-
-// changeField names a changelog item's field in lower case, whatever the
-// server generation reported.
-func changeField(c radar.Change) string {
-	switch {
-	case strings.EqualFold(c.FieldID, "status"):
-		return "status"
-	case strings.EqualFold(c.FieldID, "fixVersions"), strings.EqualFold(c.Field, "fixversions"), strings.EqualFold(c.Field, "fix version"):
-		return "fix version"
-	}
-	return strings.ToLower(c.Field)
-}
-
-// category maps a changelog status (id, name) to its category.
-func (ix *index) category(id, name string) radar.StatusCategory {
-	if c, ok := ix.statusCat[id]; ok {
-		return c
-	}
-	return ix.statusName[strings.ToLower(name)]
 }
 
 func (ix *index) finding(i int) *radar.Finding { return &ix.rep.Findings[i] }

@@ -40,7 +40,7 @@ func (ix *index) issueTimeline(is *radar.Issue, id string) (startMember, startDo
 	member, done := slices.Contains(is.FixVersions, id), is.Done()
 	// Walk back from today's state to the state at creation.
 	for i := len(ch) - 1; i >= 0; i-- {
-		switch c := ch[i]; changeField(c) {
+		switch c := ch[i]; c.FieldName() {
 		case "fix version":
 			if c.To == id {
 				member = false
@@ -49,14 +49,14 @@ func (ix *index) issueTimeline(is *radar.Issue, id string) (startMember, startDo
 				member = true
 			}
 		case "status":
-			if cat := ix.category(c.From, c.FromString); cat != "" {
+			if cat := ix.statuses.Of(c.From, c.FromString); cat != "" {
 				done = cat == radar.CategoryDone
 			}
 		}
 	}
 	startMember, startDone = member, done
 	for _, c := range ch {
-		switch changeField(c) {
+		switch c.FieldName() {
 		case "fix version":
 			if c.To == id {
 				member = true
@@ -66,7 +66,7 @@ func (ix *index) issueTimeline(is *radar.Issue, id string) (startMember, startDo
 				continue
 			}
 		case "status":
-			cat := ix.category(c.To, c.ToString)
+			cat := ix.statuses.Of(c.To, c.ToString)
 			if cat == "" {
 				continue
 			}
