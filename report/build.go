@@ -246,15 +246,14 @@ func reasons(rs radar.ReleaseStatus, p ReleaseBaseline, prev *Baseline, now Base
 	if len(rs.Removed) > 0 {
 		out = append(out, radar.ForecastReason{Kind: radar.ReasonScopeRemoved, Detail: plural(len(rs.Removed), "issue") + " taken out of the release", Issues: rs.Removed})
 	}
-	done := map[string]bool{}
+	keys, done := map[string]bool{}, map[string]bool{} // the release's issues now, and the done ones
 	for _, is := range scope {
-		if is.Done() {
-			done[is.Key] = true
-		}
+		keys[is.Key] = true
+		done[is.Key] = is.Done()
 	}
 	var reopened []string
-	for _, k := range p.Done {
-		if !done[k] && slices.Contains(p.Scope, k) && containsKey(scope, k) {
+	for _, k := range p.Done { // done at the last report (a subset of its scope)
+		if keys[k] && !done[k] {
 			reopened = append(reopened, k)
 		}
 	}
@@ -270,10 +269,6 @@ func reasons(rs radar.ReleaseStatus, p ReleaseBaseline, prev *Baseline, now Base
 			out = append(out, radar.ForecastReason{Kind: radar.ReasonThroughput,
 				Detail: "throughput " + dir + " from " + perWeek(prev.Throughput) + " to " + perWeek(now.Throughput) + " issues a week"})
 		}
-	}
-	keys := map[string]bool{}
-	for _, is := range scope {
-		keys[is.Key] = true
 	}
 	var opened, aged []string
 	for _, f := range open {
@@ -308,15 +303,6 @@ func touches(f radar.Finding, keys map[string]bool) bool {
 			if keys[k] {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-func containsKey(scope []*radar.Issue, k string) bool {
-	for _, is := range scope {
-		if is.Key == k {
-			return true
 		}
 	}
 	return false

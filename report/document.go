@@ -271,11 +271,12 @@ func forecast(r radar.ReleaseStatus) string {
 	if !r.ReleaseDate.IsZero() {
 		s += fmt.Sprintf(" against %s (%.0f%% on time)", r.ReleaseDate, r.OnTimeProbability*100)
 	}
-	if !r.PrevP85.IsZero() {
+	switch {
+	case r.PrevP85.IsZero():
+	case r.MovedDays == 0:
+		s += ", " + moved(0) + " since the last report"
+	default:
 		s += ", " + moved(r.MovedDays) + " than at the last report"
-		if r.MovedDays == 0 {
-			s = strings.TrimSuffix(s, " than at the last report") + " since the last report"
-		}
 	}
 	return s
 }
