@@ -25,7 +25,7 @@ func runAck(ctx context.Context, e *env, args []string) error {
 	by := fs.String("by", "", "who acts (default: $USER)")
 	note := fs.String("note", "", "what is being done about it (shown in Slack and the status report)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: radar ack FINDING-ID [--snooze 1w | --until-worse | --dismiss] [--by NAME] [--note TEXT]")
+		fmt.Fprintln(fs.Output(), "usage: radar ack FINDING-ID [--snooze 1w | --until-worse | --dismiss] [--by NAME] [--note TEXT]")
 		fs.PrintDefaults()
 	}
 	// The finding id may come before the flags or after them.

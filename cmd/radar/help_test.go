@@ -27,6 +27,7 @@ func TestHelpAndVersion(t *testing.T) {
 		{[]string{"sync", "--help"}, 0, "-full", ""},
 		{[]string{"sync", "-h"}, 0, "sync Jira into the database once", ""},
 		{[]string{"analyze", "--help"}, 0, "-min-severity", ""},
+		{[]string{"ack", "--help"}, 0, "usage: radar ack FINDING-ID", ""},
 		{[]string{"help", "nosuch"}, 2, "", "unknown command"},
 		{[]string{"sync", "--bogus"}, 2, "", "-bogus"},
 	}
