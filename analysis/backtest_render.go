@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
@@ -20,24 +20,29 @@ func WriteBacktestJSON(w io.Writer, r BacktestReport) error {
 	return nil
 }
 
-// WriteBacktestTable writes the backtest as aligned text for a terminal.
+// WriteBacktestTable writes the backtest as aligned text for a terminal;
+// wide (CJK) names count double, as in WriteTable.
 func WriteBacktestTable(w io.Writer, r BacktestReport) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var b strings.Builder
 	s := r.Summary
-	fmt.Fprintf(tw, "Radar backtest generated %s: %s, %d with a forecast\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"), plural(s.Cases, "case", "cases"), s.ForecastCases)
-	fmt.Fprintf(tw, "Finished by P50 %s, P85 %s, P95 %s; median relative error %.2f; release_at_risk precision %s, recall %s\n",
+	fmt.Fprintf(&b, "Radar backtest generated %s: %s, %d with a forecast\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"), plural(s.Cases, "case", "cases"), s.ForecastCases)
+	fmt.Fprintf(&b, "Finished by P50 %s, P85 %s, P95 %s; median relative error %.2f; release_at_risk precision %s, recall %s\n",
 		pct(s.P50Coverage), pct(s.P85Coverage), pct(s.P95Coverage), s.MedianRelativeError, pct(s.AtRiskPrecision), pct(s.AtRiskRecall))
 	for _, n := range r.Notes {
-		fmt.Fprintf(tw, "Note: %s\n", plainTextN(n, maxProse))
+		fmt.Fprintf(&b, "Note: %s\n", plainTextN(n, maxProse))
 	}
 	if len(r.Cases) > 0 {
-		fmt.Fprintln(tw, "\nPROJECT\tVERSION\tHORIZON\tAS OF\tOPEN\tRELEASE\tP50\tP85\tP95\tACTUAL\tAT RISK")
+		var cs columns
+		cs.add("PROJECT", "VERSION", "HORIZON", "AS OF", "OPEN", "RELEASE", "P50", "P85", "P95", "ACTUAL", "AT RISK")
 		for _, c := range r.Cases {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", plainTextN(c.Project, maxName), plainTextN(c.Version, maxName), c.Horizon,
-				c.AsOf.UTC().Format(time.DateOnly), c.OpenItems, dash(c.ReleaseDate.String()), dash(c.P50.String()), dash(c.P85.String()), dash(c.P95.String()), c.Actual, yesNo(c.AtRisk))
+			cs.add(plainTextN(c.Project, maxName), plainTextN(c.Version, maxName), c.Horizon, c.AsOf.UTC().Format(time.DateOnly),
+				strconv.Itoa(c.OpenItems), dash(c.ReleaseDate.String()), dash(c.P50.String()), dash(c.P85.String()), dash(c.P95.String()),
+				c.Actual.String(), yesNo(c.AtRisk))
 		}
+		b.WriteString("\n")
+		cs.write(&b)
 	}
-	if err := tw.Flush(); err != nil {
+	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write backtest table: %w", err)
 	}
 	return nil
