@@ -211,7 +211,8 @@ func (s *Server) serveSearchJQL(w http.ResponseWriter, r *http.Request) {
 	}
 
 	base := baseURL(r)
-	jw := jsonWriter{b: make([]byte, 0, 256+len(page)*6144)}
+	jw := jsonWriter{b: s.buffer()}
+	defer func() { s.recycle(jw.b) }()
 	jw.open()
 	jw.key("issues")
 	jw.openArr()
@@ -262,7 +263,8 @@ func (s *Server) serveSearchDC(w http.ResponseWriter, r *http.Request) {
 	end := min(off+maxResults, len(all))
 
 	base := baseURL(r)
-	jw := jsonWriter{b: make([]byte, 0, 256+(end-off)*1024)}
+	jw := jsonWriter{b: s.buffer()}
+	defer func() { s.recycle(jw.b) }()
 	jw.open()
 	jw.kv("expand", "schema,names")
 	jw.kvInt("startAt", int64(startAt))
@@ -342,7 +344,8 @@ func (s *Server) serveBulkChangelog(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	base := baseURL(r)
-	jw := jsonWriter{}
+	jw := jsonWriter{b: s.buffer()}
+	defer func() { s.recycle(jw.b) }()
 	jw.open()
 	jw.key("issueChangeLogs")
 	jw.openArr()

@@ -54,6 +54,8 @@ type Server struct {
 	requests map[string]int
 
 	faults faultState
+
+	bufs sync.Pool // *[]byte: answer buffers of search pages and changelogs
 }
 
 // issueRec is an issue as stored: the model plus its numeric id and key
@@ -396,6 +398,19 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	}
 	writeRaw(w, code, b)
 }
+
+// buffer returns an empty buffer for an answer, from earlier answers when
+// there is one: pages of a sync are megabytes each, and growing a fresh
+// buffer for every one costs the simulator more than rendering it.
+func (s *Server) buffer() []byte {
+	if b, ok := s.bufs.Get().(*[]byte); ok {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, 64<<10)
+}
+
+// recycle returns an answer's buffer once it is written.
+func (s *Server) recycle(b []byte) { s.bufs.Put(&b) }
 
 func writeRaw(w http.ResponseWriter, code int, b []byte) {
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
