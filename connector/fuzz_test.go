@@ -60,7 +60,7 @@ func FuzzMapIssue(f *testing.F) {
 	dc.fields.Sprint, dc.fields.EpicLink, dc.fields.Flagged, dc.fields.StartDate = "customfield_10101", "customfield_10104", "customfield_10105", ""
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var w wireIssue
-		if json.Unmarshal(data, &w) == nil {
+		if unmarshalWire(data, &w) == nil {
 			for _, m := range []*mapper{cloud, dc} {
 				r, _, err := m.issue(&w, "SCOPE")
 				if err != nil {
@@ -94,13 +94,13 @@ func FuzzMapIssue(f *testing.F) {
 			}
 		}
 		var bulk wireBulkChangelog
-		if json.Unmarshal(data, &bulk) == nil {
+		if unmarshalWire(data, &bulk) == nil {
 			for _, l := range bulk.IssueChangeLogs {
 				checkChanges(t, "PAY-"+l.IssueID, l.ChangeHistories)
 			}
 		}
 		var v wireVersion
-		if json.Unmarshal(data, &v) == nil {
+		if unmarshalWire(data, &v) == nil {
 			if got, err := toVersion("PAY", v); err == nil {
 				checkStrings(t, "version", reflect.ValueOf(got))
 			}

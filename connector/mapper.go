@@ -1,7 +1,6 @@
 package connector
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -46,38 +45,27 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 	is := &r.Issue
 	is.ID, is.Key = w.ID, w.Key
 	r.Scope = scope
-	f := w.Fields
+	f := &w.Fields
 	warn := func(field string, err error) {
 		warnings = append(warnings, fmt.Sprintf("field %s: %v", field, err))
 	}
-	// dec decodes a field; on failure it warns and leaves v untouched.
+	for _, o := range f.Odd {
+		warn(o.Name, o.Err)
+	}
+	// dec decodes a custom field; on failure it warns and leaves v untouched.
 	dec := func(name string, v any) bool {
-		raw, ok := f[name]
-		if !ok || isNull(raw) {
+		raw, ok := f.Custom[name]
+		if !ok || raw.Kind() == 'n' {
 			return false
 		}
-		if err := json.Unmarshal(raw, v); err != nil {
+		if err := unmarshalWire(raw, v); err != nil {
 			warn(name, err)
 			return false
 		}
 		return true
 	}
-	var proj, itype, prio, parent wireNamed
-	var status wireStatusRef
-	var assignee wireUser
-	var links []wireLink
-	var comps, fixes []wireNamed
-	dec("summary", &is.Summary)
-	dec("project", &proj)
-	dec("issuetype", &itype)
-	dec("status", &status)
-	dec("priority", &prio)
-	dec("assignee", &assignee)
-	dec("parent", &parent)
-	dec("issuelinks", &links)
-	dec("labels", &is.Labels)
-	dec("components", &comps)
-	dec("fixVersions", &fixes)
+	is.Summary, is.Labels = f.Summary, f.Labels
+	proj, itype, status, prio, assignee, parent := f.Project, f.IssueType, f.Status, f.Priority, f.Assignee, f.Parent
 	is.Project = proj.Key
 	if is.Project != "" && !config.ValidProjectKey(is.Project) {
 		warn("project", fmt.Errorf("malformed project key %.40q", is.Project))
@@ -92,17 +80,13 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 	is.Priority = prio.Name
 	is.AssigneeID = firstNonEmpty(assignee.AccountID, assignee.Name, assignee.Key)
 	is.AssigneeName, is.AssigneeEmail = assignee.DisplayName, assignee.EmailAddress
-	for _, c := range comps {
+	for _, c := range f.Components {
 		is.Components = append(is.Components, c.Name)
 	}
-	for _, v := range fixes {
+	for _, v := range f.FixVersions {
 		is.FixVersions = append(is.FixVersions, v.ID)
 	}
-	timeField := func(name string, dst *time.Time, parse func(string) (time.Time, error)) {
-		var str string
-		if !dec(name, &str) {
-			return
-		}
+	timeField := func(name, str string, dst *time.Time, parse func(string) (time.Time, error)) {
 		t, err := parse(str)
 		if err != nil {
 			warn(name, err)
@@ -110,19 +94,27 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 		}
 		*dst = t
 	}
-	timeField("created", &is.Created, parseTime)
-	timeField("updated", &is.Updated, parseTime)
-	timeField("resolutiondate", &is.Resolved, parseTime)
-	timeField("duedate", &is.Due, parseDate)
-	for name, dst := range map[string]*time.Duration{"timeoriginalestimate": &is.OriginalEstimate, "timeestimate": &is.RemainingEstimate, "timespent": &is.TimeSpent} {
-		var secs float64
-		if dec(name, &secs) {
-			if secs < 0 || secs > maxEstimate.Seconds() {
-				warn(name, fmt.Errorf("%g seconds is out of range", secs))
-				continue
-			}
-			*dst = time.Duration(secs) * time.Second
+	timeField("created", f.Created, &is.Created, parseTime)
+	timeField("updated", f.Updated, &is.Updated, parseTime)
+	timeField("resolutiondate", f.Resolved, &is.Resolved, parseTime)
+	timeField("duedate", f.Due, &is.Due, parseDate)
+	for _, e := range []struct {
+		name string
+		secs *float64
+		dst  *time.Duration
+	}{
+		{"timeoriginalestimate", f.OriginalEstimate, &is.OriginalEstimate},
+		{"timeestimate", f.RemainingEstimate, &is.RemainingEstimate},
+		{"timespent", f.TimeSpent, &is.TimeSpent},
+	} {
+		if e.secs == nil {
+			continue
 		}
+		if secs := *e.secs; secs < 0 || secs > maxEstimate.Seconds() {
+			warn(e.name, fmt.Errorf("%g seconds is out of range", secs))
+			continue
+		}
+		*e.dst = time.Duration(*e.secs) * time.Second
 	}
 	// Hierarchy: a sub-task's parent; on Cloud a standard issue's parent is its epic.
 	if parent.Key != "" {
@@ -156,10 +148,13 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 		is.Flagged = len(flags) > 0
 	}
 	if m.fields.StartDate != "" {
-		timeField(m.fields.StartDate, &is.StartDate, parseDate)
+		var str string
+		if dec(m.fields.StartDate, &str) {
+			timeField(m.fields.StartDate, str, &is.StartDate, parseDate)
+		}
 	}
 	if m.fields.Sprint != "" {
-		if raw, ok := f[m.fields.Sprint]; ok {
+		if raw, ok := f.Custom[m.fields.Sprint]; ok {
 			sps, err := parseSprints(raw)
 			if err != nil {
 				warn(m.fields.Sprint, err)
@@ -170,7 +165,7 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 			}
 		}
 	}
-	r.Links = m.links(is.ID, is.Key, links)
+	r.Links = m.links(is.ID, is.Key, f.Links)
 	if n := len(r.Links); n > 0 {
 		r.Links = slices.DeleteFunc(r.Links, func(l store.LinkRecord) bool {
 			return !issueIDRE.MatchString(l.BlockerID) || !issueIDRE.MatchString(l.BlockedID) ||

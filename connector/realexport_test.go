@@ -3,7 +3,6 @@ package connector
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"testing"
@@ -57,23 +56,20 @@ func loadRealExport(tb testing.TB) radar.Snapshot {
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for sc.Scan() {
 		var w wireIssue
-		if err := json.Unmarshal(sc.Bytes(), &w); err != nil {
+		if err := unmarshalWire(sc.Bytes(), &w); err != nil {
 			tb.Fatalf("decode export line: %v", err)
 		}
 		r, _, err := m.issue(&w, "TIMOB")
 		if err != nil {
 			tb.Fatalf("map %s: %v", w.Key, err)
 		}
-		var fixes []wireVersion
-		json.Unmarshal(w.Fields["fixVersions"], &fixes)
-		for _, f := range fixes {
+		for _, f := range w.Fields.FixVersions {
 			if v, err := toVersion(r.Issue.Project, f); err == nil && !seenVersion[v.ID] {
 				seenVersion[v.ID] = true
 				versions[v.Project] = append(versions[v.Project], v)
 			}
 		}
-		var s wireStatusRef
-		if json.Unmarshal(w.Fields["status"], &s) == nil && s.ID != "" {
+		if s := w.Fields.Status; s.ID != "" {
 			statuses[s.ID] = radar.Status{ID: s.ID, Name: s.Name, Category: radar.StatusCategory(s.StatusCategory.Key)}
 		}
 		if r.Issue.Updated.After(latest) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	jira "github.com/andygrunwald/go-jira"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/radarhq/radar/config"
 )
@@ -202,13 +202,19 @@ func (c *Connector) roundTrip(ctx context.Context, method, path string, body any
 		return 0, nil, &Error{Op: "build request", Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.client.Do(req, out)
+	// go-jira leaves the body to us when given nothing to decode into:
+	// answers are decoded here, in one pass (see decodeWire).
+	resp, err := c.client.Do(req, nil)
 	if resp == nil {
 		return 0, nil, err // transport failure: reset, timeout, refused
 	}
 	status, hdr = resp.StatusCode, resp.Header
 	if err == nil {
-		return status, hdr, nil
+		err = decodeWire(resp.Body, out)
+		resp.Body.Close()
+		if err == nil {
+			return status, hdr, nil
+		}
 	}
 	if status >= 200 && status <= 299 {
 		if watch.err != nil {
@@ -353,7 +359,7 @@ func (c *Connector) classify(status int, hdr http.Header, err error, attempt int
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return "network", backoff, 0, nil
 	}
-	var syn *json.SyntaxError
+	var syn *jsontext.SyntacticError
 	if errors.As(err, &syn) {
 		return "truncated", backoff, 0, nil
 	}

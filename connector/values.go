@@ -2,12 +2,13 @@ package connector
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/radarhq/radar"
 )
@@ -59,14 +60,14 @@ func parseDate(s string) (time.Time, error) {
 }
 
 // parseFlexTime reads a changelog created value: a string, or epoch ms.
-func parseFlexTime(raw json.RawMessage) (time.Time, error) {
+func parseFlexTime(raw jsontext.Value) (time.Time, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return time.Time{}, nil
 	}
 	if raw[0] == '"' {
 		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		if err := unmarshalWire(raw, &s); err != nil {
 			return time.Time{}, err
 		}
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
@@ -148,12 +149,12 @@ func parseServerSprint(s string) (radar.Sprint, error) {
 
 // parseSprints reads the sprint field in either form: Cloud objects or
 // Server strings.
-func parseSprints(raw json.RawMessage) ([]radar.Sprint, error) {
+func parseSprints(raw jsontext.Value) ([]radar.Sprint, error) {
 	if isNull(raw) {
 		return nil, nil
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
+	var items []jsontext.Value
+	if err := unmarshalWire(raw, &items); err != nil {
 		return nil, fmt.Errorf("sprint field: %w", err)
 	}
 	out := make([]radar.Sprint, 0, len(items))
@@ -161,7 +162,7 @@ func parseSprints(raw json.RawMessage) ([]radar.Sprint, error) {
 		it = bytes.TrimSpace(it)
 		if len(it) > 0 && it[0] == '"' {
 			var s string
-			if err := json.Unmarshal(it, &s); err != nil {
+			if err := unmarshalWire(it, &s); err != nil {
 				return nil, err
 			}
 			sp, err := parseServerSprint(s)
@@ -172,7 +173,7 @@ func parseSprints(raw json.RawMessage) ([]radar.Sprint, error) {
 			continue
 		}
 		var w wireSprint
-		if err := json.Unmarshal(it, &w); err != nil {
+		if err := unmarshalWire(it, &w); err != nil {
 			return nil, fmt.Errorf("sprint field: %w", err)
 		}
 		sp := radar.Sprint{ID: w.ID, Name: w.Name, State: strings.ToLower(w.State), BoardID: w.BoardID, Goal: w.Goal}
@@ -191,7 +192,7 @@ func parseSprints(raw json.RawMessage) ([]radar.Sprint, error) {
 	return out, nil
 }
 
-func isNull(raw json.RawMessage) bool {
+func isNull(raw jsontext.Value) bool {
 	raw = bytes.TrimSpace(raw)
 	return len(raw) == 0 || string(raw) == "null"
 }

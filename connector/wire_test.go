@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ func loadIssue(t *testing.T, name string) wireIssue {
 		t.Fatal(err)
 	}
 	var w wireIssue
-	if err := json.Unmarshal(body, &w); err != nil {
+	if err := unmarshalWire(body, &w); err != nil {
 		t.Fatalf("decode %s: %v", name, err)
 	}
 	return w
@@ -124,7 +125,7 @@ func TestBulkChangelogTimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b wireBulkChangelog
-	if err := json.Unmarshal(body, &b); err != nil {
+	if err := unmarshalWire(body, &b); err != nil {
 		t.Fatal(err)
 	}
 	cs, err := changes("PAY-42", b.IssueChangeLogs[0].ChangeHistories)
@@ -260,14 +261,39 @@ func TestServerSprintWithMultiLineGoal(t *testing.T) {
 }
 
 func TestOddFieldIsSkippedNotFatal(t *testing.T) {
-	w := loadIssue(t, "cloud_issue.json")
-	w.Fields["duedate"] = json.RawMessage(`"next tuesday"`)
-	w.Fields["customfield_10020"] = json.RawMessage(`{"not":"a list"}`)
+	body, err := os.ReadFile("testdata/cloud_issue.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same issue with fields in shapes Radar cannot read: a system
+	// field of the wrong type (the whole value is skipped, the members after
+	// it still read), a date it cannot parse and a custom field.
+	var doc map[string]any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	fields := doc["fields"].(map[string]any)
+	fields["duedate"] = "next tuesday"
+	fields["customfield_10020"] = map[string]any{"not": "a list"}
+	fields["status"] = []any{map[string]any{"name": "Done"}, 7}
+	fields["labels"] = map[string]any{"a": []any{1, 2}}
+	body, _ = json.Marshal(doc)
+	var w wireIssue
+	if err := unmarshalWire(body, &w); err != nil {
+		t.Fatalf("an odd field failed the page: %v", err)
+	}
 	r, warnings, err := testMapper().issue(&w, "PAY")
 	if err != nil {
 		t.Fatalf("an odd field failed the issue: %v", err)
 	}
-	if len(warnings) != 2 || !r.Issue.Due.IsZero() || r.Issue.Summary == "" || len(r.Links) != 4 {
-		t.Errorf("warnings %q, due %v, summary %q, %d links", warnings, r.Issue.Due, r.Issue.Summary, len(r.Links))
+	if len(warnings) != 4 || !r.Issue.Due.IsZero() || r.Issue.Summary == "" || len(r.Links) != 4 ||
+		r.Issue.Status != "" || r.Issue.Labels != nil || r.Issue.Created.IsZero() {
+		t.Errorf("warnings %q, due %v, summary %q, %d links, status %q, labels %q, created %v",
+			warnings, r.Issue.Due, r.Issue.Summary, len(r.Links), r.Issue.Status, r.Issue.Labels, r.Issue.Created)
+	}
+	for _, name := range []string{"duedate", "customfield_10020", "status", "labels"} {
+		if !slices.ContainsFunc(warnings, func(w string) bool { return strings.HasPrefix(w, "field "+name+": ") }) {
+			t.Errorf("no warning names field %s: %q", name, warnings)
+		}
 	}
 }
