@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,7 +112,8 @@ func (rc *rangeCutter) cutRange(ls []listed, hi int64) error {
 // fetchFull fetches a whole scope: it lists every id in the scope and,
 // while the listing pages, fetches one-page id ranges of it side by side
 // (within jira.concurrency). On Cloud the ranges go in groups of 1,000
-// issues, whose changelogs one bulkfetch call completes. It returns the
+// issues, whose changelogs one bulkfetch call reads alongside their pages.
+// It returns the
 // set of listed ids, complete only when err is nil.
 func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope, base string,
 	acquire func() error, release func()) (*store.IDSet, error) {
@@ -123,20 +125,24 @@ func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope,
 		// A range is what one page holds, so it is one request.
 		size = min(size, cloudPageMax)
 		perGroup = max(1, bulkMax/size)
-		// Enough groups in flight to keep every request slot busy: a
-		// group spends about as long on its one changelog call and its
-		// mapping as on its pages, with one slot busy meanwhile.
-		workers = 2*((slots+perGroup-1)/perGroup) + 1
+		// Enough groups fetching to keep every request slot busy, and
+		// one more queued behind them. A fetched group makes way for the
+		// next before it is mapped and handed to the writer.
+		workers = (slots+perGroup-1)/perGroup + 1
 	}
 	// The listing never waits for the fetch: it holds a request slot
 	// while it hands a page on, and the fetch needs slots too.
 	groups := newGroupQueue(ctx)
 	defer groups.stop()
 	var (
-		wg       sync.WaitGroup
-		failOnce sync.Once
-		fetchErr error
+		wg, finishing sync.WaitGroup
+		failOnce      sync.Once
+		fetchErr      error
 	)
+	fail := func(err error) { failOnce.Do(func() { fetchErr = err; cancel(err) }) }
+	// Groups fetched and not yet handed to the writer, bounded so that a
+	// slow writer cannot pile up fetched issues without end.
+	waiting := make(chan struct{}, 2*workers)
 	for range workers {
 		wg.Add(1)
 		go func() {
@@ -146,9 +152,27 @@ func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope,
 				if !ok {
 					return
 				}
-				if err := c.fetchGroup(ctx, site, w, scope, base, g, acquire, release); err != nil {
-					failOnce.Do(func() { fetchErr = err; cancel(err) })
+				issues, logs, err := c.fetchGroup(ctx, site, w, scope, base, g, acquire, release)
+				if err != nil {
+					fail(err)
+					continue
 				}
+				if len(issues) == 0 {
+					continue
+				}
+				select {
+				case waiting <- struct{}{}:
+				case <-ctx.Done():
+					continue
+				}
+				finishing.Add(1)
+				go func() {
+					defer finishing.Done()
+					defer func() { <-waiting }()
+					if err := c.land(ctx, site, w, scope, issues, logs); err != nil {
+						fail(err)
+					}
+				}()
 			}
 		}()
 	}
@@ -167,10 +191,11 @@ func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope,
 	}
 	if listErr != nil {
 		// Stop the fetch too, unless a failed fetch stopped the listing.
-		failOnce.Do(func() { fetchErr = fmt.Errorf("list issues: %w", listErr); cancel(fetchErr) })
+		fail(fmt.Errorf("list issues: %w", listErr))
 	}
 	groups.close()
 	wg.Wait()
+	finishing.Wait()
 	if fetchErr != nil {
 		return nil, fetchErr
 	}
@@ -178,18 +203,38 @@ func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope,
 	return &set, nil
 }
 
-// fetchGroup fetches a group of ranges side by side, checks that each came
-// back whole, completes the changelogs (Cloud) and hands the issues to the
-// writer.
+// fetchGroup fetches a group of ranges side by side and checks that each
+// came back whole. Data Center pages carry their changelogs and go to the
+// writer as they come. On Cloud one bulkfetch call reads the changelogs of
+// the ids the listing put in the group while their pages are fetched; an
+// issue created in the group's ranges since the listing gets a call of its
+// own. It returns the group's issues, in range order, and their
+// changelogs for land.
 func (c *Connector) fetchGroup(ctx context.Context, site *site, w *writer, scope, base string, g []idRange,
-	acquire func() error, release func()) error {
+	acquire func() error, release func()) ([]wireIssue, map[string][]wireHistory, error) {
 	var mu sync.Mutex
 	got := map[int64]bool{} // the fetched ids, as numbers like the listing's
-	// Kept per range and joined in range order, so the changelog request
-	// is the same whichever range answers first.
+	// Kept per range and joined in range order, so that what the group
+	// lands is the same whichever range answers first.
 	fetched := make([][]wireIssue, len(g))
-	errs := make([]error, len(g))
+	errs := make([]error, len(g)+1)
+	var logs map[string][]wireHistory
 	var wg sync.WaitGroup
+	if site.cloud {
+		var listed []string
+		for _, r := range g {
+			for _, n := range r.ids {
+				listed = append(listed, strconv.FormatInt(n, 10))
+			}
+		}
+		if len(listed) > 0 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				logs, errs[len(g)] = c.changelogs(ctx, listed, acquire, release)
+			}()
+		}
+	}
 	for i, r := range g {
 		wg.Add(1)
 		go func() {
@@ -214,27 +259,53 @@ func (c *Connector) fetchGroup(ctx context.Context, site *site, w *writer, scope
 	}
 	wg.Wait()
 	if err := firstNonNil(errs); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := c.checkWhole(ctx, site, base, g, got); err != nil {
-		return err
+		return nil, nil, err
 	}
 	var issues []wireIssue
 	for _, is := range fetched {
 		issues = append(issues, is...)
 	}
-	if !site.cloud || len(issues) == 0 {
-		return nil
+	if !site.cloud {
+		return issues, nil, nil
 	}
+	// Issues the listing did not have: created since, in an open range.
+	listed := map[int64]bool{}
+	for _, r := range g {
+		for _, n := range r.ids {
+			listed[n] = true
+		}
+	}
+	var extra []string
+	for _, is := range issues {
+		if n, err := strconv.ParseInt(is.ID, 10, 64); err != nil || !listed[n] {
+			extra = append(extra, is.ID)
+		}
+	}
+	if len(extra) > 0 {
+		more, err := c.changelogs(ctx, extra, acquire, release)
+		if err != nil {
+			return nil, nil, err
+		}
+		if logs == nil {
+			logs = more
+		} else {
+			maps.Copy(logs, more)
+		}
+	}
+	return issues, logs, nil
+}
+
+// changelogs reads the full changelogs of ids with bulkfetch, holding a
+// request slot.
+func (c *Connector) changelogs(ctx context.Context, ids []string, acquire func() error, release func()) (map[string][]wireHistory, error) {
 	if err := acquire(); err != nil {
-		return err
+		return nil, err
 	}
-	logs, err := c.bulkChangelog(ctx, issueIDs(issues))
-	release()
-	if err != nil {
-		return err
-	}
-	return c.land(ctx, site, w, scope, issues, logs)
+	defer release()
+	return c.bulkChangelog(ctx, ids)
 }
 
 // checkWhole fails loudly when a range came back short: an issue the

@@ -664,3 +664,46 @@ func TestStoredIssueTurnedUnreadableIsRetired(t *testing.T) {
 		})
 	}
 }
+
+// A full sync on Cloud reads a group's changelogs alongside its pages, for
+// the ids the listing put there. An issue created after the listing, in
+// the open range at the top, is fetched with the last page and still gets
+// its whole changelog.
+func TestIssueCreatedAfterListingGetsItsChangelog(t *testing.T) {
+	r := newRig(t, jirasim.Cloud)
+	var once sync.Once
+	var created string
+	add := func(req *http.Request) {
+		if !strings.Contains(req.URL.Path, "search") {
+			return
+		}
+		// The top range of PAY, open at its upper end, before Jira answers it.
+		body, _ := readBody(req)
+		if !strings.Contains(body, `PAY\" AND id \u003e=`) || strings.Contains(body, `\u003c`) {
+			return
+		}
+		once.Do(func() {
+			k, err := r.sim.AddIssue(jirasim.Issue{Project: "PAY", Type: "Task", Summary: "born after the listing", Status: r.sim.Statuses()[0].ID})
+			if err == nil {
+				err = r.sim.Transition(k, r.sim.Statuses()[1].ID)
+			}
+			if err != nil {
+				t.Error(err)
+			}
+			created = k
+		})
+	}
+	r.hook.Store(&add)
+	r.sync(true)
+	r.hook.Store(nil)
+	if created == "" {
+		t.Fatal("no issue created during the sync")
+	}
+	if len(r.sim.Changelog(created)) == 0 {
+		t.Fatalf("issue %s has no history: the test needs one", created)
+	}
+	if _, ok := storedIssue(t, r.store, "key", created); !ok {
+		t.Fatalf("issue %s created after the listing was not synced", created)
+	}
+	assertMatchesSim(t, r)
+}
