@@ -113,8 +113,7 @@ func (rc *rangeCutter) cutRange(ls []listed, hi int64) error {
 // while the listing pages, fetches one-page id ranges of it side by side
 // (within jira.concurrency). On Cloud the ranges go in groups of 1,000
 // issues, whose changelogs one bulkfetch call reads alongside their pages.
-// It returns the
-// set of listed ids, complete only when err is nil.
+// It returns the set of listed ids, complete only when err is nil.
 func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope, base string,
 	acquire func() error, release func()) (*store.IDSet, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
