@@ -213,12 +213,15 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 			st.NextSteps = append(st.NextSteps, radar.NextStep{Finding: f, Owner: f.Ack.By, Note: f.Ack.Note})
 		}
 	}
+	// The blockers holding up the most work, chosen and shown by how many
+	// issues wait on them; one its owner called not a risk is left out.
 	for _, f := range risks {
-		if f.Kind == radar.KindBlocker && len(st.Blockers) < topBlockers {
+		if f.Kind == radar.KindBlocker && (f.Ack == nil || f.Ack.State != radar.AckDismissed) {
 			st.Blockers = append(st.Blockers, f)
 		}
 	}
 	slices.SortStableFunc(st.Blockers, func(a, b radar.Finding) int { return cmp.Compare(b.BlastRadius(), a.BlastRadius()) })
+	st.Blockers = st.Blockers[:min(len(st.Blockers), topBlockers)]
 
 	// What changed in the window.
 	for _, c := range in.Changes {
