@@ -281,7 +281,7 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 func TestPromtool(t *testing.T) {
 	promtool, err := exec.LookPath("promtool")
 	if err != nil {
-		t.Skip("promtool not on PATH: run .ci/install-prometheus.sh (installs Debian's prometheus package) to check the rules")
+		t.Skip("promtool not on PATH: run .ci/install.sh (installs Debian's prometheus package) to check the rules")
 	}
 	for _, args := range [][]string{
 		{"check", "rules", rulesPath},

@@ -33,7 +33,7 @@ const (
 
 // TestPrometheusScrapesDemo runs `radar demo` in process, points a real
 // Prometheus (Debian's prometheus package, installed by
-// .ci/install-prometheus.sh) at its /metrics with the deploy alert rules
+// .ci/install.sh) at its /metrics with the deploy alert rules
 // loaded, and checks that every PromQL expression of the Grafana dashboard
 // and every dashboard variable returns data, and that every alert rule loads
 // and evaluates cleanly.
@@ -45,7 +45,7 @@ func TestPrometheusScrapesDemo(t *testing.T) {
 	}
 	promBin, err := exec.LookPath("prometheus")
 	if err != nil {
-		t.Skip("prometheus not on PATH; run .ci/install-prometheus.sh (installs Debian's prometheus package) to run this test")
+		t.Skip("prometheus not on PATH; run .ci/install.sh (installs Debian's prometheus package) to run this test")
 	}
 	rulesPath, err := filepath.Abs(e2eRulesPath)
 	if err != nil {
