@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -34,14 +35,14 @@ func runAck(ctx context.Context, e *env, args []string) error {
 		id, args = args[0], args[1:]
 	}
 	if err := parseFlags(fs, args); err != nil {
-		if id != "" || !strings.Contains(err.Error(), "unexpected argument") {
+		if id != "" || !errors.As(err, new(extraArgError)) {
 			return err
 		}
 	}
 	if id == "" {
 		id = fs.Arg(0)
 		if fs.NArg() > 1 {
-			return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(1))
+			return fmt.Errorf("%w: %w", errUsage, extraArgError{fs.Arg(1)})
 		}
 	}
 	if id == "" {

@@ -221,7 +221,13 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+		return fmt.Errorf("%w: %w", errUsage, extraArgError{fs.Arg(0)})
 	}
 	return nil
 }
+
+// extraArgError is a positional argument a command does not take; radar
+// ack, which takes one, tells it from other flag errors with errors.As.
+type extraArgError struct{ arg string }
+
+func (e extraArgError) Error() string { return fmt.Sprintf("unexpected argument %q", e.arg) }
