@@ -30,6 +30,10 @@ func TestHelpAndVersion(t *testing.T) {
 		{[]string{"ack", "--help"}, 0, "usage: radar ack FINDING-ID", ""},
 		{[]string{"help", "nosuch"}, 2, "", "unknown command"},
 		{[]string{"sync", "--bogus"}, 2, "", "-bogus"},
+		{[]string{"sync", "extra"}, 2, "", `unexpected argument "extra"`},
+		{[]string{"ack", "blocker:PAY-1", "extra"}, 2, "", `unexpected argument "extra"`},
+		{[]string{"ack", "--note", "x", "blocker:PAY-1", "extra"}, 2, "", `unexpected argument "extra"`},
+		{[]string{"ack", "--bogus", "blocker:PAY-1"}, 2, "", "-bogus"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
