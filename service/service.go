@@ -254,24 +254,24 @@ func (s *Service) Run(ctx context.Context) error {
 		return fmt.Errorf("schedule.sync %q: %w", s.cfg.Schedule.Sync, err)
 	}
 	if s.alerter != nil {
-		for i := 0; i < s.alerter.Routes(); i++ {
-			spec := s.alerter.DigestSpec(i)
-			if spec == "" {
-				continue
-			}
-			if _, err := c.AddFunc(spec, func() { s.runDigest(jobCtx, i) }); err != nil {
-				ln.Close()
-				return fmt.Errorf("slack.routes[%d].digest %q: %w", i, spec, err)
-			}
-		}
-		for i := 0; i < s.alerter.Routes(); i++ {
-			spec := s.alerter.ReportSpec(i)
-			if spec == "" {
-				continue
-			}
-			if _, err := c.AddFunc(spec, func() { s.runReport(jobCtx, i) }); err != nil {
-				ln.Close()
-				return fmt.Errorf("slack.routes[%d].report %q: %w", i, spec, err)
+		// Each route's digest and status report, on the route's schedules.
+		for _, job := range []struct {
+			key  string
+			spec func(route int) string
+			run  func(ctx context.Context, route int)
+		}{
+			{"digest", s.alerter.DigestSpec, s.runDigest},
+			{"report", s.alerter.ReportSpec, s.runReport},
+		} {
+			for i := 0; i < s.alerter.Routes(); i++ {
+				spec := job.spec(i)
+				if spec == "" {
+					continue
+				}
+				if _, err := c.AddFunc(spec, func() { job.run(jobCtx, i) }); err != nil {
+					ln.Close()
+					return fmt.Errorf("slack.routes[%d].%s %q: %w", i, job.key, spec, err)
+				}
 			}
 		}
 	}
