@@ -93,8 +93,9 @@ type finishedVersion struct {
 // version whose issues are all done, the actual finish is the latest moment
 // one of them last entered a done status (from the changelog; an issue
 // without changelog uses its resolution date). At each horizon before that
-// moment the snapshot is rebuilt as it was (AsOf) and the version forecast
-// as Radar would have then; a case counts when the version had open work at
+// moment the snapshot is rebuilt as it was (AsOf) and analysed by Analyze
+// with its clock at that moment, so the version is forecast exactly as
+// Radar would have then; a case counts when the version had open work at
 // that moment, had not been released yet, and the moment lies after the
 // first synced issue was created. The same snapshot and options give the
 // same report.
@@ -276,23 +277,21 @@ type versionOutcome struct {
 	released bool
 }
 
-// forecastsAt replays the snapshot at t and forecasts its versions as the
-// analysis would have then, by version id.
+// forecastsAt replays the snapshot at t and returns what the analysis said
+// of its versions then, by version id. The replay is Analyze itself, run
+// on the past snapshot with the clock at t: whatever decides a forecast
+// today decides it in the backtest too, so the backtest measures the
+// forecasts `radar analyze` makes.
 func forecastsAt(p *projectIssues, t time.Time, opts Options) map[string]versionOutcome {
 	past, _ := AsOf(p.at(t, opts), t)
 	opts.Now = t
-	m := newModel(&past, opts)
-	m.readHistory()
-	m.buildNetwork()
-	m.computeDurations()
-	m.computeCriticalPaths()
-	m.forecastVersions()
+	rep := Analyze(past, opts)
 	byName := map[string]radar.VersionForecast{}
-	for _, fc := range m.versionsOut {
+	for _, fc := range rep.Versions {
 		byName[fc.Project+"\x00"+fc.Name] = fc
 	}
 	atRisk := map[string]bool{}
-	for _, f := range m.findings {
+	for _, f := range rep.Findings {
 		if f.Kind == radar.KindReleaseAtRisk {
 			atRisk[f.Project+"\x00"+f.Issue] = true
 		}

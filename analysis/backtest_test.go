@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/radarhq/radar"
 )
 
 // TestBacktestSimulatedSiteIsCalibrated backtests synthetic multi-year
@@ -114,5 +117,44 @@ func BenchmarkBacktestFiveYearSite(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Backtest(snap, BacktestOptions{Analysis: Options{Now: siteNow}})
+	}
+}
+
+// TestBacktestForecastsAsAnalyzeDoes pins that a backtest case is what
+// Analyze says of the version at its as-of moment: the replay takes the
+// same road as `radar analyze --now`, so a change to how Radar forecasts
+// moves the backtest with it.
+func TestBacktestForecastsAsAnalyzeDoes(t *testing.T) {
+	snap := yearsOfSite(1, 4)
+	opts := Options{Now: siteNow, Trials: 300}
+	rep := Backtest(snap, BacktestOptions{Horizons: []time.Duration{2 * week, 6 * week}, Analysis: opts})
+	if len(rep.Cases) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, c := range rep.Cases {
+		t.Run(c.Version+" "+c.Horizon, func(t *testing.T) {
+			past, _ := AsOf(snap, c.AsOf)
+			at := opts
+			at.Now = c.AsOf
+			a := Analyze(past, at)
+			var got *radar.VersionForecast
+			for i := range a.Versions {
+				if a.Versions[i].Project == c.Project && a.Versions[i].Name == c.Version {
+					got = &a.Versions[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("Analyze as of %s has no forecast of %s", c.AsOf, c.Version)
+			}
+			atRisk := slices.ContainsFunc(a.Findings, func(f radar.Finding) bool {
+				return f.Kind == radar.KindReleaseAtRisk && f.Project == c.Project && f.Issue == c.Version
+			})
+			want := BacktestCase{Project: c.Project, Version: c.Version, Horizon: c.Horizon, AsOf: c.AsOf, Actual: c.Actual,
+				OpenItems: got.OpenItems, P50: got.P50, P85: got.P85, P95: got.P95, ReleaseDate: got.ReleaseDate,
+				OnTimeProbability: got.OnTimeProbability, AtRisk: atRisk, Note: got.Note}
+			if c != want {
+				t.Errorf("backtest case\n%+v\nwant what Analyze says then\n%+v", c, want)
+			}
+		})
 	}
 }

@@ -31,10 +31,7 @@ func (m *model) scoreRisks() ([]radar.RiskScore, []radar.ProjectStats) {
 	issueSignals := map[int32][]string{}
 	for _, f := range m.findings {
 		i, ok := m.idx[f.Issue]
-		if !ok || !m.open[i] || f.Kind == radar.KindReleaseAtRisk || f.Kind == radar.KindReleaseOverdue || f.Kind == radar.KindScopeCreep || f.Kind == radar.KindOverloadedAssignee {
-			continue
-		}
-		if _, version := f.Evidence.(radar.ReleaseSlippedFacts); version {
+		if !ok || !m.open[i] || !scoresIssue(f) {
 			continue
 		}
 		issueScore[i] += severityWeight[f.Severity]
@@ -171,4 +168,17 @@ func (m *model) scoreRisks() ([]radar.RiskScore, []radar.ProjectStats) {
 		risks = []radar.RiskScore{}
 	}
 	return risks, projects
+}
+
+// scoresIssue reports whether finding f is a signal of the issue it names:
+// a finding about one issue (it carries the issue's facts), or a
+// dependency cycle, which is about all its members and names the first.
+// Findings about versions, sprints, people and projects are not, even when
+// a version's name looks like an issue key.
+func scoresIssue(f radar.Finding) bool {
+	if _, ok := f.IssueFacts(); ok {
+		return true
+	}
+	_, cycle := f.Evidence.(radar.DependencyCycleFacts)
+	return cycle
 }
