@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/radarhq/radar"
-	"github.com/radarhq/radar/analysis"
 	"github.com/radarhq/radar/report"
 	"github.com/radarhq/radar/store"
 	"github.com/radarhq/radar/webui"
@@ -31,27 +30,20 @@ type ReportRequest struct {
 	Replay *ReportReplay
 }
 
-// ReportReplay is what a replayed report needs beside its analysis (of
-// the snapshot replayed as of ReportRequest.Now).
-type ReportReplay struct {
-	Present radar.Snapshot   // the synced snapshot, as of today
-	Options analysis.Options // how it is analysed; Now and TrackRecord are set per replay
-}
-
 // StatusReport builds the status report of an analysis: the findings'
 // acks and history and the last report of the same project come from st,
 // or, for a replay, what changed from replaying req.Replay.Present at the
 // window's start.
-func StatusReport(ctx context.Context, st *store.Store, rep radar.Report, snap radar.Snapshot, req ReportRequest) (radar.StatusReport, error) {
+func StatusReport(ctx context.Context, st *store.Store, analysis radar.Report, snap radar.Snapshot, req ReportRequest) (radar.StatusReport, error) {
 	scope := scopeKey(req.Project)
-	in := report.Input{Now: req.Now, Window: req.Window, Project: scope, Audience: req.Audience, Analysis: rep, Snapshot: snap}
+	in := report.Input{Now: req.Now, Window: req.Window, Project: scope, Audience: req.Audience, Analysis: analysis, Snapshot: snap}
 	var err error
 	if req.Replay != nil {
 		in.Previous, in.Changes, in.Analysis.Replay = replayedWindow(in, *req.Replay)
 	} else if in.Previous, in.Changes, err = recordedWindow(ctx, st, in); err != nil {
 		return radar.StatusReport{}, err
 	}
-	if in.Analysis.Findings, err = st.AttachAcks(ctx, rep.Findings); err != nil {
+	if in.Analysis.Findings, err = st.AttachAcks(ctx, analysis.Findings); err != nil {
 		return radar.StatusReport{}, err
 	}
 	if req.Replay != nil {
@@ -86,7 +78,7 @@ func recordedWindow(ctx context.Context, st *store.Store, in report.Input) (*rep
 		}
 		prev = &b
 	}
-	in.Previous = prev
+	in.Previous = prev // in is a copy: this moves only the window's start
 	changes, err := st.FindingChangesSince(ctx, in.Since())
 	if err != nil {
 		return nil, nil, err

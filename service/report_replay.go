@@ -10,6 +10,13 @@ import (
 	"github.com/radarhq/radar/report"
 )
 
+// ReportReplay is what a replayed report needs beside its analysis (of
+// the snapshot replayed as of ReportRequest.Now).
+type ReportReplay struct {
+	Present radar.Snapshot   // the synced snapshot, as of today
+	Options analysis.Options // how it is analysed; Now and TrackRecord are set per replay
+}
+
 // replayedWindow is what changed in the window of a report as of a past
 // in.Now, from the replay alone: the snapshot replayed at the window's
 // start is analysed, the report it would have given there is the

@@ -192,29 +192,34 @@ func TestReportReplaysThePast(t *testing.T) {
 
 // countReports counts the status reports recorded in the database of the
 // configuration at cfgPath.
-func countReports(t *testing.T, cfgPath string) int {
+func countReports(t *testing.T, cfgPath string) (n int) {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(filepath.Dir(cfgPath), "radar.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	return storetest.Count(t, st, "status_reports", nil)
+	withDB(t, cfgPath, func(st *store.Store) { n = storetest.Count(t, st, "status_reports", nil) })
+	return n
 }
 
 // loadSnapshot loads the synced snapshot of the configuration at cfgPath.
-func loadSnapshot(t *testing.T, cfgPath string) radar.Snapshot {
+func loadSnapshot(t *testing.T, cfgPath string) (snap radar.Snapshot) {
+	t.Helper()
+	withDB(t, cfgPath, func(st *store.Store) {
+		var err error
+		if snap, err = st.LoadSnapshot(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return snap
+}
+
+// withDB calls f with the database of the configuration at cfgPath (as
+// syncedDemo writes it) open, and closes it.
+func withDB(t *testing.T, cfgPath string, f func(*store.Store)) {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(filepath.Dir(cfgPath), "radar.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	snap, err := st.LoadSnapshot(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return snap
+	f(st)
 }
 
 // progressOf counts a version's issues (not sub-tasks) and the done ones,
