@@ -32,6 +32,10 @@ type StatusReport struct {
 	// TrackRecord is how the forecasts did on the site's own history, from
 	// the last backtest (the analysis's); nil when none was run.
 	TrackRecord *TrackRecord
+	// Replay says how the snapshot was rebuilt as of GeneratedAt, a past
+	// time (radar report --now): Since's state was replayed too, not read
+	// from an earlier report. Nil for a report of the present.
+	Replay *Replay
 }
 
 // ReleaseStatus is one unreleased version in a status report.

@@ -85,7 +85,7 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 		in.Audience = AudienceTeam
 	}
 	st := radar.StatusReport{GeneratedAt: in.Now.UTC(), Since: in.Since().UTC(), LastReport: in.Previous != nil,
-		Project: in.Project, Audience: in.Audience, TrackRecord: in.Analysis.TrackRecord}
+		Project: in.Project, Audience: in.Audience, TrackRecord: in.Analysis.TrackRecord, Replay: in.Analysis.Replay}
 	base := Baseline{At: st.GeneratedAt, Releases: map[string]ReleaseBaseline{}}
 	prev := in.Previous
 	if prev == nil {

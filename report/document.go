@@ -64,10 +64,30 @@ func Lay(st radar.StatusReport) Document {
 		Title:    fmt.Sprintf("Status report · %s · %s", scope, st.GeneratedAt.UTC().Format("Mon 2 Jan 2006")),
 		Subtitle: fmt.Sprintf("For %s, generated %s; changes %s.", audienceName(st.Audience), stamp(st.GeneratedAt), since),
 	}
-	if st.Audience == AudienceExec {
-		return layExec(st, d)
+	if st.Replay != nil {
+		d.Subtitle = fmt.Sprintf("For %s, as of %s, replayed from Jira's changelogs; changes since %s, replayed too: "+
+			"\"the last report\" below is the report as of then.", audienceName(st.Audience), stamp(st.GeneratedAt), stamp(st.Since))
 	}
-	return layTeam(st, d)
+	if st.Audience == AudienceExec {
+		d = layExec(st, d)
+	} else {
+		d = layTeam(st, d)
+	}
+	if st.Replay != nil {
+		d.Sections = append(d.Sections, replaySection(*st.Replay))
+	}
+	return d
+}
+
+// replaySection says how a report of the past was rebuilt, and that it
+// was not recorded.
+func replaySection(r radar.Replay) Section {
+	s := Section{Heading: "Replay"}
+	for _, n := range r.Notes {
+		s.Lines = append(s.Lines, Line{Text: n})
+	}
+	s.Lines = append(s.Lines, Line{Text: "Not recorded: the next report compares with the last one recorded."})
+	return s
 }
 
 func audienceName(a string) string {

@@ -66,29 +66,6 @@ func analyse(s radar.Snapshot, now time.Time) radar.Report {
 	return analysis.Analyze(s, analysis.Options{Now: now, Trials: 2000, Seed: 1, TrackRecord: trackRecord})
 }
 
-// changes is what a findings history would say moved between two runs.
-func changes(before, after radar.Report) []radar.FindingChange {
-	was := map[string]radar.Finding{}
-	for _, f := range before.Findings {
-		was[f.ID] = f
-	}
-	var out []radar.FindingChange
-	for _, f := range after.Findings {
-		p, ok := was[f.ID]
-		switch {
-		case !ok:
-			out = append(out, radar.FindingChange{Finding: f, Transition: radar.TransitionNew})
-		case f.Severity.Rank() > p.Severity.Rank():
-			out = append(out, radar.FindingChange{Finding: f, Transition: radar.TransitionEscalated, PrevSeverity: p.Severity})
-		}
-		delete(was, f.ID)
-	}
-	for _, f := range was {
-		out = append(out, radar.FindingChange{Finding: f, Transition: radar.TransitionResolved})
-	}
-	return out
-}
-
 func TestReportGolden(t *testing.T) {
 	first := time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)
 	second := first.AddDate(0, 0, 7)
@@ -104,7 +81,7 @@ func TestReportGolden(t *testing.T) {
 		_, base := report.Build(report.Input{Now: first, Window: 7 * 24 * time.Hour, Project: "PAY", Audience: audience,
 			Analysis: rep1, Snapshot: scenario(first, false)})
 		st, _ := report.Build(report.Input{Now: second, Window: 7 * 24 * time.Hour, Project: "PAY", Audience: audience,
-			Analysis: rep2, Snapshot: snap2, Changes: changes(rep1, rep2), Previous: &base})
+			Analysis: rep2, Snapshot: snap2, Changes: report.ChangesBetween(rep1.Findings, rep2.Findings), Previous: &base})
 
 		if len(st.Releases) != 1 {
 			t.Fatalf("%s: %d releases, want PAY 1.0", audience, len(st.Releases))
@@ -144,6 +121,40 @@ func TestReportGolden(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestReplayedReportGolden: a report as of a past time, whose baseline is
+// the report replayed at the window's start, says it was replayed, from
+// when, and how, in every audience's Markdown.
+func TestReplayedReportGolden(t *testing.T) {
+	first := time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)
+	second := first.AddDate(0, 0, 7)
+	snap1 := scenario(first, false)
+	rep1 := analyse(snap1, first)
+	snap2 := scenario(second, true)
+	rep2 := analyse(snap2, second)
+	rep2.Replay = &radar.Replay{AsOf: second, Notes: []string{"replayed as of 2026-03-16T09:00:00Z from the changelogs: 42 issues existed, 0 created later are left out"}}
+	for _, audience := range []string{report.AudienceTeam, report.AudienceExec} {
+		t.Run(audience, func(t *testing.T) {
+			_, base := report.Build(report.Input{Now: first, Window: 7 * 24 * time.Hour, Project: "PAY", Audience: audience,
+				Analysis: rep1, Snapshot: snap1})
+			st, _ := report.Build(report.Input{Now: second, Window: 7 * 24 * time.Hour, Project: "PAY", Audience: audience,
+				Analysis: rep2, Snapshot: snap2, Changes: report.ChangesBetween(rep1.Findings, rep2.Findings), Previous: &base})
+			if st.Replay != rep2.Replay {
+				t.Errorf("the status report's replay is %+v, want the analysis's", st.Replay)
+			}
+			var b bytes.Buffer
+			if err := report.WriteMarkdown(&b, report.Lay(st)); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", audience+".replay.md"), b.Bytes())
+			for _, want := range []string{"as of 2026-03-16 09:00 UTC, replayed", "changes since 2026-03-09 09:00 UTC, replayed too", "## Replay", "42 issues existed", "Not recorded"} {
+				if !strings.Contains(b.String(), want) {
+					t.Errorf("the replayed report lacks %q", want)
+				}
+			}
+		})
 	}
 }
 

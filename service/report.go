@@ -21,34 +21,36 @@ type ReportRequest struct {
 	Audience string        // team or exec
 	Window   time.Duration // "what changed" look-back when there is no earlier report
 	// Record keeps what this report saw, so the next one says what
-	// changed since it.
+	// changed since it. A replay is never recorded.
 	Record bool
+	// Replay, for a report as of a past Now (radar report --now), makes
+	// what changed come from the synced snapshot replayed at Now minus
+	// Window instead of the stored history and the last recorded report,
+	// which know what happened after Now. Nil for a report of the present.
+	Replay *ReportReplay
 }
 
 // StatusReport builds the status report of an analysis: the findings'
-// acks and history and the last report of the same project come from st.
+// acks and history and the last report of the same project come from st,
+// or, for a replay, what changed from replaying req.Replay.Present at the
+// window's start.
 func StatusReport(ctx context.Context, st *store.Store, analysis radar.Report, snap radar.Snapshot, req ReportRequest) (radar.StatusReport, error) {
 	scope := scopeKey(req.Project)
 	in := report.Input{Now: req.Now, Window: req.Window, Project: scope, Audience: req.Audience, Analysis: analysis, Snapshot: snap}
-	at, body, ok, err := st.LastStatusReport(ctx, scope)
-	if err != nil {
+	var err error
+	if req.Replay != nil {
+		in.Previous, in.Changes, in.Analysis.Replay = replayedWindow(in, *req.Replay)
+	} else if in.Previous, in.Changes, err = recordedWindow(ctx, st, in); err != nil {
 		return radar.StatusReport{}, err
-	}
-	if ok && at.Before(req.Now) {
-		var b report.Baseline
-		if err := json.Unmarshal(body, &b); err != nil {
-			return radar.StatusReport{}, fmt.Errorf("status report: the last report's record is unreadable (%w); it is replaced by this one", err)
-		}
-		in.Previous = &b
 	}
 	if in.Analysis.Findings, err = st.AttachAcks(ctx, analysis.Findings); err != nil {
 		return radar.StatusReport{}, err
 	}
-	if in.Changes, err = st.FindingChangesSince(ctx, in.Since()); err != nil {
-		return radar.StatusReport{}, err
+	if req.Replay != nil {
+		forgetLaterAcks(in.Analysis.Findings, req.Now)
 	}
 	sr, base := report.Build(in)
-	if req.Record {
+	if req.Record && req.Replay == nil {
 		b, err := json.Marshal(base)
 		if err != nil {
 			return radar.StatusReport{}, fmt.Errorf("status report: %w", err)
@@ -58,6 +60,30 @@ func StatusReport(ctx context.Context, st *store.Store, analysis radar.Report, s
 		}
 	}
 	return sr, nil
+}
+
+// recordedWindow reads what changed from st: the last report of in's
+// scope before in.Now, and the findings' net changes since it (else since
+// the window's start).
+func recordedWindow(ctx context.Context, st *store.Store, in report.Input) (*report.Baseline, []radar.FindingChange, error) {
+	var prev *report.Baseline
+	at, body, ok, err := st.LastStatusReport(ctx, in.Project)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ok && at.Before(in.Now) {
+		var b report.Baseline
+		if err := json.Unmarshal(body, &b); err != nil {
+			return nil, nil, fmt.Errorf("status report: the last report's record is unreadable (%w); it is replaced by this one", err)
+		}
+		prev = &b
+	}
+	in.Previous = prev // in is a copy: this moves only the window's start
+	changes, err := st.FindingChangesSince(ctx, in.Since())
+	if err != nil {
+		return nil, nil, err
+	}
+	return prev, changes, nil
 }
 
 // scopeKey names a report's projects in the store: upper case, sorted,

@@ -132,6 +132,8 @@ type synced struct {
 	snap   radar.Snapshot
 	now    time.Time
 	replay *radar.Replay
+	// present is the snapshot as synced, before any replay.
+	present radar.Snapshot
 }
 
 // loadSyncedAt reads --now (empty: the wall clock), then the configuration
@@ -145,10 +147,10 @@ func loadSyncedAt(ctx context.Context, e *env, path, nowFlag string) (synced, er
 	if err != nil {
 		return synced{}, err
 	}
-	snap, replay, err := replayAt(snap, nowFlag, now)
+	past, replay, err := replayAt(snap, nowFlag, now)
 	if err != nil {
 		st.Close()
 		return synced{}, err
 	}
-	return synced{cfg: cfg, st: st, snap: snap, now: now, replay: replay}, nil
+	return synced{cfg: cfg, st: st, snap: past, now: now, replay: replay, present: snap}, nil
 }

@@ -17,15 +17,16 @@ import (
 // runReport writes the delivery status report: per release progress and
 // forecast, top risks with owners, blockers, what changed since the last
 // report (with the reasons forecasts moved) and next steps. Each run is
-// recorded, so the next one says what changed since.
+// recorded, so the next one says what changed since. With --now it is
+// the report as of then, replayed from the changelogs, and not recorded.
 func runReport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "report")
 	path := fs.String("config", "", "configuration file (YAML)")
 	project := fs.String("project", "", "report on this project only, or several: PAY,WEB (default: every project)")
 	audience := fs.String("audience", report.AudienceTeam, "team (names issues, owners, notes) or exec (short, decisions)")
-	sinceFlag := fs.String("since", "7d", "how far back \"what changed\" looks when there is no earlier report (7d, 2w, 48h)")
+	sinceFlag := fs.String("since", "7d", "how far back \"what changed\" looks when there is no earlier report, or before --now (7d, 2w, 48h)")
 	format := fs.String("format", "markdown", "markdown, html or slack (Block Kit JSON)")
-	nowFlag := fs.String("now", "", "report as of this time (RFC 3339) for reproducible output; default: now")
+	nowFlag := fs.String("now", "", "report as of this time (RFC 3339), replayed from the changelogs, what changed too; implies --dry-run; default: now")
 	dryRun := fs.Bool("dry-run", false, "do not record this report: the next one compares with the last recorded")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -45,14 +46,11 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil || window <= 0 {
 		return fmt.Errorf("%w: --since %q: use a duration such as 7d, 2w or 48h", errUsage, *sinceFlag)
 	}
-	now, err := parseNow(*nowFlag)
+	sy, err := loadSyncedAt(ctx, e, *path, *nowFlag)
 	if err != nil {
 		return err
 	}
-	cfg, st, snap, err := loadSynced(ctx, e, *path)
-	if err != nil {
-		return err
-	}
+	cfg, st, snap, now, replay := sy.cfg, sy.st, sy.snap, sy.now, sy.replay
 	defer st.Close()
 	for _, p := range strings.Split(*project, ",") {
 		if p = strings.TrimSpace(p); p != "" && len(cfg.Jira.Projects) > 0 && !containsFold(cfg.Jira.Projects, p) {
@@ -60,13 +58,20 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	opts := service.AnalysisOptions(cfg, now)
-	// The forecasts' track record: the last recorded backtest, else one now.
-	if opts.TrackRecord, err = trackRecord(ctx, st, snap, opts, false); err != nil {
+	// The forecasts' track record: the last recorded backtest, else one
+	// now; for a replay, a backtest of the past, which knows no later outcome.
+	if opts.TrackRecord, err = trackRecord(ctx, st, snap, opts, replay != nil); err != nil {
 		return err
 	}
 	rep := analysis.Analyze(snap, opts)
-	sr, err := service.StatusReport(ctx, st, rep, snap, service.ReportRequest{Now: now, Project: *project, Audience: *audience,
-		Window: window, Record: !*dryRun})
+	rep.Replay = replay
+	req := service.ReportRequest{Now: now, Project: *project, Audience: *audience, Window: window, Record: !*dryRun}
+	if replay != nil {
+		// A replay is never recorded: it would be the next real report's baseline.
+		req.Record = false
+		req.Replay = &service.ReportReplay{Present: sy.present, Options: opts}
+	}
+	sr, err := service.StatusReport(ctx, st, rep, snap, req)
 	if err != nil {
 		return err
 	}
