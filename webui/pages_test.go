@@ -3,6 +3,7 @@ package webui
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -91,6 +92,43 @@ func TestNeighbourhoodOptions(t *testing.T) {
 				t.Errorf("the release name is not escaped in the picture")
 			}
 		})
+	}
+}
+
+// TestNeighbourhoodIsTheAnalysis checks the picture against
+// analysis.Neighbourhood (radar graph --issue): with done issues and parent
+// links shown, the same issues, walked through EXT-9, an issue outside the
+// synced scope that the synced A-8 and A-9 link to.
+func TestNeighbourhoodIsTheAnalysis(t *testing.T) {
+	u, snap, rep := smallSite(t)
+	snap.Issues = append(snap.Issues, radar.Issue{Key: "A-8", Project: "A", Status: "To Do", StatusCategory: radar.CategoryNew},
+		radar.Issue{Key: "A-9", Project: "A", Status: "To Do", StatusCategory: radar.CategoryNew})
+	snap.Dependencies = append(snap.Dependencies, radar.Dependency{Blocker: "A-3", Blocked: "EXT-9"},
+		radar.Dependency{Blocker: "EXT-9", Blocked: "A-8"}, radar.Dependency{Blocker: "A-9", Blocked: "A-4"})
+	u.Update(snap, rep)
+	ix := u.data.Load()
+	for _, key := range []string{"A-1", "A-3", "A-7", "EXT-9"} {
+		var drawn []string
+		for _, n := range ix.neighbourhood(key, graphOptions{parents: true, done: true}).nodes {
+			if n.release == nil {
+				drawn = append(drawn, n.key)
+			}
+		}
+		slices.SortFunc(drawn, radar.CompareKeys)
+		g, err := analysis.Neighbourhood(snap, analysis.Options{Now: rep.GeneratedAt}, key, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, n := range g.Nodes {
+			want = append(want, n.Key)
+		}
+		if got, want := strings.Join(drawn, ","), strings.Join(want, ","); got != want {
+			t.Errorf("%s: picture draws %s, radar graph shows %s", key, got, want)
+		}
+	}
+	if _, body := serve(t, u, "/issues/A-1"); !strings.Contains(body, `href="/issues/A-8"`) || strings.Contains(body, `href="/issues/A-9"`) {
+		t.Errorf("A-1's picture: want A-8 (waiting on it through EXT-9) drawn and A-9 (behind done A-4) folded")
 	}
 }
 
