@@ -42,6 +42,8 @@ type index struct {
 	changes      map[string][]radar.Change // issue key → its changelog, oldest first
 	statuses     radar.StatusCategories
 	projects     []string
+
+	overview overviewView // the overview page but for its health line: it depends on nothing else a request brings
 }
 
 func newIndex(snap radar.Snapshot, rep radar.Report) *index {
@@ -89,6 +91,7 @@ func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 		}
 	}
 	slices.Sort(ix.projects)
+	ix.overview = ix.buildOverview()
 	return ix
 }
 

@@ -1,6 +1,8 @@
 package webui
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -200,6 +202,34 @@ func TestOverviewTrackRecord(t *testing.T) {
 	}
 	if !strings.Contains(body, "Release dates kept: 1 of the last 2 releases shipped by the date first planned.") {
 		t.Errorf("the overview lacks the track record of past releases")
+	}
+}
+
+// TestOverviewPerAnalysis checks that the overview built once per analysis
+// follows each Update, while the health line is asked on every request.
+func TestOverviewPerAnalysis(t *testing.T) {
+	_, snap, rep := smallSite(t)
+	asked := 0
+	u, err := New(Options{Health: func(context.Context) string { asked++; return fmt.Sprintf("sync ok, check %d", asked) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Update(snap, rep)
+	for _, want := range []string{"sync ok, check 1", "sync ok, check 2"} {
+		if _, body := serve(t, u, "/"); !strings.Contains(body, want) {
+			t.Errorf("the overview lacks the health of this request, %q", want)
+		}
+	}
+	count := func(n int) string { return fmt.Sprintf("%d open findings.", n) }
+	if _, body := serve(t, u, "/"); !strings.Contains(body, count(len(rep.Findings))) || strings.Contains(body, "No open issue blocks") {
+		t.Fatalf("the overview does not count %s and list the blockers", count(len(rep.Findings)))
+	}
+	fewer := rep
+	fewer.Findings = slices.DeleteFunc(slices.Clone(rep.Findings), func(f radar.Finding) bool { return f.Kind == radar.KindBlocker })
+	u.Update(snap, fewer)
+	_, body := serve(t, u, "/")
+	if !strings.Contains(body, count(len(fewer.Findings))) || !strings.Contains(body, "No open issue blocks other open work.") {
+		t.Errorf("after an Update without blockers the overview still shows the old analysis")
 	}
 }
 
