@@ -152,38 +152,23 @@ func Network(snap radar.Snapshot, opts Options) GraphView {
 // Neighbourhood returns one issue's neighbourhood: what it waits on
 // (blockers and children, upstream) and what waits on it (blocked issues and
 // parents, downstream), each up to depth edges away (depth ≤ 0: no limit).
+// The walk is Links.Walk's, done issues kept and parent links followed.
 func Neighbourhood(snap radar.Snapshot, opts Options, key string, depth int) (GraphView, error) {
 	m, _ := analyze(&snap, opts)
-	edges := graphAll(m)
-	known := false
-	fwd, rev := map[string][]string{}, map[string][]string{}
-	for _, e := range edges {
-		fwd[e.From] = append(fwd[e.From], e.To)
-		rev[e.To] = append(rev[e.To], e.From)
-		known = known || e.From == key || e.To == key
-	}
-	if _, ok := m.idx[key]; !ok && !known {
+	links := NewLinks(snap)
+	if _, ok := m.idx[key]; !ok && !links.Linked(key) {
 		return GraphView{}, fmt.Errorf("issue %s is not in the synced data; check the key or run radar sync", key)
 	}
-	keys := map[string]bool{key: true}
-	for _, adj := range []map[string][]string{fwd, rev} {
-		seen := map[string]bool{key: true}
-		frontier := []string{key}
-		for d := 0; len(frontier) > 0 && (depth <= 0 || d < depth); d++ {
-			var next []string
-			for _, k := range frontier {
-				for _, w := range adj[k] {
-					if !seen[w] {
-						seen[w] = true
-						keys[w] = true
-						next = append(next, w)
-					}
-				}
-			}
-			frontier = next
-		}
+	w := links.Walk(key, WalkOptions{Depth: depth, Parents: true})
+	keys := make(map[string]bool, 1+len(w.Upstream)+len(w.Downstream))
+	keys[key] = true
+	for _, k := range w.Upstream {
+		keys[k] = true
 	}
-	return m.view(edges, keys, key), nil
+	for _, k := range w.Downstream {
+		keys[k] = true
+	}
+	return m.view(graphAll(m), keys, key), nil
 }
 
 // WriteJSON writes the view as indented JSON.

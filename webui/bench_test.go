@@ -127,11 +127,13 @@ func BenchmarkPages(b *testing.B) {
 	u.Update(snap, rep)
 	ix := u.data.Load()
 	// The largest page: the blocker whose picture, done issues and parent
-	// links included, has the most nodes.
+	// links included, has the most nodes (of those, the first by key: many
+	// reach the cap, and map order must not pick the page).
 	largest, nodes := "", 0
 	for key := range ix.blast {
-		if nb := ix.neighbourhood(key, graphOptions{parents: true, done: true}); len(nb.nodes) > nodes {
-			largest, nodes = key, len(nb.nodes)
+		nb := ix.neighbourhood(key, graphOptions{parents: true, done: true})
+		if n := len(nb.nodes); n > nodes || n == nodes && radar.CompareKeys(key, largest) < 0 {
+			largest, nodes = key, n
 		}
 	}
 	h := u.Handler()

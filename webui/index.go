@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/analysis"
 )
 
 // releaseKey names a version by project and name, as its page does.
@@ -19,11 +20,8 @@ type index struct {
 	snap radar.Snapshot
 	rep  radar.Report
 
-	issues    map[string]*radar.Issue
-	blocks    map[string][]string // blocker → blocked, both directions of every link
-	blockedBy map[string][]string
-	children  map[string][]string // parent or epic → children
-	parents   map[string][]string
+	issues map[string]*radar.Issue
+	links  *analysis.Links // dependencies and parent links, walked for an issue's picture
 
 	findingsOf      map[string][]int // issue key → findings about it (cycles: every member)
 	releaseFindings map[releaseKey][]int
@@ -44,13 +42,13 @@ type index struct {
 	changes      map[string][]radar.Change // issue key → its changelog, oldest first
 	statuses     radar.StatusCategories
 	projects     []string
+
+	overview overviewView // the overview page but for its health line: it depends on nothing else a request brings
 }
 
 func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 	ix := &index{now: rep.GeneratedAt, snap: snap, rep: rep,
-		issues: make(map[string]*radar.Issue, len(snap.Issues)), blocks: make(map[string][]string, len(snap.Dependencies)),
-		blockedBy: make(map[string][]string, len(snap.Dependencies)),
-		children:  map[string][]string{}, parents: map[string][]string{}, findingsOf: map[string][]int{},
+		issues: make(map[string]*radar.Issue, len(snap.Issues)), links: analysis.NewLinks(snap), findingsOf: map[string][]int{},
 		releaseFindings: map[releaseKey][]int{}, critical: map[string]bool{}, criticalEdge: map[[2]string]bool{},
 		cycle: map[string]bool{}, blast: map[string]int{}, versions: map[releaseKey]*radar.Version{},
 		versionByID: map[string]*radar.Version{}, forecast: map[releaseKey]*radar.VersionForecast{},
@@ -64,27 +62,8 @@ func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 		is := &snap.Issues[i]
 		ix.issues[is.Key] = is
 		projects[is.Project] = true
-		for _, p := range [2]string{is.ParentKey, is.EpicKey} {
-			if p != "" && p != is.Key {
-				ix.children[p] = append(ix.children[p], is.Key)
-				ix.parents[is.Key] = append(ix.parents[is.Key], p)
-			}
-		}
 		for _, id := range is.FixVersions {
 			ix.members[id] = append(ix.members[id], is.Key)
-		}
-	}
-	for _, d := range snap.Dependencies {
-		if d.Blocker == d.Blocked || d.Blocker == "" || d.Blocked == "" {
-			continue
-		}
-		ix.blocks[d.Blocker] = append(ix.blocks[d.Blocker], d.Blocked)
-		ix.blockedBy[d.Blocked] = append(ix.blockedBy[d.Blocked], d.Blocker)
-	}
-	for _, adj := range []map[string][]string{ix.blocks, ix.blockedBy} {
-		for k, ks := range adj {
-			slices.Sort(ks)
-			adj[k] = slices.Compact(ks)
 		}
 	}
 	for i := range snap.Versions {
@@ -112,6 +91,7 @@ func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 		}
 	}
 	slices.Sort(ix.projects)
+	ix.overview = ix.buildOverview()
 	return ix
 }
 

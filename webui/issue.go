@@ -45,10 +45,7 @@ type issueView struct {
 func (u *UI) serveIssue(w http.ResponseWriter, r *http.Request, ix *index) {
 	key := strings.ToUpper(strings.TrimSpace(r.PathValue("key")))
 	is := ix.issues[key]
-	_, linked := ix.blockedBy[key]
-	if _, ok := ix.blocks[key]; ok {
-		linked = true
-	}
+	linked := len(ix.links.BlockedBy(key)) > 0 || len(ix.links.Blocks(key)) > 0
 	if is == nil && !linked {
 		u.render(w, r, http.StatusNotFound, "message", page{Title: "Issue " + key + " not found",
 			Message: "Issue " + key + " is not in the synced data. Check the key, or whether its project is in jira.projects and synced."})

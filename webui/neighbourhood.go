@@ -1,9 +1,8 @@
 package webui
 
 import (
-	"slices"
-
 	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/analysis"
 )
 
 // maxGraphNodes caps an issue's picture: nearer issues come first, the rest
@@ -56,73 +55,26 @@ type graphOptions struct {
 	done    bool // done issues drawn (faded) rather than folded
 }
 
+// neighbourhood draws key's neighbourhood as analysis.Links.Walk finds it,
+// nearest issues first, with the releases it ends in.
 func (ix *index) neighbourhood(key string, opt graphOptions) *neighbourhood {
-	nb := &neighbourhood{}
-	at := map[string]int{}
-	add := func(k string, side int) int {
-		if i, ok := at[k]; ok {
-			return i
-		}
-		is := ix.issues[k]
-		n := graphNode{key: k, issue: is, critical: ix.critical[k], cycle: ix.cycle[k], side: side}
+	w := ix.links.Walk(key, analysis.WalkOptions{Parents: opt.parents, FoldDone: !opt.done, MaxIssues: maxGraphNodes})
+	nb := &neighbourhood{nodes: make([]graphNode, 0, 1+len(w.Upstream)+len(w.Downstream)),
+		upstream: len(w.Upstream), downstream: len(w.Downstream), foldedDone: w.Folded, notDrawn: w.NotKept}
+	at := make(map[string]int, cap(nb.nodes))
+	add := func(k string, side int) {
+		n := graphNode{key: k, issue: ix.issues[k], critical: ix.critical[k], cycle: ix.cycle[k], side: side, focus: side == 0}
 		_, n.blocker = ix.blast[k]
 		at[k] = len(nb.nodes)
 		nb.nodes = append(nb.nodes, n)
-		return at[k]
 	}
-	focus := add(key, 0)
-	nb.nodes[focus].focus = true
-	folded := map[string]bool{}
-	// Breadth first both ways, nearest first, until the cap.
-	walk := func(side int, next func(string) []string) {
-		frontier := []string{key}
-		seen := map[string]bool{key: true}
-		for len(frontier) > 0 {
-			var nextFrontier []string
-			for _, k := range frontier {
-				for _, w := range next(k) {
-					if seen[w] {
-						continue
-					}
-					seen[w] = true
-					is := ix.issues[w]
-					if is != nil && is.Done() && !opt.done {
-						folded[w] = true
-						continue
-					}
-					if _, drawn := at[w]; !drawn && len(nb.nodes) >= maxGraphNodes {
-						nb.notDrawn++
-						continue
-					}
-					if _, drawn := at[w]; !drawn {
-						if side < 0 {
-							nb.upstream++
-						} else {
-							nb.downstream++
-						}
-					}
-					add(w, side)
-					if is != nil { // a done one here is drawn (opt.done)
-						nextFrontier = append(nextFrontier, w)
-					}
-				}
-			}
-			frontier = nextFrontier
-		}
+	add(key, 0)
+	for _, k := range w.Upstream {
+		add(k, -1)
 	}
-	walk(-1, func(k string) []string {
-		if opt.parents {
-			return append(slices.Clip(ix.blockedBy[k]), ix.children[k]...)
-		}
-		return ix.blockedBy[k]
-	})
-	walk(+1, func(k string) []string {
-		if opt.parents {
-			return append(slices.Clip(ix.blocks[k]), ix.parents[k]...)
-		}
-		return ix.blocks[k]
-	})
-	nb.foldedDone = len(folded)
+	for _, k := range w.Downstream {
+		add(k, +1)
+	}
 	ix.connect(nb, at, opt)
 	return nb
 }
@@ -141,11 +93,11 @@ func (ix *index) connect(nb *neighbourhood, at map[string]int, opt graphOptions)
 			nb.edges = append(nb.edges, graphEdge{from: i, to: j, kind: kind,
 				critical: ix.criticalEdge[[2]string{k, to}], cycle: ix.cycle[k] && ix.cycle[to]})
 		}
-		for _, w := range ix.blocks[k] {
+		for _, w := range ix.links.Blocks(k) {
 			link(w, edgeBlocks)
 		}
 		if opt.parents {
-			for _, p := range ix.parents[k] {
+			for _, p := range ix.links.Parents(k) {
 				link(p, edgeParent)
 			}
 		}

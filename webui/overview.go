@@ -54,11 +54,20 @@ type overviewView struct {
 	TopBlockers []blockerRow
 }
 
+// serveOverview shows the overview built when the analysis arrived, with
+// the health of this moment.
 func (u *UI) serveOverview(w http.ResponseWriter, r *http.Request, ix *index) {
-	v := overviewView{GeneratedAt: ix.rep.GeneratedAt.UTC().Format(time.RFC3339), Findings: len(ix.rep.Findings)}
+	v := ix.overview
 	if u.opts.Health != nil {
 		v.Health = u.opts.Health(r.Context())
 	}
+	u.render(w, r, http.StatusOK, "overview", page{Title: "Radar overview", View: v})
+}
+
+// buildOverview builds the overview's tables, the same for every request:
+// once per analysis, in newIndex. Health is left to each request.
+func (ix *index) buildOverview() overviewView {
+	v := overviewView{GeneratedAt: ix.rep.GeneratedAt.UTC().Format(time.RFC3339), Findings: len(ix.rep.Findings)}
 	counts := map[string]map[string]*kindCount{}
 	open := map[string]int{}
 	for i := range ix.rep.Findings {
@@ -112,7 +121,7 @@ func (u *UI) serveOverview(w http.ResponseWriter, r *http.Request, ix *index) {
 		}
 	}
 	v.TopBlockers = blockers[:min(topBlockers, len(blockers))]
-	u.render(w, r, http.StatusOK, "overview", page{Title: "Radar overview", View: v})
+	return v
 }
 
 // blockers lists the blocker findings keep accepts, by blast radius.

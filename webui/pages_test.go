@@ -1,8 +1,11 @@
 package webui
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +97,43 @@ func TestNeighbourhoodOptions(t *testing.T) {
 	}
 }
 
+// TestNeighbourhoodIsTheAnalysis checks the picture against
+// analysis.Neighbourhood (radar graph --issue): with done issues and parent
+// links shown, the same issues, walked through EXT-9, an issue outside the
+// synced scope that the synced A-8 and A-9 link to.
+func TestNeighbourhoodIsTheAnalysis(t *testing.T) {
+	u, snap, rep := smallSite(t)
+	snap.Issues = append(snap.Issues, radar.Issue{Key: "A-8", Project: "A", Status: "To Do", StatusCategory: radar.CategoryNew},
+		radar.Issue{Key: "A-9", Project: "A", Status: "To Do", StatusCategory: radar.CategoryNew})
+	snap.Dependencies = append(snap.Dependencies, radar.Dependency{Blocker: "A-3", Blocked: "EXT-9"},
+		radar.Dependency{Blocker: "EXT-9", Blocked: "A-8"}, radar.Dependency{Blocker: "A-9", Blocked: "A-4"})
+	u.Update(snap, rep)
+	ix := u.data.Load()
+	for _, key := range []string{"A-1", "A-3", "A-7", "EXT-9"} {
+		var drawn []string
+		for _, n := range ix.neighbourhood(key, graphOptions{parents: true, done: true}).nodes {
+			if n.release == nil {
+				drawn = append(drawn, n.key)
+			}
+		}
+		slices.SortFunc(drawn, radar.CompareKeys)
+		g, err := analysis.Neighbourhood(snap, analysis.Options{Now: rep.GeneratedAt}, key, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, n := range g.Nodes {
+			want = append(want, n.Key)
+		}
+		if got, want := strings.Join(drawn, ","), strings.Join(want, ","); got != want {
+			t.Errorf("%s: picture draws %s, radar graph shows %s", key, got, want)
+		}
+	}
+	if _, body := serve(t, u, "/issues/A-1"); !strings.Contains(body, `href="/issues/A-8"`) || strings.Contains(body, `href="/issues/A-9"`) {
+		t.Errorf("A-1's picture: want A-8 (waiting on it through EXT-9) drawn and A-9 (behind done A-4) folded")
+	}
+}
+
 func serve(t *testing.T, u *UI, path string) (int, string) {
 	t.Helper()
 	w := httptest.NewRecorder()
@@ -162,6 +202,34 @@ func TestOverviewTrackRecord(t *testing.T) {
 	}
 	if !strings.Contains(body, "Release dates kept: 1 of the last 2 releases shipped by the date first planned.") {
 		t.Errorf("the overview lacks the track record of past releases")
+	}
+}
+
+// TestOverviewPerAnalysis checks that the overview built once per analysis
+// follows each Update, while the health line is asked on every request.
+func TestOverviewPerAnalysis(t *testing.T) {
+	_, snap, rep := smallSite(t)
+	asked := 0
+	u, err := New(Options{Health: func(context.Context) string { asked++; return fmt.Sprintf("sync ok, check %d", asked) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Update(snap, rep)
+	for _, want := range []string{"sync ok, check 1", "sync ok, check 2"} {
+		if _, body := serve(t, u, "/"); !strings.Contains(body, want) {
+			t.Errorf("the overview lacks the health of this request, %q", want)
+		}
+	}
+	count := func(n int) string { return fmt.Sprintf("%d open findings.", n) }
+	if _, body := serve(t, u, "/"); !strings.Contains(body, count(len(rep.Findings))) || strings.Contains(body, "No open issue blocks") {
+		t.Fatalf("the overview does not count %s and list the blockers", count(len(rep.Findings)))
+	}
+	fewer := rep
+	fewer.Findings = slices.DeleteFunc(slices.Clone(rep.Findings), func(f radar.Finding) bool { return f.Kind == radar.KindBlocker })
+	u.Update(snap, fewer)
+	_, body := serve(t, u, "/")
+	if !strings.Contains(body, count(len(fewer.Findings))) || !strings.Contains(body, "No open issue blocks other open work.") {
+		t.Errorf("after an Update without blockers the overview still shows the old analysis")
 	}
 }
 
