@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/radarhq/radar/store"
 )
@@ -207,8 +208,9 @@ func (c *Connector) fetchFull(ctx context.Context, site *site, w *writer, scope,
 // writer as they come. On Cloud one bulkfetch call reads the changelogs of
 // the ids the listing put in the group while their pages are fetched; an
 // issue created in the group's ranges since the listing gets a call of its
-// own. It returns the group's issues, in range order, and their
-// changelogs for land.
+// own, and so does one whose page says it was edited after that call was
+// made (its history may lack the change its page shows). It returns the
+// group's issues, in range order, and their changelogs for land.
 func (c *Connector) fetchGroup(ctx context.Context, site *site, w *writer, scope, base string, g []idRange,
 	acquire func() error, release func()) ([]wireIssue, map[string][]wireHistory, error) {
 	var mu sync.Mutex
@@ -218,8 +220,10 @@ func (c *Connector) fetchGroup(ctx context.Context, site *site, w *writer, scope
 	fetched := make([][]wireIssue, len(g))
 	errs := make([]error, len(g)+1)
 	var logs map[string][]wireHistory
+	var asked time.Time // when the changelogs were asked for
 	var wg sync.WaitGroup
 	if site.cloud {
+		asked = c.now()
 		var listed []string
 		for _, r := range g {
 			for _, n := range r.ids {
@@ -270,7 +274,10 @@ func (c *Connector) fetchGroup(ctx context.Context, site *site, w *writer, scope
 	if !site.cloud {
 		return issues, nil, nil
 	}
-	// Issues the listing did not have: created since, in an open range.
+	// Issues the changelog call may have missed: created since the
+	// listing, in an open range, or edited since the call was made. Jira's
+	// clock may differ from ours: "since" allows jira.overlap, the margin
+	// incremental syncs allow.
 	listed := map[int64]bool{}
 	for _, r := range g {
 		for _, n := range r.ids {
@@ -279,7 +286,9 @@ func (c *Connector) fetchGroup(ctx context.Context, site *site, w *writer, scope
 	}
 	var extra []string
 	for _, is := range issues {
-		if n, err := strconv.ParseInt(is.ID, 10, 64); err != nil || !listed[n] {
+		n, err := strconv.ParseInt(is.ID, 10, 64)
+		edited, perr := parseTime(is.Fields.Updated)
+		if err != nil || !listed[n] || perr == nil && !edited.Before(asked.Add(-c.cfg.Overlap)) {
 			extra = append(extra, is.ID)
 		}
 	}

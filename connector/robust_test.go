@@ -707,3 +707,58 @@ func TestIssueCreatedAfterListingGetsItsChangelog(t *testing.T) {
 	}
 	assertMatchesSim(t, r)
 }
+
+// A group's changelogs are read alongside its pages. An issue edited after
+// that read and before its page is served has a page newer than its
+// history: its changelog is read again, so the store holds the change
+// that its page shows.
+func TestIssueEditedAfterItsChangelogWasRead(t *testing.T) {
+	r := newRig(t, jirasim.Cloud)
+	r.cfg.Concurrency = 8 // PAY's pages and its changelog call in flight at once
+	before, ok := r.sim.Issue("PAY-1")
+	if !ok {
+		t.Fatal("no PAY-1")
+	}
+	to := ""
+	for _, s := range r.sim.Statuses() {
+		if s.ID != before.Status {
+			to = s.ID
+			break
+		}
+	}
+	edited := make(chan struct{})
+	var once sync.Once
+	wrap := func(w http.ResponseWriter, req *http.Request, inner http.Handler) {
+		body, _ := readBody(req)
+		switch {
+		case strings.HasSuffix(req.URL.Path, "/changelog/bulkfetch") && strings.Contains(body, `"`+before.ID+`"`):
+			inner.ServeHTTP(w, req) // the history as it is now, then PAY-1 moves on
+			once.Do(func() {
+				r.clock.Advance(time.Minute)
+				if err := r.sim.Transition("PAY-1", to); err != nil {
+					t.Error(err)
+				}
+				close(edited)
+			})
+			return
+		case strings.Contains(req.URL.Path, "search") && strings.Contains(body, `PAY\" AND id`):
+			// PAY's pages wait for the edit (the first changelog read
+			// of PAY-1; a second one does not wait).
+			select {
+			case <-edited:
+			case <-time.After(10 * time.Second):
+				t.Error("PAY's changelog was not read while its pages waited")
+			}
+		}
+		inner.ServeHTTP(w, req)
+	}
+	r.wrap.Store(&wrap)
+	r.sync(true)
+	r.wrap.Store(nil)
+	select {
+	case <-edited:
+	default:
+		t.Fatal("PAY-1 was not edited during the sync")
+	}
+	assertMatchesSim(t, r)
+}
