@@ -14,11 +14,14 @@ type versionRisk struct {
 	probability float64
 }
 
-// dormantAfter is how long past its release date an unreleased version is
-// dormant whatever happens to it: it is forecast on its own, not queued
-// ahead of newer work. A version past its date with none of its issues
-// resolved within the history window is dormant too.
-const dormantAfter = 26 * 7
+// forecastAloneDaysPastDate is how many days past its release date an
+// unreleased version is dormant whatever happens to it: it is forecast on
+// its own, not queued ahead of newer work. A version past its date with
+// none of its issues resolved within the history window is dormant too.
+// It is about the release date, not activity; do not merge it with the
+// report package's untouchedVersionHiddenAfter (90 days with no issue
+// touched: the version is left out of the status report).
+const forecastAloneDaysPastDate = 26 * 7
 
 // sortedVersions returns the unreleased, unarchived versions by project,
 // release date (undated last) and name.
@@ -104,7 +107,7 @@ func (m *model) forecastVersions() {
 		pl := &versionPlan{v: v, release: noDay, open: len(open), members: open, path: []string{}}
 		if !v.ReleaseDate.IsZero() {
 			pl.release = dayOf(v.ReleaseDate)
-			pl.dormant = pl.release < m.today-dormantAfter || (pl.release < m.today && !active[v.ID])
+			pl.dormant = pl.release < m.today-forecastAloneDaysPastDate || (pl.release < m.today && !active[v.ID])
 		}
 		bestComp := int32(-1)
 		for _, i := range open {

@@ -18,10 +18,14 @@ var severityWeight = map[radar.Severity]int{
 
 // scoreRisks scores every open issue, version and project 0–100 (done
 // issues carry no risk, so they lift no project's):
-//   - an issue: the severity weights of its findings (critical 35, warning
-//     15, info 5) plus twice its blast radius (at most 30);
+//   - an issue: the severity weights of the findings about it (critical 35,
+//     warning 15, info 5) plus twice its blast radius (at most 30). A
+//     dependency cycle is about every member, so it lifts each open member
+//     once; it stands for the members holding each other up, so a member's
+//     blast radius counts only the open issues it holds up outside its cycle;
 //   - a version: 100 × the probability of missing its release date, plus 10
-//     per critical and 5 per warning finding on its open issues;
+//     per critical and 5 per warning finding on its open issues (a finding
+//     counts once per version, however many of its issues are in it);
 //   - a project: the larger of its riskiest version and the mean of its five
 //     riskiest issues.
 //
@@ -29,18 +33,42 @@ var severityWeight = map[radar.Severity]int{
 func (m *model) scoreRisks() ([]radar.RiskScore, []radar.ProjectStats) {
 	issueScore := map[int32]int{}
 	issueSignals := map[int32][]string{}
+	versionCrit, versionWarn := map[string]int{}, map[string]int{}
+	inVersion := map[string]bool{}
 	for _, f := range m.findings {
-		i, ok := m.idx[f.Issue]
-		if !ok || !m.open[i] || !scoresIssue(f) {
+		if !scoresIssue(f) {
 			continue
 		}
-		issueScore[i] += severityWeight[f.Severity]
-		issueSignals[i] = append(issueSignals[i], string(f.Kind)+"("+string(f.Severity)+")")
+		clear(inVersion)
+		for _, i := range m.scoredIssues(f) {
+			issueScore[i] += severityWeight[f.Severity]
+			issueSignals[i] = append(issueSignals[i], string(f.Kind)+"("+string(f.Severity)+")")
+			for _, id := range m.iss[i].FixVersions {
+				inVersion[id] = true
+			}
+		}
+		for id := range inVersion {
+			switch f.Severity {
+			case radar.SeverityCritical:
+				versionCrit[id]++
+			case radar.SeverityWarning:
+				versionWarn[id]++
+			}
+		}
 	}
 	for i, b := range m.blast {
+		if b <= 0 {
+			continue
+		}
+		sig := "blast_radius"
+		if m.inCycle(int32(i)) {
+			// The cycle's weight already stands for its other members.
+			b -= int32(len(m.members.neighbours(m.comp[i])) - 1)
+			sig = "blast_radius_outside_cycle"
+		}
 		if b > 0 {
 			issueScore[int32(i)] += min(30, 2*int(b))
-			issueSignals[int32(i)] = append(issueSignals[int32(i)], fmt.Sprintf("blast_radius=%d", b))
+			issueSignals[int32(i)] = append(issueSignals[int32(i)], fmt.Sprintf("%s=%d", sig, b))
 		}
 	}
 	var risks []radar.RiskScore
@@ -55,22 +83,6 @@ func (m *model) scoreRisks() ([]radar.RiskScore, []radar.ProjectStats) {
 		perProject[is.Project] = append(perProject[is.Project], s)
 	}
 
-	versionCrit, versionWarn := map[string]int{}, map[string]int{}
-	for i, sigs := range issueSignals {
-		if !m.open[i] {
-			continue
-		}
-		for _, id := range m.iss[i].FixVersions {
-			for _, s := range sigs {
-				switch {
-				case strings.HasSuffix(s, "(critical)"):
-					versionCrit[id]++
-				case strings.HasSuffix(s, "(warning)"):
-					versionWarn[id]++
-				}
-			}
-		}
-	}
 	bestVersion := map[string]radar.RiskScore{}
 	for _, v := range m.sortedVersions() {
 		vr, ok := m.versionRisk[v.ID]
@@ -170,15 +182,32 @@ func (m *model) scoreRisks() ([]radar.RiskScore, []radar.ProjectStats) {
 	return risks, projects
 }
 
-// scoresIssue reports whether finding f is a signal of the issue it names:
-// a finding about one issue (it carries the issue's facts), or a
-// dependency cycle, which is about all its members and names the first.
-// Findings about versions, sprints, people and projects are not, even when
-// a version's name looks like an issue key.
+// scoresIssue reports whether finding f is a signal of the issues it is
+// about: a finding about one issue (it carries the issue's facts), or a
+// dependency cycle, which is about all its members. Findings about
+// versions, sprints, people and projects are not, even when a version's
+// name looks like an issue key.
 func scoresIssue(f radar.Finding) bool {
 	if _, ok := f.IssueFacts(); ok {
 		return true
 	}
 	_, cycle := f.Evidence.(radar.DependencyCycleFacts)
 	return cycle
+}
+
+// scoredIssues returns the open issues whose risk finding f lifts: every
+// member of a dependency cycle (each once, though the finding names only
+// the first), else the issue it names.
+func (m *model) scoredIssues(f radar.Finding) []int32 {
+	keys := []string{f.Issue}
+	if c, ok := f.Evidence.(radar.DependencyCycleFacts); ok {
+		keys = c.Members
+	}
+	var out []int32
+	for _, k := range keys {
+		if i, ok := m.idx[k]; ok && m.open[i] && !slices.Contains(out, i) {
+			out = append(out, i)
+		}
+	}
+	return out
 }

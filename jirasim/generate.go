@@ -157,6 +157,9 @@ func GenerateContext(ctx context.Context, c ScenarioConfig) (*Scenario, error) {
 		g.project(key, i, c.IssuesPerProject, true)
 	}
 	if c.OutsideProject != "" {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		g.project(c.OutsideProject, len(c.Projects), max(20, c.IssuesPerProject/5), false)
 	}
 	steps := []func(){g.assignIDs, g.plant}
@@ -715,6 +718,9 @@ func (g *gen) randomLinks() {
 	outside := g.byProject[g.c.OutsideProject]
 	inScope := func(i int) bool { return g.sc.Issues[i].Project != g.c.OutsideProject || g.c.OutsideProject == "" }
 	for made, tries := 0, 0; made < target && tries < target*5; tries++ {
+		if tries%1000 == 999 && g.ctx.Err() != nil {
+			return // GenerateContext returns the error
+		}
 		a := linky[g.rng.IntN(len(linky))]
 		if g.chance(0.12) {
 			a = g.rng.IntN(all)

@@ -285,13 +285,85 @@ func TestPlanted(t *testing.T) {
 	}
 }
 
-// TestGenerateContextStops: a cancelled context stops generation and says
-// why, however large the scenario asked for.
-func TestGenerateContextStops(t *testing.T) {
+// cancelAtLook is a context that cancels itself the at-th time it is
+// looked at (Err or Done) and counts every look, so a test can stop the
+// generator at any point where it checks, without timing anything. at = 0
+// never cancels.
+type cancelAtLook struct {
+	context.Context
+	cancel    context.CancelFunc
+	at, looks int
+}
+
+func newCancelAtLook(at int) *cancelAtLook {
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	sc, err := GenerateContext(ctx, ScenarioConfig{Seed: 1, Projects: []string{"PAY"}, IssuesPerProject: 1_000_000})
-	if sc != nil || !errors.Is(err, context.Canceled) {
-		t.Errorf("got %v, %v; want no scenario and context.Canceled", sc != nil, err)
+	return &cancelAtLook{Context: ctx, cancel: cancel, at: at}
+}
+
+func (c *cancelAtLook) look() {
+	c.looks++
+	if c.looks == c.at {
+		c.cancel()
 	}
+}
+
+func (c *cancelAtLook) Err() error            { c.look(); return c.Context.Err() }
+func (c *cancelAtLook) Done() <-chan struct{} { c.look(); return c.Context.Done() }
+
+// TestGenerateContextStops: a context that ends, before or during
+// generation, stops it and says why, however large the scenario asked for.
+// Stopping promptly means returning at the next look at the context: after
+// the look that sees the cancellation, the generator looks at most once
+// more (to return the error) instead of carrying on with the next phase.
+func TestGenerateContextStops(t *testing.T) {
+	huge := ScenarioConfig{Seed: 1, Projects: []string{"PAY"}, IssuesPerProject: 1_000_000, Now: testNow}
+	t.Run("cancelled before it starts", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		sc, err := GenerateContext(ctx, huge)
+		if sc != nil || !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v, %v; want no scenario and context.Canceled", sc != nil, err)
+		}
+	})
+	t.Run("cancelled while building a million issues", func(t *testing.T) {
+		// The first look is before the project, the next ones every
+		// thousand issues: the third comes 2000 issues in.
+		ctx := newCancelAtLook(3)
+		sc, err := GenerateContext(ctx, huge)
+		if sc != nil || !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v, %v; want no scenario and context.Canceled", sc != nil, err)
+		}
+		if ctx.looks < ctx.at || ctx.looks > ctx.at+1 {
+			t.Errorf("looked at the context %d times, cancelled at look %d: want it to stop at the next look", ctx.looks, ctx.at)
+		}
+	})
+	t.Run("cancelled at every look", func(t *testing.T) {
+		// Every phase of a long-lived site with an outside project.
+		c := ScenarioConfig{Seed: 3, Projects: []string{"A", "B"}, IssuesPerProject: 1500, Now: testNow, OutsideProject: "X", Years: 3}
+		whole := newCancelAtLook(0)
+		if sc, err := GenerateContext(whole, c); sc == nil || err != nil {
+			t.Fatalf("uncancelled: got %v, %v; want a scenario", sc != nil, err)
+		}
+		// It looks as it goes, not only between phases: twice the issues,
+		// more looks.
+		bigger := c
+		bigger.IssuesPerProject *= 2
+		more := newCancelAtLook(0)
+		if _, err := GenerateContext(more, bigger); err != nil {
+			t.Fatal(err)
+		}
+		if more.looks <= whole.looks {
+			t.Fatalf("twice the issues, %d looks at the context, not more than %d: generation does not check it inside its loops", more.looks, whole.looks)
+		}
+		for at := 1; at <= whole.looks; at++ {
+			ctx := newCancelAtLook(at)
+			sc, err := GenerateContext(ctx, c)
+			if sc != nil || !errors.Is(err, context.Canceled) {
+				t.Errorf("cancelled at look %d of %d: got %v, %v; want no scenario and context.Canceled", at, whole.looks, sc != nil, err)
+			}
+			if ctx.looks > at+1 {
+				t.Errorf("cancelled at look %d of %d: looked %d times; want it to stop at the next look", at, whole.looks, ctx.looks)
+			}
+		}
+	})
 }

@@ -72,6 +72,9 @@ func (g *gen) age() {
 	planted := g.plantedKeys()
 	year := 365 * 24 * time.Hour
 	for pi, key := range g.c.Projects {
+		if g.ctx.Err() != nil {
+			return // GenerateContext returns the error
+		}
 		var free []int
 		for _, i := range g.byProject[key] {
 			is := &g.sc.Issues[i]

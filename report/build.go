@@ -74,9 +74,12 @@ const (
 	// throughputMove is the relative throughput change that counts as a
 	// reason for a forecast move.
 	throughputMove = 0.2
-	// dormantAfter leaves out of a report a version none of whose issues
-	// was touched for this long: old sites keep many such versions.
-	dormantAfter = 90 * 24 * time.Hour
+	// untouchedVersionHiddenAfter leaves out of a report a version none of
+	// whose issues was touched for this long: old sites keep many such
+	// versions. It is about activity, not dates; do not merge it with
+	// analysis's forecastAloneDaysPastDate (26 weeks past a release date:
+	// the version is forecast on its own).
+	untouchedVersionHiddenAfter = 90 * 24 * time.Hour
 )
 
 // Build returns the status report and the baseline to keep for the next.
@@ -154,7 +157,7 @@ func Build(in Input) (radar.StatusReport, Baseline) {
 		case rs.Total > 0 && rs.Done == rs.Total:
 			st.DoneNotReleased++
 			continue
-		case in.Now.Sub(touched) > dormantAfter:
+		case in.Now.Sub(touched) > untouchedVersionHiddenAfter:
 			st.Dormant++
 			continue
 		}

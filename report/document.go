@@ -41,7 +41,7 @@ const (
 func leftOut(st radar.StatusReport) []Line {
 	var out []Line
 	if st.Dormant > 0 {
-		out = append(out, Line{Label: "Not shown", Text: plural(st.Dormant, "unreleased version") + fmt.Sprintf(" with open work but nothing touched for %d days", int(dormantAfter.Hours()/24))})
+		out = append(out, Line{Label: "Not shown", Text: plural(st.Dormant, "unreleased version") + fmt.Sprintf(" with open work but nothing touched for %d days", int(untouchedVersionHiddenAfter.Hours()/24))})
 	}
 	if st.DoneNotReleased > 0 {
 		out = append(out, Line{Label: "Not shown", Text: plural(st.DoneNotReleased, "unreleased version") + " with every issue done: release or archive them in Jira"})
