@@ -222,7 +222,7 @@ func (s *Service) serveFindings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	analysis.WriteJSON(w, f.Apply(rep))
+	analysis.WriteJSON(w, f.Apply(rep, s.now()))
 }
 
 // serveVersions answers the release forecasts of the latest analysis,
@@ -237,7 +237,7 @@ func (s *Service) serveVersions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	vs := f.Apply(rep).Versions
+	vs := f.Apply(rep, s.now()).Versions
 	if vs == nil {
 		vs = []radar.VersionForecast{}
 	}

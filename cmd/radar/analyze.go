@@ -35,12 +35,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if *minSeverity != "" {
 		sev = []string{*minSeverity}
 	}
-	filter, err := service.NewFilter(projects, kinds, sev, *limit, func(field, value string) string {
-		if field == "severity" {
-			field = "min-severity"
-		}
-		return fmt.Sprintf("--%s %q", field, value)
-	})
+	filter, err := radar.ParseFindingFilter(radar.FilterInput{Projects: projects, Kinds: kinds, Severities: sev, Limit: *limit}, flagName)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -80,8 +75,8 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	}
 	all := filter
 	all.Limit = 0
-	matched := len(all.Apply(report).Findings)
-	report = filter.Apply(report)
+	matched := len(all.Apply(report, now).Findings)
+	report = filter.Apply(report, now)
 	if n := len(report.Findings); n < matched {
 		fmt.Fprintf(e.stderr, "showing the %d most urgent of %d findings (--limit %d)\n", n, matched, filter.Limit)
 	}
@@ -94,8 +89,17 @@ type listFlag []string
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
 func (l *listFlag) Set(v string) error {
-	*l = append(*l, service.SplitList([]string{v})...)
+	*l = append(*l, radar.SplitList([]string{v})...)
 	return nil
+}
+
+// flagName names a bad filter value as radar analyze's flags set it:
+// `--kind "blockr"`, `--min-severity "loud"`.
+func flagName(field, value string) string {
+	if field == "severity" {
+		field = "min-severity"
+	}
+	return fmt.Sprintf("--%s %q", field, value)
 }
 
 // parseNow reads a --now flag: empty means the wall clock.
