@@ -35,7 +35,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if *minSeverity != "" {
 		sev = []string{*minSeverity}
 	}
-	filter, err := radar.ParseFindingFilter(radar.FilterInput{Projects: projects, Kinds: kinds, Severities: sev, Limit: *limit}, flagName)
+	filter, err := radar.ParseFindingFilter(radar.FilterInput{Projects: projects, Kinds: kinds, Severities: sev, Limit: *limit}, flagValue)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -91,15 +91,6 @@ func (l *listFlag) String() string { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error {
 	*l = append(*l, radar.SplitList([]string{v})...)
 	return nil
-}
-
-// flagName names a bad filter value as radar analyze's flags set it:
-// `--kind "blockr"`, `--min-severity "loud"`.
-func flagName(field, value string) string {
-	if field == "severity" {
-		field = "min-severity"
-	}
-	return fmt.Sprintf("--%s %q", field, value)
 }
 
 // parseNow reads a --now flag: empty means the wall clock.
