@@ -7,11 +7,11 @@ import (
 )
 
 // FilterFromQuery builds a findings filter from an API query string:
-// project, kind and severity (the minimum), each repeated or
-// comma-separated, read by radar.ParseFindingFilter as radar analyze's
+// project, kind, severity (the minimum) and state (unowned, acknowledged,
+// snoozed, dismissed), each repeated or comma-separated, read by radar.ParseFindingFilter as radar analyze's
 // flags and the web UI's /findings are. Its errors name the parameter and
 // do not echo the value (it might be anything a client sent).
 func FilterFromQuery(q url.Values) (radar.FindingFilter, error) {
-	return radar.ParseFindingFilter(radar.FilterInput{Projects: q["project"], Kinds: q["kind"], Severities: q["severity"]},
+	return radar.ParseFindingFilter(radar.FilterInput{Projects: q["project"], Kinds: q["kind"], Severities: q["severity"], States: q["state"]},
 		func(field, _ string) string { return "?" + field + "=" })
 }

@@ -203,8 +203,9 @@ func (s *Service) latest(w http.ResponseWriter) (radar.Report, bool) {
 }
 
 // serveFindings answers the same JSON as `radar analyze --format json`,
-// optionally filtered by ?project=, ?kind= and ?severity= (minimum), each
-// repeated or comma-separated; the project filter applies to every part.
+// optionally filtered by ?project=, ?kind=, ?severity= (minimum) and
+// ?state=, each repeated or comma-separated; the project filter applies to
+// every part.
 func (s *Service) serveFindings(w http.ResponseWriter, r *http.Request) {
 	f, err := FilterFromQuery(r.URL.Query())
 	if err != nil {

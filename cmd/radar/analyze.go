@@ -23,9 +23,10 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "table", "output format: table, json or markdown")
 	nowFlag := fs.String("now", "", "analyse as of this time (RFC 3339, e.g. 2026-03-02T09:00:00Z) for reproducible output; default: now")
 	record := fs.Bool("record", false, "record the findings in the history (first seen, resolved); refused while radar serve runs")
-	var projects, kinds listFlag
+	var projects, kinds, states listFlag
 	fs.Var(&projects, "project", "only these projects (repeat, or comma-separate: PAY,WEB)")
 	fs.Var(&kinds, "kind", "only these finding kinds (repeat, or comma-separate: blocker,overdue)")
+	fs.Var(&states, "state", "only findings in these states: unowned, acknowledged, snoozed, dismissed (repeat, or comma-separate)")
 	minSeverity := fs.String("min-severity", "", "only findings at least this severe: info, warning or critical")
 	limit := fs.Int("limit", 0, "at most this many findings, the most urgent first (0: all)")
 	if err := parseFlags(fs, args); err != nil {
@@ -35,7 +36,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if *minSeverity != "" {
 		sev = []string{*minSeverity}
 	}
-	filter, err := radar.ParseFindingFilter(radar.FilterInput{Projects: projects, Kinds: kinds, Severities: sev, Limit: *limit}, flagValue)
+	filter, err := radar.ParseFindingFilter(radar.FilterInput{Projects: projects, Kinds: kinds, Severities: sev, States: states, Limit: *limit}, flagValue)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
