@@ -48,9 +48,13 @@ type filter struct {
 // parameter and its value when one is wrong.
 func parseFilter(q url.Values) (filter, error) {
 	f, err := radar.ParseFindingFilter(radar.FilterInput{Projects: q["project"], Kinds: q["kind"], Severities: q["severity"], States: q["state"]},
-		func(field, value string) string { return fmt.Sprintf("%s %q", field, value) })
+		paramValue)
 	return filter{FindingFilter: f, text: strings.ToLower(strings.TrimSpace(q.Get("q")))}, err
 }
+
+// paramValue names a bad value as the query parameter that set it, for
+// the shared parsers' errors: `kind "blockr"`.
+func paramValue(field, value string) string { return fmt.Sprintf("%s %q", field, value) }
 
 // listed is a list parameter as the page's form shows it back: its
 // values, comma-separated.

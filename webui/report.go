@@ -1,7 +1,6 @@
 package webui
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -33,10 +32,9 @@ type reportView struct {
 func parseReportQuery(q url.Values, projects []string) (ReportQuery, reportView, error) {
 	v := reportView{Project: strings.TrimSpace(q.Get("project")), Audience: strings.TrimSpace(q.Get("audience")),
 		Since: strings.TrimSpace(q.Get("since")), Projects: projects, Audiences: []string{report.AudienceTeam, report.AudienceExec}}
-	name := func(field, value string) string { return fmt.Sprintf("%s %q", field, value) }
-	req, err := report.ParseQuery(report.Query{Project: v.Project, Audience: v.Audience, Since: v.Since}, name)
+	req, err := report.ParseQuery(report.Query{Project: v.Project, Audience: v.Audience, Since: v.Since}, paramValue)
 	if err == nil {
-		err = req.CheckProjects(projects, name)
+		err = req.CheckProjects(projects, paramValue)
 	}
 	if v.Audience == "" {
 		v.Audience = report.AudienceTeam
