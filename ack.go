@@ -20,6 +20,27 @@ const (
 	AckDismissed = "dismissed"
 )
 
+// AckUnowned is the state of a finding nobody acknowledged, snoozed or
+// dismissed, or whose timed snooze ended.
+const AckUnowned = "unowned"
+
+// AckStates are the states a finding can be in, in the order lists and
+// filters show them.
+var AckStates = []string{AckUnowned, AckAcknowledged, AckSnoozed, AckDismissed}
+
+// AckState returns the state a finding with ack a (nil for none) is in at
+// now: a timed snooze that ended leaves it unowned.
+func AckState(a *Ack, now time.Time) string {
+	if a == nil || !a.Active(now) {
+		return AckUnowned
+	}
+	switch a.State {
+	case AckAcknowledged, AckSnoozed, AckDismissed:
+		return a.State
+	}
+	return AckUnowned
+}
+
 // Ack is a person's answer to a finding: the risk register's owner, state
 // and response. Its JSON form is part of the report contract (the "ack" of
 // a finding).

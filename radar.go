@@ -4,7 +4,11 @@
 // and alerts packages all depend on it and on nothing of each other's.
 package radar
 
-import "time"
+import (
+	"maps"
+	"slices"
+	"time"
+)
 
 // StatusCategory is Jira's stable status category key. Status names are
 // localised and per workflow; only the category is safe to reason about.
@@ -131,4 +135,18 @@ type Snapshot struct {
 	Versions     []Version
 	VersionDates []VersionDate // ordered by version, then time
 	Statuses     []Status
+}
+
+// ProjectKeys returns the projects the snapshot holds issues or versions
+// of, sorted: the projects a report or a page can be asked about.
+func (s Snapshot) ProjectKeys() []string {
+	seen := map[string]bool{}
+	for i := range s.Issues {
+		seen[s.Issues[i].Project] = true
+	}
+	for i := range s.Versions {
+		seen[s.Versions[i].Project] = true
+	}
+	delete(seen, "")
+	return slices.Sorted(maps.Keys(seen))
 }

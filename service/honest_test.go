@@ -129,7 +129,7 @@ func TestReadyzNeedsTheToken(t *testing.T) {
 	}
 }
 
-// TestAPIFilters: ?project=, ?kind= and ?severity= take repeated and
+// TestAPIFilters: ?project=, ?kind=, ?severity= and ?state= take repeated and
 // comma-separated values, and the project filter narrows every part of the
 // answer, /api/versions too.
 func TestAPIFilters(t *testing.T) {
@@ -169,6 +169,8 @@ func TestAPIFilters(t *testing.T) {
 		{"project=PAY,%20", pay, "PAY"},
 		{"kind=blocker,stale", blockersOrStale, ""},
 		{"kind=blocker&kind=stale", blockersOrStale, ""},
+		{"state=unowned", len(c.Report.Findings), ""}, // nobody acted yet
+		{"state=acknowledged,snoozed", 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -206,7 +208,7 @@ func TestAPIFilters(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"kind=blockr", "severity=urgent", "severity=warning,loud"} {
+	for _, bad := range []string{"kind=blockr", "severity=urgent", "severity=warning,loud", "state=mine"} {
 		if code, body := get(t, base+"/api/findings?"+bad, ""); code != http.StatusBadRequest {
 			t.Errorf("?%s = %d %q, want 400", bad, code, body)
 		}

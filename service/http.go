@@ -203,8 +203,9 @@ func (s *Service) latest(w http.ResponseWriter) (radar.Report, bool) {
 }
 
 // serveFindings answers the same JSON as `radar analyze --format json`,
-// optionally filtered by ?project=, ?kind= and ?severity= (minimum), each
-// repeated or comma-separated; the project filter applies to every part.
+// optionally filtered by ?project=, ?kind=, ?severity= (minimum) and
+// ?state=, each repeated or comma-separated; the project filter applies to
+// every part.
 func (s *Service) serveFindings(w http.ResponseWriter, r *http.Request) {
 	f, err := FilterFromQuery(r.URL.Query())
 	if err != nil {
@@ -222,7 +223,7 @@ func (s *Service) serveFindings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	analysis.WriteJSON(w, f.Apply(rep))
+	analysis.WriteJSON(w, f.Apply(rep, s.now()))
 }
 
 // serveVersions answers the release forecasts of the latest analysis,
@@ -237,7 +238,7 @@ func (s *Service) serveVersions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	vs := f.Apply(rep).Versions
+	vs := f.Apply(rep, s.now()).Versions
 	if vs == nil {
 		vs = []radar.VersionForecast{}
 	}

@@ -8,40 +8,18 @@ import (
 	"github.com/radarhq/radar"
 )
 
-// Ack states as the findings list filters them: what people said about a
-// finding, with "unowned" for nobody (or a timed snooze that ended).
-const (
-	stateUnowned = "unowned"
-)
-
-// ackStates are the findings list's state filter choices, in its order.
-var ackStates = []string{stateUnowned, radar.AckAcknowledged, radar.AckSnoozed, radar.AckDismissed}
-
 // ackView is a finding's owner and state as a page shows them.
 type ackView struct {
-	State string // one of ackStates
+	State string // one of radar.AckStates
 	Text  string // "Acknowledged by ada on 2026-03-02 10:42 UTC: they own it"
 	Short string // for a list: "owner ada"
 	Note  string
 }
 
-// ackState returns the state a finding with ack a is in at now: a timed
-// snooze that ended leaves it unowned.
-func ackState(a *radar.Ack, now time.Time) string {
-	if a == nil || !a.Active(now) {
-		return stateUnowned
-	}
-	switch a.State {
-	case radar.AckAcknowledged, radar.AckSnoozed, radar.AckDismissed:
-		return a.State
-	}
-	return stateUnowned
-}
-
 // describeAck says who did what about a finding, and until when, in the
 // words of the Slack message the buttons update.
 func describeAck(a *radar.Ack, now time.Time) ackView {
-	v := ackView{State: ackState(a, now), Text: "Unowned: nobody has acknowledged it", Short: "unowned"}
+	v := ackView{State: radar.AckState(a, now), Text: "Unowned: nobody has acknowledged it", Short: "unowned"}
 	if a == nil {
 		return v
 	}

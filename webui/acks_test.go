@@ -87,7 +87,7 @@ func TestFindingsFilterByState(t *testing.T) {
 	if _, body := serve(t, u, "/findings?q=vendor+fix"); strings.Count(body, `<tr class="finding`) != 1 {
 		t.Error("searching a note's words does not find its finding")
 	}
-	if code, body := serve(t, u, "/findings?state=mine"); code != http.StatusBadRequest || !strings.Contains(body, "state &#34;mine&#34; is not a finding state") {
+	if code, body := serve(t, u, "/findings?state=mine"); code != http.StatusBadRequest || !strings.Contains(body, "state &#34;mine&#34;: not a finding state") {
 		t.Errorf("state=mine: status %d, want 400 naming the parameter", code)
 	}
 }

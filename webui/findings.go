@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,28 +37,29 @@ type findingsView struct {
 	PrevURL, NextURL               string
 }
 
-// filter is the findings list's query: every part optional; text is in
-// lower case.
+// filter is the findings list's query: the findings filter every front
+// end shares, and the page's free text in lower case.
 type filter struct {
-	project, kind, text, state string
-	severity                   radar.Severity
+	radar.FindingFilter
+	text string
 }
 
-// parseFilter reads the query, naming the parameter and its values when one
-// is wrong.
+// parseFilter reads the query with radar.ParseFindingFilter, naming the
+// parameter and its value when one is wrong.
 func parseFilter(q url.Values) (filter, error) {
-	f := filter{project: strings.TrimSpace(q.Get("project")), kind: q.Get("kind"), text: strings.ToLower(strings.TrimSpace(q.Get("q"))),
-		severity: radar.Severity(strings.ToLower(q.Get("severity"))), state: strings.ToLower(strings.TrimSpace(q.Get("state")))}
-	if f.severity != "" && f.severity.Rank() == 0 {
-		return f, fmt.Errorf("severity %q is not one of info, warning, critical; choose one of those or leave it empty", q.Get("severity"))
-	}
-	if f.kind != "" && !slices.Contains(radar.Kinds, radar.Kind(f.kind)) {
-		return f, fmt.Errorf("kind %q is not a finding kind; use one of %s", f.kind, strings.Join(radar.KindNames(), ", "))
-	}
-	if f.state != "" && !slices.Contains(ackStates, f.state) {
-		return f, fmt.Errorf("state %q is not a finding state; use one of %s", q.Get("state"), strings.Join(ackStates, ", "))
-	}
-	return f, nil
+	f, err := radar.ParseFindingFilter(radar.FilterInput{Projects: q["project"], Kinds: q["kind"], Severities: q["severity"], States: q["state"]},
+		paramValue)
+	return filter{FindingFilter: f, text: strings.ToLower(strings.TrimSpace(q.Get("q")))}, err
+}
+
+// paramValue names a bad value as the query parameter that set it, for
+// the shared parsers' errors: `kind "blockr"`.
+func paramValue(field, value string) string { return fmt.Sprintf("%s %q", field, value) }
+
+// listed is a list parameter as the page's form shows it back: its
+// values, comma-separated.
+func listed(values []string) string {
+	return strings.Join(radar.SplitList(values), ",")
 }
 
 func (ix *index) summaryOf(f *radar.Finding) string {
@@ -77,16 +77,7 @@ func (ix *index) summaryOf(f *radar.Finding) string {
 // name, a note) look at them.
 func (f filter) match(ix *index, i int, acks map[string]radar.Ack, now time.Time) bool {
 	x := ix.finding(i)
-	if f.project != "" && !strings.EqualFold(x.Project, f.project) {
-		return false
-	}
-	if f.kind != "" && string(x.Kind) != f.kind {
-		return false
-	}
-	if f.severity != "" && x.Severity.Rank() < f.severity.Rank() {
-		return false
-	}
-	if f.state != "" && ackState(ackOf(acks, x), now) != f.state {
+	if !f.Keeps(*x, ackOf(acks, x), now) {
 		return false
 	}
 	if f.text == "" || strings.Contains(ix.searchText[i], f.text) {
@@ -126,9 +117,9 @@ func (ix *index) row(f *radar.Finding, acks map[string]radar.Ack, now time.Time)
 func (u *UI) serveFindings(w http.ResponseWriter, r *http.Request, ix *index) {
 	q := r.URL.Query()
 	flt, err := parseFilter(q)
-	v := findingsView{Project: flt.project, Kind: flt.kind, Severity: string(flt.severity), Query: strings.TrimSpace(q.Get("q")),
-		State: flt.state, Projects: ix.projects, Kinds: radar.KindNames(), Severities: []string{"info", "warning", "critical"},
-		States: ackStates, Total: len(ix.rep.Findings)}
+	v := findingsView{Project: listed(q["project"]), Kind: listed(q["kind"]), Severity: string(flt.MinSeverity), Query: strings.TrimSpace(q.Get("q")),
+		State: strings.ToLower(listed(q["state"])), Projects: ix.projects, Kinds: radar.KindNames(), Severities: []string{"info", "warning", "critical"},
+		States: radar.AckStates, Total: len(ix.rep.Findings)}
 	if err != nil {
 		u.render(w, r, http.StatusBadRequest, "findings", page{Title: "Findings", Message: err.Error(), View: v})
 		return
@@ -153,8 +144,10 @@ func (u *UI) serveFindings(w http.ResponseWriter, r *http.Request, ix *index) {
 	pageURL := func(n int) string {
 		qq := url.Values{}
 		for k, vs := range q {
-			if k != "page" && len(vs) > 0 && vs[0] != "" {
-				qq.Set(k, vs[0])
+			for _, x := range vs {
+				if k != "page" && x != "" {
+					qq.Add(k, x)
+				}
 			}
 		}
 		qq.Set("page", strconv.Itoa(n))
@@ -167,7 +160,7 @@ func (u *UI) serveFindings(w http.ResponseWriter, r *http.Request, ix *index) {
 		v.NextURL = pageURL(v.Page + 1)
 	}
 	title := "Findings"
-	if flt != (filter{}) {
+	if !flt.IsZero() || flt.text != "" {
 		title = fmt.Sprintf("Findings: %d of %d", v.Matched, v.Total)
 	}
 	u.render(w, r, http.StatusOK, "findings", page{Title: title, Message: msg, View: v})

@@ -138,6 +138,8 @@ func TestFindingsFilters(t *testing.T) {
 		{"kind=blocker", func(m []string) bool { return m[2] == "blocker" }},
 		{"severity=critical", func(m []string) bool { return m[1] == "critical" }},
 		{"project=OPS", func(m []string) bool { return strings.HasPrefix(m[4], "OPS") }},
+		{"project=ops,%20", func(m []string) bool { return strings.HasPrefix(m[4], "OPS") }}, // any case, a list as the API takes
+		{"severity=critical,warning", func(m []string) bool { return m[1] != "info" }},       // the least severe is the minimum
 		{"q=" + url.QueryEscape(w.blocker.Issue), func(m []string) bool { return true }},
 	}
 	for _, tt := range tests {

@@ -57,11 +57,9 @@ func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 	if ix.now.IsZero() {
 		ix.now = time.Now().UTC()
 	}
-	projects := map[string]bool{}
 	for i := range snap.Issues {
 		is := &snap.Issues[i]
 		ix.issues[is.Key] = is
-		projects[is.Project] = true
 		for _, id := range is.FixVersions {
 			ix.members[id] = append(ix.members[id], is.Key)
 		}
@@ -70,7 +68,6 @@ func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 		v := &snap.Versions[i]
 		ix.versions[releaseKey{v.Project, v.Name}] = v
 		ix.versionByID[v.ID] = v
-		projects[v.Project] = true
 	}
 	for _, vd := range snap.VersionDates {
 		ix.versionDates[vd.VersionID] = append(ix.versionDates[vd.VersionID], vd)
@@ -85,12 +82,7 @@ func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 		ix.markCritical(e.CriticalPath)
 	}
 	ix.indexFindings()
-	for p := range projects {
-		if p != "" {
-			ix.projects = append(ix.projects, p)
-		}
-	}
-	slices.Sort(ix.projects)
+	ix.projects = snap.ProjectKeys()
 	ix.overview = ix.buildOverview()
 	return ix
 }

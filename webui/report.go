@@ -1,15 +1,12 @@
 package webui
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/report"
 )
 
@@ -21,12 +18,6 @@ type ReportQuery struct {
 	Window   time.Duration // "what changed" look-back when there was no earlier report
 }
 
-// Bounds of the report page's since= parameter.
-const (
-	defaultReportWindow = 7 * 24 * time.Hour
-	maxReportWindow     = 365 * 24 * time.Hour
-)
-
 type reportView struct {
 	Project, Audience, Since string
 	Projects                 []string
@@ -35,31 +26,20 @@ type reportView struct {
 	Body                     template.HTML
 }
 
-// parseReportQuery reads /report's query, naming the parameter and what
-// to write when one is wrong.
+// parseReportQuery reads /report's query with report.ParseQuery, as radar
+// report reads its flags, naming the parameter and its value when one is
+// wrong.
 func parseReportQuery(q url.Values, projects []string) (ReportQuery, reportView, error) {
 	v := reportView{Project: strings.TrimSpace(q.Get("project")), Audience: strings.TrimSpace(q.Get("audience")),
 		Since: strings.TrimSpace(q.Get("since")), Projects: projects, Audiences: []string{report.AudienceTeam, report.AudienceExec}}
-	rq := ReportQuery{Project: v.Project, Audience: v.Audience, Window: defaultReportWindow}
-	if rq.Audience == "" {
-		rq.Audience, v.Audience = report.AudienceTeam, report.AudienceTeam
+	req, err := report.ParseQuery(report.Query{Project: v.Project, Audience: v.Audience, Since: v.Since}, paramValue)
+	if err == nil {
+		err = req.CheckProjects(projects, paramValue)
 	}
-	if !slices.Contains(v.Audiences, rq.Audience) {
-		return rq, v, fmt.Errorf("audience %q is not one of team, exec; choose one of those or leave it empty", rq.Audience)
+	if v.Audience == "" {
+		v.Audience = report.AudienceTeam
 	}
-	for _, p := range strings.Split(rq.Project, ",") {
-		if p = strings.TrimSpace(p); p != "" && !slices.ContainsFunc(projects, func(x string) bool { return strings.EqualFold(x, p) }) {
-			return rq, v, fmt.Errorf("project %q has no synced issues or versions; use one of %s, or leave it empty for all", p, strings.Join(projects, ", "))
-		}
-	}
-	if v.Since != "" {
-		d, err := config.ParseDuration(v.Since)
-		if err != nil || d < time.Hour || d > maxReportWindow {
-			return rq, v, fmt.Errorf("since %q is not a duration from 1h to 365d; use e.g. 7d, 2w or 48h", v.Since)
-		}
-		rq.Window = d
-	}
-	return rq, v, nil
+	return ReportQuery{Project: req.Project, Audience: req.Audience, Window: req.Window}, v, err
 }
 
 // serveReport shows the status report `radar report --format html` writes,

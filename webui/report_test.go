@@ -73,10 +73,10 @@ func TestReportPageRefusesBadQueries(t *testing.T) {
 	var asked []ReportQuery
 	u := reportSite(t, nil, &asked)
 	for _, tt := range []struct{ query, want string }{
-		{"audience=board", "audience &#34;board&#34; is not one of team, exec"},
-		{"project=NOPE", "project &#34;NOPE&#34; has no synced issues or versions"},
-		{"since=soon", "since &#34;soon&#34; is not a duration"},
-		{"since=5m", "from 1h to 365d"},
+		{"audience=board", "audience &#34;board&#34;: not an audience; use team or exec"},
+		{"project=NOPE", "project &#34;NOPE&#34;: no synced issues or versions"},
+		{"since=soon", "since &#34;soon&#34;: not a duration"},
+		{"since=5m", "from 1h to 3650d"},
 	} {
 		t.Run(tt.query, func(t *testing.T) {
 			code, body := serve(t, u, "/report?"+tt.query)

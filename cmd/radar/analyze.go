@@ -23,9 +23,10 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "table", "output format: table, json or markdown")
 	nowFlag := fs.String("now", "", "analyse as of this time (RFC 3339, e.g. 2026-03-02T09:00:00Z) for reproducible output; default: now")
 	record := fs.Bool("record", false, "record the findings in the history (first seen, resolved); refused while radar serve runs")
-	var projects, kinds listFlag
+	var projects, kinds, states listFlag
 	fs.Var(&projects, "project", "only these projects (repeat, or comma-separate: PAY,WEB)")
 	fs.Var(&kinds, "kind", "only these finding kinds (repeat, or comma-separate: blocker,overdue)")
+	fs.Var(&states, "state", "only findings in these states: unowned, acknowledged, snoozed, dismissed (repeat, or comma-separate)")
 	minSeverity := fs.String("min-severity", "", "only findings at least this severe: info, warning or critical")
 	limit := fs.Int("limit", 0, "at most this many findings, the most urgent first (0: all)")
 	if err := parseFlags(fs, args); err != nil {
@@ -35,12 +36,7 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if *minSeverity != "" {
 		sev = []string{*minSeverity}
 	}
-	filter, err := service.NewFilter(projects, kinds, sev, *limit, func(field, value string) string {
-		if field == "severity" {
-			field = "min-severity"
-		}
-		return fmt.Sprintf("--%s %q", field, value)
-	})
+	filter, err := radar.ParseFindingFilter(radar.FilterInput{Projects: projects, Kinds: kinds, Severities: sev, States: states, Limit: *limit}, flagValue)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -80,8 +76,8 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	}
 	all := filter
 	all.Limit = 0
-	matched := len(all.Apply(report).Findings)
-	report = filter.Apply(report)
+	matched := len(all.Apply(report, now).Findings)
+	report = filter.Apply(report, now)
 	if n := len(report.Findings); n < matched {
 		fmt.Fprintf(e.stderr, "showing the %d most urgent of %d findings (--limit %d)\n", n, matched, filter.Limit)
 	}
@@ -94,7 +90,7 @@ type listFlag []string
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
 func (l *listFlag) Set(v string) error {
-	*l = append(*l, service.SplitList([]string{v})...)
+	*l = append(*l, radar.SplitList([]string{v})...)
 	return nil
 }
 

@@ -37,7 +37,7 @@ func runFail(t *testing.T, want int, args ...string) string {
 	return errOut.String()
 }
 
-// TestAnalyzeFilters: --project, --kind, --min-severity and --limit narrow
+// TestAnalyzeFilters: --project, --kind, --min-severity, --state and --limit narrow
 // radar analyze's answer as the API's filters do.
 func TestAnalyzeFilters(t *testing.T) {
 	cfg, _ := syncedSim(t)
@@ -93,7 +93,11 @@ func TestAnalyzeFilters(t *testing.T) {
 			t.Errorf("--project WEB shows version %s %s", v.Project, v.Name)
 		}
 	}
-	for _, bad := range [][]string{{"--kind", "blockr"}, {"--min-severity", "loud"}, {"--limit", "-1"}} {
+	// Nobody acted on a finding yet: every one is unowned.
+	if got, none := report("--state", "Unowned"), report("--state", "acknowledged,snoozed"); len(got.Findings) != len(all.Findings) || len(none.Findings) != 0 {
+		t.Errorf("--state unowned kept %d of %d findings, --state acknowledged,snoozed %d; want all and none", len(got.Findings), len(all.Findings), len(none.Findings))
+	}
+	for _, bad := range [][]string{{"--kind", "blockr"}, {"--min-severity", "loud"}, {"--state", "mine"}, {"--limit", "-1"}} {
 		if msg := runFail(t, 2, append([]string{"analyze", "--config", cfg}, bad...)...); !strings.Contains(msg, bad[0]) {
 			t.Errorf("analyze %v: the error does not name %s: %s", bad, bad[0], msg)
 		}

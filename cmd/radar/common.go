@@ -154,3 +154,13 @@ func loadSyncedAt(ctx context.Context, e *env, path, nowFlag string) (synced, er
 	}
 	return synced{cfg: cfg, st: st, snap: past, now: now, replay: replay, present: snap}, nil
 }
+
+// flagValue names a bad value as the flag that set it, for the shared
+// parsers' errors: `--kind "blockr"`, `--min-severity "loud"` (the
+// filter's severity is analyze's minimum).
+func flagValue(field, value string) string {
+	if field == "severity" {
+		field = "min-severity"
+	}
+	return fmt.Sprintf("--%s %q", field, value)
+}

@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/radarhq/radar/alerts"
 	"github.com/radarhq/radar/analysis"
-	"github.com/radarhq/radar/config"
 	"github.com/radarhq/radar/report"
 	"github.com/radarhq/radar/service"
 )
@@ -31,31 +29,25 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *audience != report.AudienceTeam && *audience != report.AudienceExec {
-		return fmt.Errorf("%w: --audience %q: use team or exec", errUsage, *audience)
+	req, err := report.ParseQuery(report.Query{Project: *project, Audience: *audience, Since: *sinceFlag, Format: *format}, flagValue)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	write, ok := map[string]func(io.Writer, report.Document) error{
+	write := map[string]func(io.Writer, report.Document) error{
 		"markdown": report.WriteMarkdown,
 		"html":     report.WriteHTML,
 		"slack":    writeSlackReport,
-	}[*format]
-	if !ok {
-		return fmt.Errorf("%w: --format %q: use markdown, html or slack", errUsage, *format)
-	}
-	window, err := config.ParseDuration(*sinceFlag)
-	if err != nil || window <= 0 {
-		return fmt.Errorf("%w: --since %q: use a duration such as 7d, 2w or 48h", errUsage, *sinceFlag)
-	}
+	}[req.Format]
 	sy, err := loadSyncedAt(ctx, e, *path, *nowFlag)
 	if err != nil {
 		return err
 	}
 	cfg, st, snap, now, replay := sy.cfg, sy.st, sy.snap, sy.now, sy.replay
 	defer st.Close()
-	for _, p := range strings.Split(*project, ",") {
-		if p = strings.TrimSpace(p); p != "" && len(cfg.Jira.Projects) > 0 && !containsFold(cfg.Jira.Projects, p) {
-			return fmt.Errorf("%w: --project %q is not in jira.projects (%v)", errUsage, p, cfg.Jira.Projects)
-		}
+	// The projects a report can be about are the synced ones, as the web
+	// UI's /report checks; a replay asks about the present's.
+	if err := req.CheckProjects(sy.present.ProjectKeys(), flagValue); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	opts := service.AnalysisOptions(cfg, now)
 	// The forecasts' track record: the last recorded backtest, else one
@@ -65,13 +57,13 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	}
 	rep := analysis.Analyze(snap, opts)
 	rep.Replay = replay
-	req := service.ReportRequest{Now: now, Project: *project, Audience: *audience, Window: window, Record: !*dryRun}
+	sreq := service.ReportRequest{Now: now, Project: req.Project, Audience: req.Audience, Window: req.Window, Record: !*dryRun}
 	if replay != nil {
 		// A replay is never recorded: it would be the next real report's baseline.
-		req.Record = false
-		req.Replay = &service.ReportReplay{Present: sy.present, Options: opts}
+		sreq.Record = false
+		sreq.Replay = &service.ReportReplay{Present: sy.present, Options: opts}
 	}
-	sr, err := service.StatusReport(ctx, st, rep, snap, req)
+	sr, err := service.StatusReport(ctx, st, rep, snap, sreq)
 	if err != nil {
 		return err
 	}
@@ -84,13 +76,4 @@ func writeSlackReport(w io.Writer, d report.Document) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(alerts.ReportMessages(d))
-}
-
-func containsFold(xs []string, x string) bool {
-	for _, y := range xs {
-		if strings.EqualFold(y, x) {
-			return true
-		}
-	}
-	return false
 }

@@ -29,10 +29,11 @@ func TestReportCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(slackJSON), &msgs); err != nil || len(msgs) == 0 {
 		t.Errorf("--format slack: %v\n%s", err, slackJSON)
 	}
-	for _, args := range [][]string{{"--format", "pdf"}, {"--audience", "board"}, {"--since", "soon"}, {"--project", "NOPE"}} {
+	for _, args := range [][]string{{"--format", "pdf"}, {"--audience", "board"}, {"--since", "soon"}, {"--since", "5m"}, {"--project", "NOPE"}} {
 		var out, errOut bytes.Buffer
-		if code := run(context.Background(), append([]string{"report", "--config", cfgPath}, args...), &out, &errOut, simTokenEnv); code != 2 {
-			t.Errorf("report %v: exit %d (%s), want 2", args, code, errOut.String())
+		if code := run(context.Background(), append([]string{"report", "--config", cfgPath}, args...), &out, &errOut, simTokenEnv); code != 2 ||
+			!strings.Contains(errOut.String(), args[0]+` "`+args[1]+`"`) {
+			t.Errorf("report %v: exit %d (%s), want 2 naming the flag and its value", args, code, errOut.String())
 		}
 	}
 }
