@@ -52,7 +52,6 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")
-	q.Set("_cache_size", "-32768")
 	db, err := sql.Open("sqlite3", fileURI(path, q))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)

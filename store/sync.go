@@ -139,6 +139,13 @@ func (s *Store) WriteBatch(ctx context.Context, b Batch) error {
 		return fmt.Errorf("write batch: %w", err)
 	}
 	defer tx.Rollback()
+	// A sync's batches touch more pages than SQLite's default 2 MB cache
+	// holds; the connection that writes them gets 32 MB (kept while the
+	// connection lives; it fills only as pages are used). Readers keep
+	// the default.
+	if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {
+		return fmt.Errorf("write batch: %w", err)
+	}
 	if err := s.writeIssues(ctx, tx, b.Issues); err != nil {
 		return fmt.Errorf("write batch: %w", err)
 	}

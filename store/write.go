@@ -181,7 +181,7 @@ func (s *Store) writeIssues(ctx context.Context, tx *sql.Tx, recs []IssueRecord)
 				waiting[is.ID] = true
 			}
 			if err := flush(false); err != nil {
-				return fmt.Errorf("changelog of %s: %w", is.Key, err)
+				return err // rows of several issues: flush names none
 			}
 		}
 

@@ -79,3 +79,35 @@ func TestWriteBatchChangelogRows(t *testing.T) {
 		}
 	})
 }
+
+// What the store holds of a batch is read 500 ids to a query: a batch of
+// more than that, all held, is replaced whole.
+func TestWriteBatchManyHeldIssues(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	recs := benchRecords(1300)
+	if err := st.WriteBatch(ctx, store.Batch{Issues: recs}); err != nil {
+		t.Fatal(err)
+	}
+	again := slices.Clone(recs)
+	for i := range again {
+		again[i].Issue.Updated = again[i].Issue.Updated.Add(1)
+		again[i].Issue.Summary = "again"
+		again[i].Changes = again[i].Changes[:1]
+		again[i].Links = nil
+	}
+	if err := st.WriteBatch(ctx, store.Batch{Issues: again}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(storetest.Rows(t, st, "changelog")); n != len(again) {
+		t.Errorf("%d changelog rows, want %d (one an issue)", n, len(again))
+	}
+	if n := len(storetest.Rows(t, st, "issue_links")); n != 0 {
+		t.Errorf("%d issue links left, want none", n)
+	}
+	for _, r := range storetest.Rows(t, st, "issues") {
+		if r["summary"] != "again" {
+			t.Fatalf("issue %s not replaced: summary %q", r["id"], r["summary"])
+		}
+	}
+}
