@@ -2,10 +2,13 @@ package connector
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/config"
@@ -58,10 +61,13 @@ func (m *mapper) issue(w *wireIssue, scope string) (r store.IssueRecord, warning
 		if !ok || raw.Kind() == 'n' {
 			return false
 		}
-		if err := unmarshalWire(raw, v); err != nil {
+		// Into a new value, copied to v only when it decoded.
+		tmp := reflect.New(reflect.TypeOf(v).Elem())
+		if err := json.Unmarshal(raw, tmp.Interface(), wireOptions); err != nil {
 			warn(name, err)
 			return false
 		}
+		reflect.ValueOf(v).Elem().Set(tmp.Elem())
 		return true
 	}
 	is.Summary, is.Labels = f.Summary, f.Labels

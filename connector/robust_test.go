@@ -762,3 +762,40 @@ func TestIssueEditedAfterItsChangelogWasRead(t *testing.T) {
 	}
 	assertMatchesSim(t, r)
 }
+
+// Well-formed JSON of a shape Radar cannot read outside an issue's fields
+// (a number for an issue id) is the same on every retry: the sync fails at
+// once, saying where the value is, and asks again for nothing.
+func TestOddShapeFailsWithoutRetries(t *testing.T) {
+	r := newRig(t, jirasim.Cloud)
+	var mu sync.Mutex
+	answered := map[string]int{}
+	wrap := func(w http.ResponseWriter, req *http.Request, inner http.Handler) {
+		body, _ := readBody(req)
+		if !strings.Contains(req.URL.Path, "search") || !strings.Contains(body, `PAY\" AND id`) {
+			inner.ServeHTTP(w, req)
+			return
+		}
+		mu.Lock()
+		answered[body]++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"issues":[{"id":10001,"key":"PAY-1","fields":{}}],"isLast":true}`)
+	}
+	r.wrap.Store(&wrap)
+	_, err := r.connector().Sync(context.Background(), true)
+	r.wrap.Store(nil)
+	if err == nil {
+		t.Fatal("a sync of answers Radar cannot read succeeded")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "shape Radar cannot read") || !strings.Contains(msg, "/issues/0/id") {
+		t.Errorf("error %q does not say the answer's shape is odd, and where", msg)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for body, n := range answered {
+		if n > 1 {
+			t.Errorf("asked %d times: %s", n, body)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	jira "github.com/andygrunwald/go-jira"
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/radarhq/radar/config"
@@ -324,6 +325,13 @@ func (c *Connector) classify(status int, hdr http.Header, err error, attempt int
 	case status >= 200 && status <= 299:
 		if errors.Is(err, errHTML) {
 			return "", 0, 0, &Error{Message: "jira.url answered an HTML page, not Jira's REST API: check the URL, context path or single-sign-on proxy", Err: err}
+		}
+		var odd *json.SemanticError
+		if errors.As(err, &odd) {
+			// Well-formed JSON of a shape Radar cannot read: the same
+			// answer comes back on every retry.
+			return "", 0, 0, &Error{Status: status, Message: "jira answered in a shape Radar cannot read: " + odd.Error(), Err: err,
+				Hint: "a proxy or an app in front of Jira may change its answers; if not, report this message"}
 		}
 		// Malformed or truncated body.
 		return "truncated", backoff, 0, nil

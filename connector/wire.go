@@ -16,7 +16,10 @@ import (
 //
 // wireOptions keeps encoding/json's leniency where Jira's data may need it:
 // invalid UTF-8 in user text is replaced rather than failing a page, and a
-// repeated name keeps its last value.
+// repeated name keeps its last value. Two differences are kept on purpose:
+// member names match the tags exactly (Jira spells them one way; encoding/json
+// also took other cases), and anything but white space after the answer's
+// value makes it malformed (encoding/json's Decoder stopped reading there).
 var wireOptions = json.JoinOptions(
 	jsontext.AllowInvalidUTF8(true),
 	jsontext.AllowDuplicateNames(true),
@@ -34,7 +37,9 @@ func decodeWire(body io.Reader, out any) error {
 // unmarshalWire decodes an answer, or a value of one, into out (a
 // pointer). A value of an unexpected shape fails a typed decode; the
 // answer is then decoded again with issues' fields read one by one
-// (lenientFields), so only the odd fields are lost.
+// (lenientFields), so an odd value in an issue's fields costs only that
+// field. An odd value elsewhere (an issue's id, a changelog item) fails
+// the answer with a *json.SemanticError naming where it is.
 func unmarshalWire(b []byte, out any) error {
 	err := json.Unmarshal(b, out, wireOptions)
 	var se *json.SemanticError

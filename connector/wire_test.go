@@ -297,3 +297,36 @@ func TestOddFieldIsSkippedNotFatal(t *testing.T) {
 		}
 	}
 }
+
+// One issue with an odd field on a page costs that field only: the page's
+// other issues and its paging decode whole.
+func TestOddFieldOnAPage(t *testing.T) {
+	page := `{"issues":[
+		{"id":"1","key":"PAY-1","fields":{"summary":"one","status":{"id":"3","name":"In Progress"}}},
+		{"id":"2","key":"PAY-2","fields":{"summary":"two","status":["In Progress"],"labels":["a"]}},
+		{"id":"3","key":"PAY-3","fields":{"summary":"three","status":{"id":"5","name":"Done"},"customfield_1":7}}
+	],"nextPageToken":"tok","isLast":false}`
+	var p wireCloudPage
+	if err := unmarshalWire([]byte(page), &p); err != nil {
+		t.Fatalf("a page with one odd field failed: %v", err)
+	}
+	if len(p.Issues) != 3 || p.NextPageToken != "tok" || p.IsLast == nil || *p.IsLast {
+		t.Fatalf("page = %d issues, token %q, isLast %v", len(p.Issues), p.NextPageToken, p.IsLast)
+	}
+	for i, want := range []struct{ summary, status, odd string }{{"one", "3", ""}, {"two", "", "status"}, {"three", "5", ""}} {
+		f := p.Issues[i].Fields
+		var odd []string
+		for _, o := range f.Odd {
+			odd = append(odd, o.Name)
+		}
+		if f.Summary != want.summary || f.Status.ID != want.status || strings.Join(odd, ",") != want.odd {
+			t.Errorf("issue %d: summary %q, status %q, odd %q; want %+v", i, f.Summary, f.Status.ID, odd, want)
+		}
+	}
+	if got := string(p.Issues[2].Fields.Custom["customfield_1"]); got != "7" {
+		t.Errorf("custom field = %q, want 7", got)
+	}
+	if len(p.Issues[1].Fields.Labels) != 1 {
+		t.Errorf("labels after the odd status: %q", p.Issues[1].Fields.Labels)
+	}
+}
