@@ -72,6 +72,17 @@ func (a Ack) Active(now time.Time) bool {
 	return a.State != AckSnoozed || a.Until.IsZero() || now.Before(a.Until)
 }
 
+// AcksAsOf takes off fs the acks made after now, which a view of the past
+// (a replay, radar analyze or report --now) could not know. Radar keeps no
+// history of acks: one made by then and replaced since is not brought back.
+func AcksAsOf(fs []Finding, now time.Time) {
+	for i := range fs {
+		if fs[i].Ack != nil && fs[i].Ack.At.After(now) {
+			fs[i].Ack = nil
+		}
+	}
+}
+
 // Owned reports whether the ack gives the finding an owner.
 func (a Ack) Owned() bool { return a.State == AckAcknowledged }
 

@@ -17,7 +17,7 @@ const MaxAsOfAhead = 366 * 24 * time.Hour
 // creation of the first synced issue up to a year after wall (the real
 // clock). The error names the flag and the range to use.
 func CheckAsOf(snap radar.Snapshot, t, wall time.Time) error {
-	first := firstCreated(snap)
+	first := FirstCreated(snap)
 	switch {
 	case t.IsZero():
 		return fmt.Errorf("--now %s: the zero time is no moment to analyse; use a time between %s and %s",
@@ -39,8 +39,9 @@ func timeOrUnknown(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// firstCreated returns the earliest issue creation time, zero when none.
-func firstCreated(snap radar.Snapshot) time.Time {
+// FirstCreated is when the snapshot's first issue was created; zero when
+// no issue has a creation time. Nothing can be replayed before it.
+func FirstCreated(snap radar.Snapshot) time.Time {
 	var first time.Time
 	for i := range snap.Issues {
 		if c := snap.Issues[i].Created; !c.IsZero() && (first.IsZero() || c.Before(first)) {

@@ -109,7 +109,7 @@ func Backtest(snap radar.Snapshot, opts BacktestOptions) BacktestReport {
 	for _, h := range horizons {
 		rep.Horizons = append(rep.Horizons, HorizonLabel(h))
 	}
-	first := firstCreated(snap)
+	first := FirstCreated(snap)
 	finished, noChangelog := finishedVersions(snap)
 	dates := map[string][]radar.VersionDate{}
 	for _, d := range snap.VersionDates {
@@ -322,7 +322,7 @@ type projectIssues struct {
 
 func indexProject(snap radar.Snapshot) *projectIssues {
 	p := &projectIssues{snap: snap, keys: make(map[string]bool, len(snap.Issues))}
-	first := firstCreated(snap)
+	first := FirstCreated(snap)
 	for _, is := range snap.Issues {
 		p.keys[is.Key] = true
 		switch {

@@ -47,7 +47,7 @@ func StatusReport(ctx context.Context, st *store.Store, analysis radar.Report, s
 		return radar.StatusReport{}, err
 	}
 	if req.Replay != nil {
-		forgetLaterAcks(in.Analysis.Findings, req.Now)
+		radar.AcksAsOf(in.Analysis.Findings, req.Now)
 	}
 	sr, base := report.Build(in)
 	if req.Record && req.Replay == nil {

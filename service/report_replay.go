@@ -32,8 +32,7 @@ func replayedWindow(in report.Input, r ReportReplay) (*report.Baseline, []radar.
 	}
 	rp.Notes = slices.Clip(rp.Notes)
 	since := in.Now.Add(-in.Window)
-	if analysis.CheckAsOf(r.Present, since, in.Now) != nil {
-		first := firstCreated(r.Present, in.Now)
+	if first := analysis.FirstCreated(r.Present); !first.IsZero() && since.Before(first) {
 		rp.Notes = append(rp.Notes, fmt.Sprintf("what changed covers from %s, when the first synced issue was created, not from %s: nothing existed before",
 			first.UTC().Format(time.RFC3339), since.UTC().Format(time.RFC3339)))
 		since = first
@@ -46,26 +45,4 @@ func replayedWindow(in report.Input, r ReportReplay) (*report.Baseline, []radar.
 	_, base := report.Build(report.Input{Now: since, Window: in.Window, Project: in.Project, Audience: in.Audience,
 		Analysis: before, Snapshot: past})
 	return &base, report.ChangesBetween(before.Findings, in.Analysis.Findings), &rp
-}
-
-// firstCreated is when the snapshot's first issue was created, at most
-// limit.
-func firstCreated(snap radar.Snapshot, limit time.Time) time.Time {
-	first := limit
-	for i := range snap.Issues {
-		if c := snap.Issues[i].Created; !c.IsZero() && c.Before(first) {
-			first = c
-		}
-	}
-	return first
-}
-
-// forgetLaterAcks takes off the findings of a report as of now the acks
-// made after now, which it could not know.
-func forgetLaterAcks(fs []radar.Finding, now time.Time) {
-	for i := range fs {
-		if fs[i].Ack != nil && fs[i].Ack.At.After(now) {
-			fs[i].Ack = nil
-		}
-	}
 }

@@ -74,6 +74,9 @@ func runAnalyze(ctx context.Context, e *env, args []string) error {
 	if report.Findings, err = st.AttachAcks(ctx, report.Findings); err != nil {
 		return err
 	}
+	if replay != nil {
+		radar.AcksAsOf(report.Findings, now)
+	}
 	all := filter
 	all.Limit = 0
 	matched := len(all.Apply(report, now).Findings)

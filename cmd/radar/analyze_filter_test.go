@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,34 @@ func TestAnalyzeFilters(t *testing.T) {
 	table := runCmd(t, simTokenEnv, "analyze", "--config", cfg, "--kind", "blocker", "--limit", "1")
 	if !strings.Contains(table, ": 1 finding:") || strings.Count(table, " blocker ") != 1 {
 		t.Errorf("analyze --kind blocker --limit 1 printed:\n%s", table)
+	}
+
+	// One finding acknowledged now: --state picks it out, or leaves it
+	// out; an analysis as of an hour ago did not know of the ack.
+	runCmd(t, simTokenEnv, "analyze", "--config", cfg, "--record")
+	acked := all.Findings[0].ID
+	runCmd(t, simTokenEnv, "ack", acked, "--config", cfg, "--by", "ada")
+	ids := func(r radar.Report) []string {
+		var out []string
+		for _, f := range r.Findings {
+			out = append(out, f.ID)
+		}
+		return out
+	}
+	if got := ids(report("--state", "acknowledged")); len(got) != 1 || got[0] != acked {
+		t.Errorf("--state acknowledged = %v, want [%s]", got, acked)
+	}
+	if got := ids(report("--state", "unowned")); len(got) != len(all.Findings)-1 || slices.Contains(got, acked) {
+		t.Errorf("--state unowned kept %d of %d findings (%s among them: %v); want all but it", len(got), len(all.Findings), acked, slices.Contains(got, acked))
+	}
+	before := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	if got := ids(report("--now", before, "--state", "acknowledged")); len(got) != 0 {
+		t.Errorf("--now an hour ago --state acknowledged = %v; want none: the ack came later", got)
+	}
+	for _, f := range report("--now", before).Findings {
+		if f.Ack != nil {
+			t.Errorf("--now an hour ago shows %s's ack made since", f.ID)
+		}
 	}
 }
 
