@@ -17,6 +17,10 @@ type Query struct {
 	Audience string // AudienceTeam or AudienceExec; "" for the team
 	Since    string // how far back "what changed" looks without an earlier report: 7d, 2w, 48h; "" for DefaultWindow
 	Format   string // one of Formats; "" for markdown (the web UI has only its page)
+	// Replay marks a report as of a past time (radar report --now): its
+	// window is replayed from the changelogs, not read from the findings
+	// history, and may reach back to MaxReplayWindow.
+	Replay bool
 }
 
 // Request is a checked status report request.
@@ -27,13 +31,16 @@ type Request struct {
 	Format   string
 }
 
-// Bounds of a report's "what changed" window. The longest reaches back
-// before the first issue of a years-old site, where the window starts at it
-// (radar report --now replays use that).
+// Bounds of a report's "what changed" window. A recorded report's window
+// reads every finding that changed in it from the store, so it is kept to
+// a year; a replay (radar report --now) computes its window from two
+// analyses and may reach back before the first issue of a years-old site,
+// where the window starts at it.
 const (
-	DefaultWindow = 7 * 24 * time.Hour
-	MinWindow     = time.Hour
-	MaxWindow     = 3650 * 24 * time.Hour
+	DefaultWindow   = 7 * 24 * time.Hour
+	MinWindow       = time.Hour
+	MaxWindow       = 365 * 24 * time.Hour
+	MaxReplayWindow = 3650 * 24 * time.Hour
 )
 
 // Formats a report is written in: markdown, html, and slack (Block Kit
@@ -53,9 +60,13 @@ func ParseQuery(q Query, name radar.FieldName) (Request, error) {
 		return Request{}, fmt.Errorf("%s: not an audience; use team or exec, or leave it empty for team", name("audience", q.Audience))
 	}
 	if since := strings.TrimSpace(q.Since); since != "" {
+		longest, words := MaxWindow, "365d"
+		if q.Replay {
+			longest, words = MaxReplayWindow, "3650d with --now"
+		}
 		d, err := config.ParseDuration(since)
-		if err != nil || d < MinWindow || d > MaxWindow {
-			return Request{}, fmt.Errorf("%s: not a duration from 1h to 3650d; use e.g. 7d, 2w or 48h", name("since", q.Since))
+		if err != nil || d < MinWindow || d > longest {
+			return Request{}, fmt.Errorf("%s: not a duration from 1h to %s; use e.g. 7d, 2w or 48h", name("since", q.Since), words)
 		}
 		r.Window = d
 	}

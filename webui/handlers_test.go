@@ -124,6 +124,25 @@ func TestInjectedSummaryIsText(t *testing.T) {
 
 var findingRow = regexp.MustCompile(`<tr class="finding sev-(\w+)"><td><span class="sev">\w+</span></td><td>([^<]+)</td><td><a href="([^"]+)">([^<]+)</a>`)
 
+// A link with several values for a filter (as the API takes) shows them
+// chosen in the form, so sending the form again keeps them.
+func TestFindingsFormKeepsListedValues(t *testing.T) {
+	w := seeded(t)
+	_, body := w.get(t, "/findings?project=PAY,OPS&kind=blocker&state=unowned,snoozed")
+	for _, want := range []string{
+		`<option value="PAY,OPS" selected>PAY,OPS</option>`,
+		`<option value="blocker" selected>`,
+		`<option value="unowned,snoozed" selected>unowned,snoozed</option>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the form lacks %s", want)
+		}
+	}
+	if strings.Count(body, `<option value="blocker"`) != 1 {
+		t.Error("a single listed value is shown twice")
+	}
+}
+
 func TestFindingsFilters(t *testing.T) {
 	w := seeded(t)
 	_, all := w.get(t, "/findings")
@@ -156,6 +175,9 @@ func TestFindingsFilters(t *testing.T) {
 				if !tt.check(m) {
 					t.Errorf("row %q does not match the filter", m[0])
 				}
+			}
+			if strings.Contains(tt.query, "critical,warning") && !strings.Contains(body, `class="finding sev-warning"`) {
+				t.Error("no warning row: the most severe was taken as the minimum, not the least")
 			}
 		})
 	}

@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -184,5 +185,9 @@ func (u *UI) funcs() template.FuncMap {
 	return template.FuncMap{
 		"kindLabel": func(k string) string { return strings.ReplaceAll(k, "_", " ") },
 		"hasReport": func() bool { return u.opts.StatusReport != nil },
+		// unlisted: a filter value none of a select's options is (several
+		// values, as a link or the API may give): the select shows it as
+		// one more option, chosen, so sending the form again keeps it.
+		"unlisted": func(v string, options []string) bool { return v != "" && !slices.Contains(options, v) },
 	}
 }

@@ -29,7 +29,8 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	req, err := report.ParseQuery(report.Query{Project: *project, Audience: *audience, Since: *sinceFlag, Format: *format}, flagValue)
+	req, err := report.ParseQuery(report.Query{Project: *project, Audience: *audience, Since: *sinceFlag, Format: *format,
+		Replay: *nowFlag != ""}, flagValue)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -59,9 +60,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	rep.Replay = replay
 	sreq := service.ReportRequest{Now: now, Project: req.Project, Audience: req.Audience, Window: req.Window, Record: !*dryRun}
 	if replay != nil {
-		// A replay is never recorded: it would be the next real report's baseline.
-		sreq.Record = false
-		sreq.Replay = &service.ReportReplay{Present: sy.present, Options: opts}
+		sreq.Replay = &service.ReportReplay{Present: sy.present, Options: opts} // never recorded
 	}
 	sr, err := service.StatusReport(ctx, st, rep, snap, sreq)
 	if err != nil {
