@@ -160,9 +160,14 @@ func dependencyRules(deps []config.Dependency, types []wireLinkType) (map[string
 		if !known[strings.ToLower(d.Link)] {
 			return nil, fmt.Errorf("jira.dependencies[%d].link: this Jira has no link type %q; use one of: %s", i, d.Link, strings.Join(names, ", "))
 		}
-		out[strings.ToLower(d.Link)] = dependencyRule{outwardBlocks: d.Outward != config.OutwardDependsOn}
+		out[strings.ToLower(d.Link)] = ruleOf(d)
 	}
 	return out, nil
+}
+
+// ruleOf says how to read a configured dependency's link type.
+func ruleOf(d config.Dependency) dependencyRule {
+	return dependencyRule{outwardBlocks: d.Outward != config.OutwardDependsOn}
 }
 
 // inParallel runs fns at most jira.concurrency at a time and returns the
