@@ -11,7 +11,6 @@ import (
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/report"
 	"github.com/radarhq/radar/store"
-	"github.com/radarhq/radar/webui"
 )
 
 // ReportRequest says which status report to build.
@@ -102,7 +101,7 @@ func scopeKey(projects string) string {
 // pageReport builds the status report the web UI's /report shows, from
 // the analysis its pages show. It records nothing: reading a page must not
 // move the next report's "what changed".
-func (s *Service) pageReport(ctx context.Context, rep radar.Report, snap radar.Snapshot, q webui.ReportQuery) (radar.StatusReport, error) {
+func (s *Service) pageReport(ctx context.Context, rep radar.Report, snap radar.Snapshot, q report.Request) (radar.StatusReport, error) {
 	return StatusReport(ctx, s.store, rep, snap, ReportRequest{Now: s.now(), Project: q.Project, Audience: q.Audience, Window: q.Window})
 }
 

@@ -116,7 +116,7 @@ func BenchmarkPages(b *testing.B) {
 	}
 	u, err := New(Options{JiraURL: "https://example.atlassian.net", Token: "t",
 		Acks: func(context.Context) (map[string]radar.Ack, error) { return acks, nil },
-		StatusReport: func(_ context.Context, rep radar.Report, snap radar.Snapshot, q ReportQuery) (radar.StatusReport, error) {
+		StatusReport: func(_ context.Context, rep radar.Report, snap radar.Snapshot, q report.Request) (radar.StatusReport, error) {
 			st, _ := report.Build(report.Input{Now: rep.GeneratedAt, Window: q.Window, Project: q.Project, Audience: q.Audience,
 				Analysis: rep, Snapshot: snap})
 			return st, nil

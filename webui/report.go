@@ -5,18 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/radarhq/radar/report"
 )
-
-// ReportQuery is the status report GET /report asks for: the same choices
-// as `radar report`.
-type ReportQuery struct {
-	Project  string        // a project, several joined by commas, or "" for every project
-	Audience string        // report.AudienceTeam or report.AudienceExec
-	Window   time.Duration // "what changed" look-back when there was no earlier report
-}
 
 type reportView struct {
 	Project, Audience, Since string
@@ -29,7 +20,7 @@ type reportView struct {
 // parseReportQuery reads /report's query with report.ParseQuery, as radar
 // report reads its flags, naming the parameter and its value when one is
 // wrong.
-func parseReportQuery(q url.Values, projects []string) (ReportQuery, reportView, error) {
+func parseReportQuery(q url.Values, projects []string) (report.Request, reportView, error) {
 	v := reportView{Project: strings.TrimSpace(q.Get("project")), Audience: strings.TrimSpace(q.Get("audience")),
 		Since: strings.TrimSpace(q.Get("since")), Projects: projects, Audiences: []string{report.AudienceTeam, report.AudienceExec}}
 	req, err := report.ParseQuery(report.Query{Project: v.Project, Audience: v.Audience, Since: v.Since}, paramValue)
@@ -39,7 +30,7 @@ func parseReportQuery(q url.Values, projects []string) (ReportQuery, reportView,
 	if v.Audience == "" {
 		v.Audience = report.AudienceTeam
 	}
-	return ReportQuery{Project: req.Project, Audience: req.Audience, Window: req.Window}, v, err
+	return req, v, err
 }
 
 // serveReport shows the status report `radar report --format html` writes,

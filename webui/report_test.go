@@ -14,10 +14,10 @@ import (
 // reportSite is smallSite with status reports built by the report
 // package from what the pages show, each finding's ack attached as the
 // service does; asked records the queries.
-func reportSite(t *testing.T, acks map[string]radar.Ack, asked *[]ReportQuery) *UI {
+func reportSite(t *testing.T, acks map[string]radar.Ack, asked *[]report.Request) *UI {
 	t.Helper()
 	_, snap, rep := smallSite(t)
-	u, err := New(Options{StatusReport: func(_ context.Context, rep radar.Report, snap radar.Snapshot, q ReportQuery) (radar.StatusReport, error) {
+	u, err := New(Options{StatusReport: func(_ context.Context, rep radar.Report, snap radar.Snapshot, q report.Request) (radar.StatusReport, error) {
 		*asked = append(*asked, q)
 		fs := make([]radar.Finding, len(rep.Findings))
 		for i, f := range rep.Findings {
@@ -39,7 +39,7 @@ func reportSite(t *testing.T, acks map[string]radar.Ack, asked *[]ReportQuery) *
 }
 
 func TestReportPage(t *testing.T) {
-	var asked []ReportQuery
+	var asked []report.Request
 	acks := map[string]radar.Ack{"off_track_dependency:A-2:A-3": {State: radar.AckAcknowledged, By: "ada <b>", At: time.Now(),
 		Note: `<script>alert(1)</script> pairing Friday`}}
 	u := reportSite(t, acks, &asked)
@@ -47,7 +47,7 @@ func TestReportPage(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("status %d:\n%s", code, body)
 	}
-	if len(asked) != 1 || asked[0] != (ReportQuery{Project: "A", Audience: report.AudienceTeam, Window: 14 * 24 * time.Hour}) {
+	if len(asked) != 1 || asked[0] != (report.Request{Project: "A", Audience: report.AudienceTeam, Window: 14 * 24 * time.Hour, Format: "markdown"}) {
 		t.Errorf("asked for %+v; want project A, team, a two-week window", asked)
 	}
 	for _, want := range []string{"<title>Status report · A · ", `<div class="report">`, "<h2>Top risks</h2>",
@@ -61,7 +61,7 @@ func TestReportPage(t *testing.T) {
 			t.Errorf("the report page carries %q", bad)
 		}
 	}
-	if _, body := serve(t, u, "/report"); !strings.Contains(body, "For the team") || asked[1] != (ReportQuery{Audience: report.AudienceTeam, Window: 7 * 24 * time.Hour}) {
+	if _, body := serve(t, u, "/report"); !strings.Contains(body, "For the team") || asked[1] != (report.Request{Audience: report.AudienceTeam, Window: 7 * 24 * time.Hour, Format: "markdown"}) {
 		t.Errorf("the default report is not every project's, for the team, over a week: %+v", asked[1])
 	}
 	if _, body := serve(t, u, "/report?audience=exec"); !strings.Contains(body, "For leadership") {
@@ -70,7 +70,7 @@ func TestReportPage(t *testing.T) {
 }
 
 func TestReportPageRefusesBadQueries(t *testing.T) {
-	var asked []ReportQuery
+	var asked []report.Request
 	u := reportSite(t, nil, &asked)
 	for _, tt := range []struct{ query, want string }{
 		{"audience=board", "audience &#34;board&#34;: not an audience; use team or exec"},

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/report"
 )
 
 //go:embed templates/*.html
@@ -59,7 +60,7 @@ type Options struct {
 	Acks func(ctx context.Context) (map[string]radar.Ack, error)
 	// StatusReport builds the status report GET /report shows, from the
 	// analysis and snapshot the pages show; nil leaves the page out.
-	StatusReport func(ctx context.Context, rep radar.Report, snap radar.Snapshot, q ReportQuery) (radar.StatusReport, error)
+	StatusReport func(ctx context.Context, rep radar.Report, snap radar.Snapshot, q report.Request) (radar.StatusReport, error)
 	// Now is the clock timed snoozes end by; time.Now when nil.
 	Now    func() time.Time
 	Logger *slog.Logger

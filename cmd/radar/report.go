@@ -34,11 +34,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	write := map[string]func(io.Writer, report.Document) error{
-		"markdown": report.WriteMarkdown,
-		"html":     report.WriteHTML,
-		"slack":    writeSlackReport,
-	}[req.Format]
+	write := reportWriters[req.Format]
 	sy, err := loadSyncedAt(ctx, e, *path, *nowFlag)
 	if err != nil {
 		return err
@@ -67,6 +63,13 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return write(e.stdout, report.Lay(sr))
+}
+
+// reportWriters writes a report in each of report.Formats.
+var reportWriters = map[string]func(io.Writer, report.Document) error{
+	"markdown": report.WriteMarkdown,
+	"html":     report.WriteHTML,
+	"slack":    writeSlackReport,
 }
 
 // writeSlackReport writes the Slack messages of a report as Block Kit JSON.

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/radarhq/radar/report"
 )
 
 func TestReportCommand(t *testing.T) {
@@ -34,6 +36,18 @@ func TestReportCommand(t *testing.T) {
 		if code := run(context.Background(), append([]string{"report", "--config", cfgPath}, args...), &out, &errOut, simTokenEnv); code != 2 ||
 			!strings.Contains(errOut.String(), args[0]+` "`+args[1]+`"`) {
 			t.Errorf("report %v: exit %d (%s), want 2 naming the flag and its value", args, code, errOut.String())
+		}
+	}
+}
+
+// Every format report.ParseQuery accepts has a writer, and no other.
+func TestReportWritersCoverFormats(t *testing.T) {
+	if len(reportWriters) != len(report.Formats) {
+		t.Errorf("%d writers for %d formats", len(reportWriters), len(report.Formats))
+	}
+	for _, f := range report.Formats {
+		if reportWriters[f] == nil {
+			t.Errorf("no writer for --format %s", f)
 		}
 	}
 }
