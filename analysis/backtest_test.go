@@ -89,7 +89,8 @@ func TestGoldenBacktest(t *testing.T) {
 			t.Errorf("case key %q missing", k)
 		}
 	}
-	for _, k := range []string{"cases", "p50_coverage", "p85_coverage", "p95_coverage", "median_relative_error", "at_risk_precision", "at_risk_recall"} {
+	for _, k := range []string{"cases", "p50_coverage", "p85_coverage", "p95_coverage", "median_relative_error", "at_risk_precision", "at_risk_recall",
+		"stability_steps", "p85_move_median_days_per_week", "p85_move_p85_days_per_week", "p85_jump_share"} {
 		if _, ok := doc.Summary[k]; !ok {
 			t.Errorf("summary key %q missing", k)
 		}
