@@ -57,6 +57,12 @@ type BacktestSummary struct {
 	AtRiskReported      int     `json:"at_risk_reported"` // cases flagged release_at_risk
 	LateCases           int     `json:"late_cases"`       // cases with a future release date finished after it
 	MaxYearsAhead       float64 `json:"max_years_ahead"`  // the furthest P95 from its as_of
+	// Stability (see p85Stability): how far a version's P85 moved between
+	// its consecutive replays, in days per week of real time passed.
+	StabilitySteps int     `json:"stability_steps"`               // pairs of consecutive replays measured
+	P85MoveMedian  float64 `json:"p85_move_median_days_per_week"` // median |ΔP85| per week
+	P85MoveP85     float64 `json:"p85_move_p85_days_per_week"`    // its 85th percentile
+	P85JumpShare   float64 `json:"p85_jump_share"`                // share of steps moving more than 14 days per week
 }
 
 // BacktestReport is the outcome of a backtest: its JSON form is the
@@ -419,6 +425,7 @@ func summarise(cases []BacktestCase) BacktestSummary {
 		slices.Sort(errs)
 		s.MedianRelativeError = round(median(errs), 3)
 	}
+	p85Stability(cases, &s)
 	if tp+fp > 0 {
 		s.AtRiskPrecision = round(float64(tp)/float64(tp+fp), 3)
 	}

@@ -28,6 +28,9 @@ func WriteBacktestTable(w io.Writer, r BacktestReport) error {
 	fmt.Fprintf(&b, "Radar backtest generated %s: %s, %d with a forecast\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"), plural(s.Cases, "case", "cases"), s.ForecastCases)
 	fmt.Fprintf(&b, "Finished by P50 %s, P85 %s, P95 %s; median relative error %.2f; release_at_risk precision %s, recall %s\n",
 		pct(s.P50Coverage), pct(s.P85Coverage), pct(s.P95Coverage), s.MedianRelativeError, pct(s.AtRiskPrecision), pct(s.AtRiskRecall))
+	if s.StabilitySteps > 0 {
+		fmt.Fprintf(&b, "%s\n", stabilityLine(s))
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "Note: %s\n", plainTextN(n, maxProse))
 	}
@@ -55,6 +58,9 @@ func WriteBacktestMarkdown(w io.Writer, r BacktestReport) error {
 	fmt.Fprintf(&b, "# Forecast backtest\n\nGenerated %s. %s, %d with a forecast.\n\n", r.GeneratedAt.UTC().Format("2006-01-02 15:04 MST"), plural(s.Cases, "case", "cases"), s.ForecastCases)
 	fmt.Fprintf(&b, "| Finished by P50 | by P85 | by P95 | Median relative error | At-risk precision | At-risk recall |\n|---|---|---|---|---|---|\n| %s | %s | %s | %.2f | %s | %s |\n",
 		pct(s.P50Coverage), pct(s.P85Coverage), pct(s.P95Coverage), s.MedianRelativeError, pct(s.AtRiskPrecision), pct(s.AtRiskRecall))
+	if s.StabilitySteps > 0 {
+		fmt.Fprintf(&b, "\n%s\n", stabilityLine(s))
+	}
 	if len(r.Notes) > 0 {
 		b.WriteString("\n")
 		for _, n := range r.Notes {
@@ -72,6 +78,12 @@ func WriteBacktestMarkdown(w io.Writer, r BacktestReport) error {
 		return fmt.Errorf("write backtest markdown: %w", err)
 	}
 	return nil
+}
+
+// stabilityLine says how far P85 moved between consecutive replays.
+func stabilityLine(s BacktestSummary) string {
+	return fmt.Sprintf("P85 moved %.1f days per week between consecutive replays (median; 85th percentile %.1f); %s of %s moved more than %d days per week",
+		s.P85MoveMedian, s.P85MoveP85, pct(s.P85JumpShare), plural(s.StabilitySteps, "step", "steps"), jumpDaysPerWeek)
 }
 
 func pct(x float64) string { return fmt.Sprintf("%.0f%%", x*100) }

@@ -38,6 +38,16 @@ func TestBacktestSimulatedSiteIsCalibrated(t *testing.T) {
 			if s.MedianRelativeError > 0.32 {
 				t.Errorf("median relative error %.3f, want below 0.32", s.MedianRelativeError)
 			}
+			// Stable: with a steady pace a version's P85 barely moves from
+			// one replay to the next (measured 1.5 days per week, 85th
+			// percentile 3–3.75, no jumps, on these seeds).
+			if s.StabilitySteps < 40 {
+				t.Errorf("only %d stability steps", s.StabilitySteps)
+			}
+			if s.P85MoveMedian > 3 || s.P85MoveP85 > 7 || s.P85JumpShare > 0.05 {
+				t.Errorf("P85 moved %.2f days per week (median), %.2f (85th percentile), %.3f of steps over 14; want at most 3, 7 and 0.05",
+					s.P85MoveMedian, s.P85MoveP85, s.P85JumpShare)
+			}
 		})
 	}
 }
@@ -79,7 +89,8 @@ func TestGoldenBacktest(t *testing.T) {
 			t.Errorf("case key %q missing", k)
 		}
 	}
-	for _, k := range []string{"cases", "p50_coverage", "p85_coverage", "p95_coverage", "median_relative_error", "at_risk_precision", "at_risk_recall"} {
+	for _, k := range []string{"cases", "p50_coverage", "p85_coverage", "p95_coverage", "median_relative_error", "at_risk_precision", "at_risk_recall",
+		"stability_steps", "p85_move_median_days_per_week", "p85_move_p85_days_per_week", "p85_jump_share"} {
 		if _, ok := doc.Summary[k]; !ok {
 			t.Errorf("summary key %q missing", k)
 		}
