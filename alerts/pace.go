@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/radarhq/radar/internal/wait"
 )
 
 // pacer keeps sends to one channel about gap apart (Slack's
@@ -25,7 +27,7 @@ func (p *pacer) wait(ctx context.Context, channel string) error {
 	if !ok || p.gap <= 0 {
 		return nil
 	}
-	return sleep(ctx, p.gap-p.now().Sub(last))
+	return wait.Sleep(ctx, p.gap-p.now().Sub(last))
 }
 
 // sent records a request to channel now.
@@ -59,18 +61,4 @@ func (p retryPolicy) backoff(n int) time.Duration {
 		wait = p.max
 	}
 	return wait
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/radarhq/radar/internal/wait"
 	"github.com/radarhq/radar/store"
 )
 
@@ -75,7 +76,7 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 			}
 			continue
 		}
-		var wait time.Duration
+		var delay time.Duration
 		switch v.class {
 		case classGone:
 			a.log.Warn("parent message is gone; skipping its update", "channel", t.m.Channel, "code", v.code)
@@ -104,7 +105,7 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 			return pe
 		case classRateLimited:
 			n := t.rateLimited()
-			wait = max(v.wait, time.Second)
+			delay = max(v.wait, time.Second)
 			if n > 2*a.retry.attempts {
 				a.notification("failed")
 				a.health.down(fmt.Errorf("slack kept answering 429 rate limited (%d times in a row)", n))
@@ -117,7 +118,7 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 				_ = a.st.MarkOutboxFailed(context.WithoutCancel(ctx), t.m.ID, "rate limited")
 				return fmt.Errorf("send to %s: still rate limited after %d waits", t.m.Channel, n)
 			}
-			a.log.Warn("slack rate limit; waiting", "channel", t.m.Channel, "retry_after", wait)
+			a.log.Warn("slack rate limit; waiting", "channel", t.m.Channel, "retry_after", delay)
 		case classTransient:
 			n := t.failed()
 			if lookup && n >= a.retry.attempts {
@@ -144,11 +145,11 @@ func (a *Alerter) sendWithRetry(ctx context.Context, m store.OutboxMessage) erro
 					"attempts", n, "err", msg)
 				return fmt.Errorf("send to %s: %s", t.m.Channel, msg)
 			}
-			wait = a.retry.backoff(n)
-			a.log.Warn("slack send failed; retrying", "channel", t.m.Channel, "attempt", n, "wait", wait, "err", a.redact(err))
+			delay = a.retry.backoff(n)
+			a.log.Warn("slack send failed; retrying", "channel", t.m.Channel, "attempt", n, "wait", delay, "err", a.redact(err))
 		}
 		a.notification("retried")
-		if err := sleep(ctx, wait); err != nil {
+		if err := wait.Sleep(ctx, delay); err != nil {
 			return err
 		}
 	}

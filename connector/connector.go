@@ -23,6 +23,7 @@ import (
 	jira "github.com/andygrunwald/go-jira"
 
 	"github.com/radarhq/radar"
+	"github.com/radarhq/radar/internal/wait"
 	"github.com/radarhq/radar/store"
 )
 
@@ -125,7 +126,7 @@ func New(cfg Settings, st *store.Store, httpClient *http.Client, opts ...Option)
 	}
 	c := &Connector{
 		cfg: cfg, client: client, store: st, log: slog.New(slog.DiscardHandler), now: time.Now,
-		metrics: noMetrics{}, backoffBase: 2 * time.Second, backoffMax: time.Minute, batchSize: 500, waitNow: time.Now, sleep: sleep,
+		metrics: noMetrics{}, backoffBase: 2 * time.Second, backoffMax: time.Minute, batchSize: 500, waitNow: time.Now, sleep: wait.Sleep,
 	}
 	for _, o := range opts {
 		o(c)

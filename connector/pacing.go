@@ -180,17 +180,3 @@ func headerFloat(h http.Header, name string) (float64, bool) {
 	f, err := strconv.ParseFloat(v, 64)
 	return f, err == nil && f >= 0
 }
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
