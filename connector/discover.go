@@ -86,7 +86,7 @@ func (c *Connector) discover(ctx context.Context, refresh bool) (*site, error) {
 	}
 	statuses := make([]radar.Status, 0, len(*sts))
 	for _, s := range *sts {
-		statuses = append(statuses, radar.Status{ID: s.ID, Name: s.Name, Category: radar.StatusCategory(s.StatusCategory.Key)})
+		statuses = append(statuses, s.status())
 	}
 	if err := c.store.PutStatuses(ctx, statuses); err != nil {
 		return nil, err
@@ -155,19 +155,22 @@ func dependencyRules(deps []config.Dependency, types []wireLinkType) (map[string
 		known[strings.ToLower(t.Name)] = true
 		names = append(names, t.Name)
 	}
-	out := map[string]dependencyRule{}
 	for i, d := range deps {
 		if !known[strings.ToLower(d.Link)] {
 			return nil, fmt.Errorf("jira.dependencies[%d].link: this Jira has no link type %q; use one of: %s", i, d.Link, strings.Join(names, ", "))
 		}
-		out[strings.ToLower(d.Link)] = ruleOf(d)
 	}
-	return out, nil
+	return rulesOf(deps), nil
 }
 
-// ruleOf says how to read a configured dependency's link type.
-func ruleOf(d config.Dependency) dependencyRule {
-	return dependencyRule{outwardBlocks: d.Outward != config.OutwardDependsOn}
+// rulesOf says how to read each configured dependency's link type, by
+// lower-cased link type name.
+func rulesOf(deps []config.Dependency) map[string]dependencyRule {
+	out := make(map[string]dependencyRule, len(deps))
+	for _, d := range deps {
+		out[strings.ToLower(d.Link)] = dependencyRule{outwardBlocks: d.Outward != config.OutwardDependsOn}
+	}
+	return out
 }
 
 // inParallel runs fns at most jira.concurrency at a time and returns the

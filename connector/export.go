@@ -2,7 +2,6 @@ package connector
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/radarhq/radar"
 	"github.com/radarhq/radar/config"
@@ -25,11 +24,7 @@ type ExportMapper struct {
 
 // NewExportMapper reads dependencies as jira.dependencies configures them.
 func NewExportMapper(deps []config.Dependency) *ExportMapper {
-	rules := make(map[string]dependencyRule, len(deps))
-	for _, d := range deps {
-		rules[strings.ToLower(d.Link)] = ruleOf(d)
-	}
-	return &ExportMapper{m: mapper{deps: rules}}
+	return &ExportMapper{m: mapper{deps: rulesOf(deps)}}
 }
 
 // ExportedIssue is one issue of an export as a sync would store it.
@@ -71,7 +66,7 @@ func (e *ExportMapper) Issue(line []byte) (ExportedIssue, error) {
 		out.FixVersions = append(out.FixVersions, v)
 	}
 	if s := w.Fields.Status; s.ID != "" {
-		out.Status = radar.Status{ID: s.ID, Name: s.Name, Category: radar.StatusCategory(s.StatusCategory.Key)}
+		out.Status = s.status()
 	}
 	return out, nil
 }

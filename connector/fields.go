@@ -20,7 +20,7 @@ type wireFields struct {
 	Summary     string        `json:"summary"`
 	Project     wireNamed     `json:"project"`
 	IssueType   wireNamed     `json:"issuetype"`
-	Status      wireStatusRef `json:"status"`
+	Status      wireStatus    `json:"status"`
 	Priority    wireNamed     `json:"priority"`
 	Assignee    wireUser      `json:"assignee"`
 	Parent      wireNamed     `json:"parent"`

@@ -7,6 +7,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/radarhq/radar"
 )
 
 // Jira's answers are decoded with encoding/json/v2 (this module mirrors
@@ -87,6 +89,11 @@ type wireStatus struct {
 	} `json:"statusCategory"`
 }
 
+// status is the status as Radar keeps it.
+func (s wireStatus) status() radar.Status {
+	return radar.Status{ID: s.ID, Name: s.Name, Category: radar.StatusCategory(s.StatusCategory.Key)}
+}
+
 type wireVersion struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
@@ -162,14 +169,6 @@ type wireNamed struct {
 	Key     string `json:"key"`
 	Name    string `json:"name"`
 	Subtask bool   `json:"subtask"`
-}
-
-type wireStatusRef struct {
-	ID             string `json:"id"`
-	Name           string `json:"name"`
-	StatusCategory struct {
-		Key string `json:"key"`
-	} `json:"statusCategory"`
 }
 
 type wireLink struct {
