@@ -363,6 +363,14 @@ func (p *projectIssues) at(t time.Time, opts Options) radar.Snapshot {
 			}
 		}
 	}
+	// The changelog of an issue left out is read by nobody: AsOf would
+	// regroup it on every replay.
+	out.Changes = nil
+	for _, c := range p.snap.Changes {
+		if kept[c.IssueKey] {
+			out.Changes = append(out.Changes, c)
+		}
+	}
 	// A link to an issue left out is no link to something outside the
 	// scope: it goes too.
 	out.Dependencies = nil
