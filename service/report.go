@@ -119,7 +119,7 @@ func (s *Service) runReport(ctx context.Context, i int) {
 	}
 	project, audience := s.alerter.ReportScope(i)
 	sr, err := StatusReport(ctx, s.store, *r, snap, ReportRequest{Now: s.now(), Project: project, Audience: audience,
-		Window: 7 * 24 * time.Hour, Record: true})
+		Window: report.DefaultWindow, Record: true})
 	if err == nil {
 		err = s.alerter.PostReport(ctx, i, report.Lay(sr))
 	}

@@ -46,7 +46,7 @@ type index struct {
 	overview overviewView // the overview page but for its health line: it depends on nothing else a request brings
 }
 
-func newIndex(snap radar.Snapshot, rep radar.Report) *index {
+func newIndex(snap radar.Snapshot, rep radar.Report, now time.Time) *index {
 	ix := &index{now: rep.GeneratedAt, snap: snap, rep: rep,
 		issues: make(map[string]*radar.Issue, len(snap.Issues)), links: analysis.NewLinks(snap), findingsOf: map[string][]int{},
 		releaseFindings: map[releaseKey][]int{}, critical: map[string]bool{}, criticalEdge: map[[2]string]bool{},
@@ -55,7 +55,7 @@ func newIndex(snap radar.Snapshot, rep radar.Report) *index {
 		members: map[string][]string{}, moved: map[string][]string{}, versionDates: map[string][]radar.VersionDate{}, changes: make(map[string][]radar.Change, len(snap.Issues)),
 		statuses: radar.NewStatusCategories(snap.Statuses)}
 	if ix.now.IsZero() {
-		ix.now = time.Now().UTC()
+		ix.now = now
 	}
 	for i := range snap.Issues {
 		is := &snap.Issues[i]

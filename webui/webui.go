@@ -106,7 +106,7 @@ func New(opts Options) (*UI, error) {
 // Update makes the pages show snap and the report analysed from it. The
 // UI keeps both until the next Update; safe to call while serving.
 func (u *UI) Update(snap radar.Snapshot, rep radar.Report) {
-	u.data.Store(newIndex(snap, rep))
+	u.data.Store(newIndex(snap, rep, u.now()))
 }
 
 // Handler serves the pages, the static files and the sign-in form.
