@@ -2,6 +2,7 @@ package radar
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -25,6 +26,13 @@ type FindingFilter struct {
 type FilterInput struct {
 	Projects, Kinds, Severities, States []string
 	Limit                               int
+}
+
+// FilterQuery reads a filter's fields from a query string, as the API and
+// the web UI's /findings take them: project, kind, severity and state,
+// each repeated or comma-separated.
+func FilterQuery(q url.Values) FilterInput {
+	return FilterInput{Projects: q["project"], Kinds: q["kind"], Severities: q["severity"], States: q["state"]}
 }
 
 // FieldName says what a bad value of a filter field is called where the

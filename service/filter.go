@@ -12,6 +12,5 @@ import (
 // flags and the web UI's /findings are. Its errors name the parameter and
 // do not echo the value (it might be anything a client sent).
 func FilterFromQuery(q url.Values) (radar.FindingFilter, error) {
-	return radar.ParseFindingFilter(radar.FilterInput{Projects: q["project"], Kinds: q["kind"], Severities: q["severity"], States: q["state"]},
-		func(field, _ string) string { return "?" + field + "=" })
+	return radar.ParseFindingFilter(radar.FilterQuery(q), func(field, _ string) string { return "?" + field + "=" })
 }

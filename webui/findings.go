@@ -47,8 +47,7 @@ type filter struct {
 // parseFilter reads the query with radar.ParseFindingFilter, naming the
 // parameter and its value when one is wrong.
 func parseFilter(q url.Values) (filter, error) {
-	f, err := radar.ParseFindingFilter(radar.FilterInput{Projects: q["project"], Kinds: q["kind"], Severities: q["severity"], States: q["state"]},
-		paramValue)
+	f, err := radar.ParseFindingFilter(radar.FilterQuery(q), paramValue)
 	return filter{FindingFilter: f, text: strings.ToLower(strings.TrimSpace(q.Get("q")))}, err
 }
 
