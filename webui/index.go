@@ -30,7 +30,7 @@ type index struct {
 	searchText      []string // finding → the lower-case text free-text search looks in
 	critical        map[string]bool
 	criticalEdge    map[[2]string]bool // consecutive keys on a critical path, either way
-	cycle           map[string]bool
+	cycle           map[string]int     // the cycle finding (index + 1) an issue is in; cycles never share an issue
 	blast           map[string]int
 
 	versions     map[releaseKey]*radar.Version
@@ -50,7 +50,7 @@ func newIndex(snap radar.Snapshot, rep radar.Report, now time.Time) *index {
 	ix := &index{now: rep.GeneratedAt, snap: snap, rep: rep,
 		issues: make(map[string]*radar.Issue, len(snap.Issues)), links: analysis.NewLinks(snap), findingsOf: map[string][]int{},
 		releaseFindings: map[releaseKey][]int{}, critical: map[string]bool{}, criticalEdge: map[[2]string]bool{},
-		cycle: map[string]bool{}, blast: map[string]int{}, versions: map[releaseKey]*radar.Version{},
+		cycle: map[string]int{}, blast: map[string]int{}, versions: map[releaseKey]*radar.Version{},
 		versionByID: map[string]*radar.Version{}, forecast: map[releaseKey]*radar.VersionForecast{},
 		members: map[string][]string{}, moved: map[string][]string{}, versionDates: map[string][]radar.VersionDate{}, changes: make(map[string][]radar.Change, len(snap.Issues)),
 		statuses: radar.NewStatusCategories(snap.Statuses)}
@@ -158,7 +158,7 @@ func (ix *index) indexFindings() {
 		switch {
 		case f.Kind == radar.KindDependencyCycle:
 			for _, k := range memberKeys(*f) {
-				ix.cycle[k] = true
+				ix.cycle[k] = i + 1
 				ix.findingsOf[k] = append(ix.findingsOf[k], i)
 			}
 		case f.Kind == radar.KindAbandonedWork:

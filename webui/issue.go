@@ -53,7 +53,7 @@ func (u *UI) serveIssue(w http.ResponseWriter, r *http.Request, ix *index) {
 	}
 	q := r.URL.Query()
 	opt := graphOptions{parents: q.Get("parents") == "1", done: q.Get("done") == "1"}
-	v := issueView{Key: key, External: is == nil, JiraURL: u.jiraLink(key), Critical: ix.critical[key], Cycle: ix.cycle[key],
+	v := issueView{Key: key, External: is == nil, JiraURL: u.jiraLink(key), Critical: ix.critical[key], Cycle: ix.cycle[key] != 0,
 		Blast: ix.blast[key], ShowDone: opt.done, ShowParents: opt.parents}
 	if is != nil {
 		v.Summary, v.Status, v.Type, v.Project, v.Priority = is.Summary, is.Status, is.Type, is.Project, is.Priority

@@ -63,7 +63,7 @@ func (ix *index) neighbourhood(key string, opt graphOptions) *neighbourhood {
 		upstream: len(w.Upstream), downstream: len(w.Downstream), foldedDone: w.Folded, notDrawn: w.NotKept}
 	at := make(map[string]int, cap(nb.nodes))
 	add := func(k string, side int) {
-		n := graphNode{key: k, issue: ix.issues[k], critical: ix.critical[k], cycle: ix.cycle[k], side: side, focus: side == 0}
+		n := graphNode{key: k, issue: ix.issues[k], critical: ix.critical[k], cycle: ix.cycle[k] != 0, side: side, focus: side == 0}
 		_, n.blocker = ix.blast[k]
 		at[k] = len(nb.nodes)
 		nb.nodes = append(nb.nodes, n)
@@ -91,7 +91,7 @@ func (ix *index) connect(nb *neighbourhood, at map[string]int, opt graphOptions)
 				return
 			}
 			nb.edges = append(nb.edges, graphEdge{from: i, to: j, kind: kind,
-				critical: ix.criticalEdge[[2]string{k, to}], cycle: ix.cycle[k] && ix.cycle[to]})
+				critical: ix.criticalEdge[[2]string{k, to}], cycle: ix.cycle[k] != 0 && ix.cycle[k] == ix.cycle[to]})
 		}
 		for _, w := range ix.links.Blocks(k) {
 			link(w, edgeBlocks)

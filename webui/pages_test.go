@@ -309,3 +309,44 @@ func TestUndatedReleaseHasNoOnTime(t *testing.T) {
 		t.Error("the release page lost its forecast")
 	}
 }
+
+// A link between two cycles is not drawn as a cycle edge: only links
+// inside one cycle are, as radar graph marks them.
+func TestLinkBetweenTwoCyclesIsNoCycleEdge(t *testing.T) {
+	_, snap, rep := smallSite(t)
+	now := rep.GeneratedAt
+	for _, k := range []string{"A-10", "A-11"} {
+		snap.Issues = append(snap.Issues, radar.Issue{Key: k, Project: "A", Type: "Story", Status: "To Do", StatusCategory: radar.CategoryNew,
+			Created: now.AddDate(0, 0, -30), Updated: now.AddDate(0, 0, -1)})
+	}
+	// A-5 ⇄ A-6 is one cycle, A-10 ⇄ A-11 another; A-6 blocks A-10.
+	snap.Dependencies = append(snap.Dependencies, radar.Dependency{Blocker: "A-10", Blocked: "A-11"},
+		radar.Dependency{Blocker: "A-11", Blocked: "A-10"}, radar.Dependency{Blocker: "A-6", Blocked: "A-10"})
+	ix := newIndex(snap, analysis.Analyze(snap, analysis.Options{Now: now}), now)
+	nb := ix.neighbourhood("A-6", graphOptions{})
+	index := map[string]int{}
+	for i, n := range nb.nodes {
+		index[nodeName(n)] = i
+	}
+	edge := func(from, to string) (graphEdge, bool) {
+		for _, e := range nb.edges {
+			if e.from == index[from] && e.to == index[to] {
+				return e, true
+			}
+		}
+		return graphEdge{}, false
+	}
+	for _, tt := range []struct {
+		from, to string
+		cycle    bool
+	}{{"A-5", "A-6", true}, {"A-10", "A-11", true}, {"A-6", "A-10", false}} {
+		e, ok := edge(tt.from, tt.to)
+		if !ok {
+			t.Errorf("no edge %s → %s", tt.from, tt.to)
+			continue
+		}
+		if e.cycle != tt.cycle {
+			t.Errorf("edge %s → %s marked cycle %v, want %v", tt.from, tt.to, e.cycle, tt.cycle)
+		}
+	}
+}
